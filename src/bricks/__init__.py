@@ -1,0 +1,37 @@
+"""bricks: a deep-learning framework on NumPy with PyTorch's API.
+
+``import bricks as torch`` runs book-level PyTorch code: tensors with autograd, ``nn``
+modules and initializers, optimizers, data loading, and safe checkpoints.
+"""
+
+from __future__ import annotations
+
+from . import _backend
+from ._backend import (
+    bfloat16, bool, double, dtype, float, float16, float32, float64, get_default_dtype, half,
+    int, int8, int16, int32, int64, long, set_default_dtype, short, uint8,
+)
+from ._creation import (
+    BoolTensor, DoubleTensor, FloatTensor, Generator, IntTensor, LongTensor, arange, as_tensor,
+    default_generator, empty, empty_like, eye, from_numpy, full, full_like, initial_seed,
+    is_tensor, linspace, manual_seed, normal, numel, ones, ones_like, rand, rand_like, randint,
+    randn, randn_like, randperm, seed, tensor, zeros, zeros_like,
+)
+from ._tensor import Size, Tensor
+from . import autograd
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from . import ops
+from .ops import *  # noqa: F403
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Size", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16",
+    "int32", "int64", "uint8", "bool", "half", "float", "double", "short", "int", "long",
+    "get_default_dtype", "set_default_dtype", "tensor", "as_tensor", "from_numpy", "zeros",
+    "ones", "full", "empty", "arange", "linspace", "eye", "zeros_like", "ones_like", "full_like",
+    "empty_like", "rand", "randn", "randint", "normal", "rand_like", "randn_like", "randperm",
+    "manual_seed", "seed", "initial_seed", "Generator", "default_generator", "FloatTensor",
+    "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "is_tensor", "numel", "autograd",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+] + ops.__all__

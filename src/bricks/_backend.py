@@ -1,0 +1,111 @@
+"""The array module and the dtype table: the one place where library code reaches NumPy."""
+
+from __future__ import annotations
+
+import numpy as xp
+
+__all__ = [
+    "xp", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32",
+    "int64", "uint8", "bool", "get_default_dtype", "set_default_dtype", "result_type",
+    "to_dtype", "from_numpy_dtype",
+]
+
+
+class dtype:
+    """A tensor element type, printed as ``bricks.float32``.
+
+    Args:
+        name: PyTorch's name of the type, such as ``"float32"``.
+        numpy: the NumPy dtype that stores it.
+    """
+
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
+
+    def __init__(self, name: str, numpy: xp.dtype) -> None:
+        self.name = name
+        self.numpy = xp.dtype(numpy)
+        self.is_floating_point = self.numpy.kind == "f"
+        self.is_signed = self.numpy.kind in "fi"
+        self.itemsize = self.numpy.itemsize
+
+    def __repr__(self) -> str:
+        return f"bricks.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+float16 = dtype("float16", xp.float16)
+float32 = dtype("float32", xp.float32)
+float64 = dtype("float64", xp.float64)
+int8 = dtype("int8", xp.int8)
+int16 = dtype("int16", xp.int16)
+int32 = dtype("int32", xp.int32)
+int64 = dtype("int64", xp.int64)
+uint8 = dtype("uint8", xp.uint8)
+bool = dtype("bool", xp.bool_)  # noqa: A001 - PyTorch's public name
+# NumPy has no bfloat16: the name exists so that files and code naming it are understood.
+bfloat16 = float32
+
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+
+_BY_NUMPY = {d.numpy: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool)}
+_default_float = [float32]
+
+
+def from_numpy_dtype(np_dtype: xp.dtype) -> dtype:
+    """The bricks dtype that stores arrays of NumPy dtype ``np_dtype``."""
+    try:
+        return _BY_NUMPY[np_dtype]
+    except KeyError:
+        raise TypeError(
+            f"can't convert NumPy arrays of dtype {np_dtype}: the supported types are "
+            "float64, float32, float16, int64, int32, int16, int8, uint8 and bool"
+        ) from None
+
+
+def to_dtype(value: object) -> dtype:
+    """Accept a bricks dtype, a NumPy dtype or a Python type, and return the bricks dtype."""
+    if isinstance(value, dtype):
+        return value
+    if value is builtins_float:
+        return _default_float[0]
+    if value is builtins_int:
+        return int64
+    if value is builtins_bool:
+        return bool
+    return from_numpy_dtype(xp.dtype(value))
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_float, builtins_int, builtins_bool = _builtins.float, _builtins.int, _builtins.bool
+
+
+def get_default_dtype() -> dtype:
+    """The floating-point dtype that new tensors get from Python floats (``float32``)."""
+    return _default_float[0]
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the floating-point dtype that new tensors get from Python floats."""
+    d = to_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_float[0] = d
+
+
+def result_type(a: xp.ndarray, b: xp.ndarray) -> xp.dtype:
+    """PyTorch's promotion of two array dtypes: a float meets an integer as that float."""
+    da, db = a.dtype, b.dtype
+    if da is db:
+        return da
+    fa, fb = da.kind == "f", db.kind == "f"
+    if fa != fb:
+        return da if fa else db
+    if a.ndim == 0 and b.ndim != 0 and da.kind == db.kind:
+        return db
+    if b.ndim == 0 and a.ndim != 0 and da.kind == db.kind:
+        return da
+    return xp.promote_types(da, db)

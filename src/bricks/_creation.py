@@ -1,0 +1,331 @@
+"""Creating tensors: from data, filled, ranges and random; the random generator."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Sequence
+
+from . import _backend
+from ._backend import xp
+from ._tensor import Size, Tensor
+
+__all__ = [
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
+    "eye", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn", "randint",
+    "normal", "rand_like", "randn_like", "randperm", "manual_seed", "seed", "initial_seed",
+    "Generator", "default_generator", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+    "BoolTensor", "is_tensor", "numel",
+]
+
+
+class Generator:
+    """A seedable source of random numbers (wraps ``numpy.random.Generator``).
+
+    Example:
+        >>> g = Generator().manual_seed(0)
+        >>> g.initial_seed()
+        0
+    """
+
+    def __init__(self, device: str = "cpu") -> None:
+        self.manual_seed(builtins.int(xp.random.SeedSequence().entropy % 2**63))
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Reset the generator to the stream of ``seed`` and return it."""
+        self._seed = builtins.int(seed)
+        self.numpy = xp.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self) -> int:
+        """The seed this generator was last reset with."""
+        return self._seed
+
+    def seed(self) -> int:
+        """Reseed from fresh entropy and return the new seed."""
+        return self.manual_seed(builtins.int(xp.random.SeedSequence().entropy % 2**63))._seed
+
+    def get_state(self) -> Tensor:
+        """The generator's state (a uint8 tensor of its seed and position)."""
+        import json
+
+        state = json.dumps(self.numpy.bit_generator.state).encode()
+        return Tensor._wrap(xp.frombuffer(state, dtype=xp.uint8).copy())
+
+    def set_state(self, state: Tensor) -> None:
+        """Restore a state from ``get_state``."""
+        import json
+
+        self.numpy.bit_generator.state = json.loads(bytes(state._value).decode())
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator so that runs are reproducible."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default generator from fresh entropy and return the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The seed of the default generator."""
+    return default_generator.initial_seed()
+
+
+def _rng(generator: Generator | None) -> Any:
+    return (generator or default_generator).numpy
+
+
+def _size(size: Sequence[Any]) -> tuple[int, ...]:
+    """Sizes given as varargs, one tuple/list/Size, or a Tensor."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = size[0]
+    shape = tuple(builtins.int(s) for s in size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+    return shape
+
+
+def _np_dtype(dtype: Any, default: Any = None) -> Any:
+    if dtype is None:
+        return (default or _backend.get_default_dtype()).numpy
+    return _backend.to_dtype(dtype).numpy
+
+
+def _new(value: Any, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(value)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_array(data: Any, dtype: Any) -> Any:
+    if isinstance(data, Tensor):
+        array = data._value
+    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        array = xp.array([_infer_array(x, None) for x in data])
+    else:
+        array = xp.asarray(data)
+    if dtype is not None:
+        return array.astype(_backend.to_dtype(dtype).numpy, copy=False)
+    if array.dtype.kind == "f" and array.dtype != xp.float16 and not isinstance(data, xp.ndarray) \
+            and not isinstance(data, Tensor):
+        return array.astype(_backend.get_default_dtype().numpy, copy=False)
+    if array.dtype.kind in "iu" and not isinstance(data, (xp.ndarray, Tensor)):
+        return array.astype(xp.int64, copy=False)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"can't convert data of type {array.dtype} to a tensor: expected numbers "
+                        "or booleans")
+    return array
+
+
+def _flat(data: Any) -> list:
+    out = []
+    for x in data:
+        out.extend(_flat(x) if isinstance(x, (list, tuple)) else [x])
+    return out
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
+
+    Python floats become ``float32`` (the default dtype), Python ints ``int64``.
+
+    Example:
+        >>> tensor([[1, 2], [3, 4]]).dtype
+        bricks.int64
+    """
+    array = _infer_array(data, dtype)
+    return _new(xp.array(array, copy=True), requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """A tensor sharing memory with ``data`` where possible (a Tensor or ndarray)."""
+    if isinstance(data, Tensor) and (dtype is None or _backend.to_dtype(dtype) is data.dtype):
+        return data
+    return Tensor._wrap(xp.asarray(_infer_array(data, dtype)))
+
+
+def from_numpy(array: Any) -> Tensor:
+    """A tensor sharing memory with the NumPy array ``array``.
+
+    Raises:
+        TypeError: for an object that is not an ndarray, or of an unsupported dtype.
+    """
+    if not isinstance(array, xp.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _backend.from_numpy_dtype(array.dtype)
+    return Tensor._wrap(array)
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a bricks Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> int:
+    """The number of elements of ``t``."""
+    return t.numel()
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of the given size."""
+    return _new(xp.zeros(_size(size), _np_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of the given size."""
+    return _new(xp.ones(_size(size), _np_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialized tensor of the given size."""
+    return _new(xp.empty(_size(size), _np_dtype(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of the given size filled with ``fill_value`` (its dtype inferred from it)."""
+    if dtype is None:
+        dtype = _backend.to_dtype(type(fill_value)) if isinstance(fill_value, (builtins.bool,
+                                                                               builtins.int,
+                                                                               builtins.float)) \
+            else None
+    return _new(xp.full(_size((size,)), fill_value, _np_dtype(dtype)), requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (excluded) by ``step``; int64 when all are integers."""
+    if end is None:
+        start, end = 0, start
+    numbers = [float(v) if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if dtype is None:
+        all_int = all(isinstance(v, (builtins.int, xp.integer)) for v in numbers)
+        dtype = _backend.int64 if all_int else None
+    if numbers[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    return _new(xp.arange(*numbers, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    return _new(xp.linspace(start, end, steps, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """A 2-D tensor with ones on the diagonal."""
+    return _new(xp.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], Any]:
+    return t._value.shape, (t._value.dtype if dtype is None else _np_dtype(dtype))
+
+
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """Zeros with the shape and dtype of ``input``."""
+    return _new(xp.zeros(*_like(input, dtype)), requires_grad)
+
+
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """Ones with the shape and dtype of ``input``."""
+    return _new(xp.ones(*_like(input, dtype)), requires_grad)
+
+
+def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """An uninitialized tensor with the shape and dtype of ``input``."""
+    return _new(xp.empty(*_like(input, dtype)), requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+              **_: Any) -> Tensor:
+    """``fill_value`` everywhere, with the shape and dtype of ``input``."""
+    shape, np_dtype = _like(input, dtype)
+    return _new(xp.full(shape, fill_value, np_dtype), requires_grad)
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform samples from [0, 1)."""
+    values = _rng(generator).random(_size(size), dtype=xp.float64)
+    return _new(values.astype(_np_dtype(dtype), copy=False), requires_grad)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Samples from the standard normal distribution."""
+    values = _rng(generator).standard_normal(_size(size))
+    return _new(values.astype(_np_dtype(dtype), copy=False), requires_grad)
+
+
+def rand_like(input: Tensor, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """Uniform samples with the shape and dtype of ``input``."""
+    return rand(input._value.shape, dtype=dtype or input.dtype, **kwargs)
+
+
+def randn_like(input: Tensor, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """Normal samples with the shape and dtype of ``input``."""
+    return randn(input._value.shape, dtype=dtype or input.dtype, **kwargs)
+
+
+def randint(low: int, high: Any = None, size: Any = None, *, generator: Generator | None = None,
+            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers drawn uniformly from [low, high) (``randint(high, size)`` also works)."""
+    if size is None:
+        low, high, size = 0, low, high
+    if size is None:
+        raise TypeError("randint() missing required argument: 'size'")
+    values = _rng(generator).integers(low, high, _size((size,)))
+    return _new(values.astype(_np_dtype(dtype, _backend.int64)), requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
+             device: Any = None) -> Tensor:
+    """A random permutation of ``0 .. n-1``."""
+    return Tensor._wrap(_rng(generator).permutation(n).astype(_np_dtype(dtype, _backend.int64)))
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
+           generator: Generator | None = None, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Normal samples with the given mean and std (numbers or tensors that broadcast)."""
+    m = mean._value if isinstance(mean, Tensor) else mean
+    s = std._value if isinstance(std, Tensor) else std
+    shape = _size((size,)) if size is not None else xp.broadcast_shapes(xp.shape(m), xp.shape(s))
+    float_dtype = next((t.dtype for t in (mean, std) if isinstance(t, Tensor)), None)
+    values = _rng(generator).normal(m, s, shape)
+    return _new(values.astype(_np_dtype(dtype or float_dtype)), requires_grad)
+
+
+def legacy_new(args: tuple, dtype: Any) -> Any:
+    """The array for ``Tensor(...)``/``FloatTensor(...)``: sizes as ints, or data."""
+    if args and all(isinstance(a, builtins.int) and not isinstance(a, builtins.bool)
+                    for a in args):
+        return xp.zeros(args, _np_dtype(dtype))
+    if len(args) == 1:
+        return xp.array(_infer_array(args[0], dtype or _backend.get_default_dtype()), copy=True)
+    if not args:
+        return xp.zeros((0,), _np_dtype(dtype))
+    raise TypeError(f"expected sizes (ints) or one sequence of data, got {args!r}")
+
+
+def _legacy(name: str, dtype: _backend.dtype) -> Any:
+    def make(*args: Any) -> Tensor:
+        return Tensor._wrap(legacy_new(args, dtype))
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"Legacy constructor: a {dtype.name} tensor from sizes or data."
+    return make
+
+
+FloatTensor = _legacy("FloatTensor", _backend.float32)
+DoubleTensor = _legacy("DoubleTensor", _backend.float64)
+LongTensor = _legacy("LongTensor", _backend.int64)
+IntTensor = _legacy("IntTensor", _backend.int32)
+BoolTensor = _legacy("BoolTensor", _backend.bool)

@@ -1,0 +1,305 @@
+"""``Tensor``: an array, its dtype and shape, and its place in the autograd graph.
+
+The methods that compute (arithmetic, reductions, shape ops) are the ops of
+``bricks.ops``, bound to the class in one table in ``bricks/ops/__init__.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from . import _backend
+from ._backend import xp
+from ._tensor_str import format_tensor
+
+__all__ = ["Tensor", "Size"]
+
+_ndarray = xp.ndarray
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple printed as ``bricks.Size([8, 4])``."""
+
+    def __repr__(self) -> str:
+        return f"bricks.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations made on it for backward.
+
+    Create tensors with ``bricks.tensor``, ``bricks.zeros`` and the like.
+
+    Example:
+        >>> import bricks
+        >>> x = bricks.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+    """
+
+    __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_version", "_hooks",
+                 "__weakref__")
+    __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(self, *args: Any) -> None:
+        from ._creation import legacy_new
+
+        _init(self, legacy_new(args, None))
+
+    @classmethod
+    def _wrap(cls, value: Any) -> Tensor:
+        """A new leaf that holds ``value`` (an ndarray) without copying it."""
+        t = object.__new__(cls)
+        t._value = value
+        t.requires_grad = False
+        t.grad = None
+        t.grad_fn = None
+        t._version = [0]
+        t._hooks = None
+        return t
+
+    # ----- metadata -----
+    @property
+    def shape(self) -> Size:
+        return Size(self._value.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self._value.shape)
+        return self._value.shape[_check_dim(dim, self._value.ndim)]
+
+    @property
+    def dtype(self) -> _backend.dtype:
+        return _backend.from_numpy_dtype(self._value.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self._value.ndim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self._value.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        """The size of one element in bytes."""
+        return self._value.itemsize
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating-point type."""
+        return self._value.dtype.kind == "f"
+
+    # ----- values -----
+    def numpy(self, *, force: bool = False) -> Any:
+        """The values as a NumPy array sharing memory with this tensor.
+
+        Raises:
+            RuntimeError: if the tensor requires grad (call ``.detach().numpy()``).
+        """
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._value
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        return self._value if dtype is None else self._value.astype(dtype)
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._value.size != 1:
+            raise RuntimeError(f"a Tensor with {self._value.size} elements cannot be converted "
+                               "to Scalar")
+        return self._value.item()
+
+    def tolist(self) -> Any:
+        """The values as nested Python lists (a number for a 0-d tensor)."""
+        return self._value.tolist()
+
+    def __len__(self) -> int:
+        if self._value.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._value.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._value.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._value.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._value.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._value.size} values is "
+                               "ambiguous")
+        return bool(self._value)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._value.dtype.kind not in "iub" or self._value.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self._value.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    # ----- autograd surface -----
+    @property
+    def data(self) -> Tensor:
+        """A detached tensor sharing memory (but not the version counter) with this one."""
+        return Tensor._wrap(self._value)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._value = value._value
+
+    def detach(self) -> Tensor:
+        """A new tensor sharing memory and version counter, cut from the graph."""
+        t = Tensor._wrap(self._value)
+        t._version = self._version
+        return t
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return the tensor.
+
+        Raises:
+            RuntimeError: for a non-leaf, or for an integer tensor asked to require grad.
+        """
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
+                               "you want to use a computed variable in a subgraph that doesn't "
+                               "require differentiation use var_no_grad = var.detach().")
+        if requires_grad and self._value.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients, "
+                               f"got {self.dtype}")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` of this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            return
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def keep(grad: Tensor) -> None:
+            owner = ref()
+            if owner is not None:
+                owner.grad = grad.clone() if owner.grad is None else owner.grad + grad
+
+        self.grad_fn.register_hook(keep)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one.
+
+        Raises:
+            RuntimeError: if the tensor does not require grad.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            self.grad_fn.register_hook(hook)
+            hooks = self.grad_fn.hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            hooks = self._hooks
+        return _RemovableHook(hooks, hook)
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of the graph's leaves.
+
+        Args:
+            gradient: the gradient with respect to this tensor; needed unless it is a scalar.
+            retain_graph: keep the graph for a second backward.
+            create_graph: not supported.
+            inputs: not supported.
+        """
+        from .autograd.engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    @property
+    def _version_number(self) -> int:
+        return self._version[0]
+
+    # ----- printing -----
+    def __repr__(self) -> str:
+        return self._format("tensor(")
+
+    def _format(self, prefix: str) -> str:
+        d = self.dtype
+        return format_tensor(
+            self._value, dtype_name=d.name, default_dtype=d is _backend.get_default_dtype(),
+            dtype_repr=repr(d), requires_grad=self.requires_grad,
+            grad_fn=self.grad_fn.name() if self.grad_fn is not None else None, prefix=prefix)
+
+    def __format__(self, spec: str) -> str:
+        if self._value.ndim == 0 and spec:
+            return format(self._value.item(), spec)
+        return repr(self)
+
+
+class _RemovableHook:
+    """The handle ``register_hook`` returns: ``remove()`` takes the hook away."""
+
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self.hooks = hooks
+        self.hook = hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+def _init(t: Tensor, value: Any) -> None:
+    t._value = value
+    t.requires_grad = False
+    t.grad = None
+    t.grad_fn = None
+    t._version = [0]
+    t._hooks = None
+
+
+def _check_dim(dim: int, ndim: int) -> int:
+    """Normalise a possibly negative dimension, with PyTorch's IndexError when out of range."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim + n if dim < 0 else dim

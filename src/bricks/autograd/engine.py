@@ -1,0 +1,256 @@
+"""The backward engine: walks the graph from an output in reverse topological order.
+
+Gradients are plain arrays while they flow. A node's incoming gradients are summed; a leaf
+gets its first gradient assigned (copied only when the array may be shared) and later ones
+added in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .._backend import xp
+from .function import Function
+
+__all__ = ["backward", "grad", "run_backward"]
+
+_ndarray = xp.ndarray
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+def _topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Nodes reachable from ``roots``, each after every node that feeds gradient into it."""
+    order: list[Function] = []
+    seen: set[int] = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root.parents))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if isinstance(parent, Function) and id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append((parent, iter(parent.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _check_versions(node: Function) -> None:
+    for counter, version in node.saved_versions:
+        if counter[0] != version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: output of {node.name()} is at version {counter[0]}; "
+                f"expected version {version} instead. Hint: replace the in-place operation "
+                "(such as +=, add_ or x[i] = ...) by its out-of-place form."
+            )
+
+
+def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_graph: bool,
+                 leaves: dict[int, Any] | None = None) -> None:
+    """Propagate ``root_grads`` from ``roots``; accumulate into leaves (or into ``leaves``)."""
+    pending: dict[int, Any] = {}
+    for node, g in zip(roots, root_grads):
+        _add(pending, id(node), g)
+    owned: set[int] = set()
+    for node in _topological_order(roots):
+        gy = pending.pop(id(node), None)
+        if gy is None:
+            continue
+        if node.hooks:
+            gy = _run_hooks(node.hooks, gy)
+        if node.freed:
+            raise RuntimeError(_FREED)
+        _check_versions(node)
+        grads = node.backward(gy)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        for parent, g in zip(node.parents, grads):
+            if parent is None or g is None:
+                continue
+            if isinstance(parent, Function):
+                _add(pending, id(parent), g)
+            else:
+                _accumulate_leaf(parent, g, owned, leaves)
+        if not retain_graph:
+            _free(node)
+
+
+def _add(pending: dict[int, Any], key: int, g: Any) -> None:
+    previous = pending.get(key)
+    pending[key] = g if previous is None else previous + g
+
+
+def _run_hooks(hooks: list, gy: Any) -> Any:
+    for hook in hooks:
+        result = hook(_TensorType._wrap(gy))
+        if result is not None:
+            gy = result._value
+    return gy
+
+
+def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], leaves: dict[int, Any] | None) -> None:
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g)
+    if leaves is not None:
+        if id(leaf) in leaves:
+            previous = leaves[id(leaf)]
+            leaves[id(leaf)] = g if previous is None else previous + g
+        return
+    if g.dtype != leaf._value.dtype:
+        g = g.astype(leaf._value.dtype)
+    if leaf.grad is None:
+        # Assign instead of zeros-then-add; copy only arrays that someone else may hold.
+        if id(g) in owned or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        owned.add(id(g))
+        leaf.grad = _TensorType._wrap(g)
+    else:
+        leaf.grad._value += g
+
+
+def _free(node: Function) -> None:
+    # Drop the arrays backward saved, as PyTorch frees saved tensors; a node that saved none
+    # can run again, one that did says why it can't.
+    saved = node.__dict__
+    for name in [k for k, v in saved.items() if type(v) is _ndarray]:
+        del saved[name]
+        node.freed = True
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Compute the gradients of ``tensors`` with respect to the graph leaves.
+
+    Args:
+        tensors: a Tensor or a sequence of Tensors to differentiate.
+        grad_tensors: the gradient of each with respect to itself; may be omitted for scalars.
+        retain_graph: keep the graph so that backward can run again through it.
+        create_graph: not supported (first-order gradients only).
+        inputs: not supported yet: gradients go to every leaf.
+
+    Raises:
+        RuntimeError: for a non-scalar without ``grad_tensors``, a tensor that does not
+            require grad, or a graph already freed.
+    """
+    if create_graph:
+        raise NotImplementedError("bricks computes first-order gradients only: create_graph=True "
+                                  "(higher-order derivatives) is not supported")
+    tensors = [tensors] if isinstance(tensors, _TensorType) else list(tensors)
+    grads = _root_grads(tensors, grad_tensors)
+    roots, root_grads = [], []
+    for t, g in zip(tensors, grads):
+        if t.grad_fn is None:
+            _accumulate_leaf(t, g, set(), None)
+        else:
+            roots.append(t.grad_fn)
+            root_grads.append(g)
+    if roots:
+        run_backward(roots, root_grads, bool(retain_graph))
+
+
+def _root_grads(tensors: list, grad_tensors: Any) -> list:
+    if grad_tensors is None or isinstance(grad_tensors, _TensorType):
+        grad_tensors = [grad_tensors] * len(tensors)
+    result = []
+    for t, g in zip(tensors, grad_tensors):
+        if not t.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a "
+                               "grad_fn: call requires_grad_() on the leaf tensors first")
+        if g is None:
+            if t._value.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs: got an output of "
+                    f"shape {tuple(t.shape)}; pass gradient= with that shape to backward()")
+            result.append(xp.ones_like(t._value))
+        else:
+            g = g._value if isinstance(g, _TensorType) else xp.asarray(g)
+            if g.shape != t._value.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
+                                   f"{tuple(g.shape)} and output[0] has a shape of "
+                                   f"{tuple(t.shape)}.")
+            result.append(g.astype(t._value.dtype, copy=True))
+    return result
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned instead of stored.
+
+    Args:
+        outputs: a Tensor or sequence of Tensors.
+        inputs: a Tensor or sequence of Tensors (leaves or intermediate results).
+        grad_outputs: gradients of the outputs; may be omitted for scalars.
+        retain_graph: keep the graph for another backward.
+        create_graph: not supported.
+        allow_unused: return None for an input the outputs do not depend on instead of raising.
+
+    Returns:
+        A tuple with one gradient Tensor (or None) per input.
+    """
+    if create_graph:
+        raise NotImplementedError("bricks computes first-order gradients only: create_graph=True "
+                                  "(higher-order derivatives) is not supported")
+    outputs = [outputs] if isinstance(outputs, _TensorType) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, _TensorType) else list(inputs)
+    root_grads = _root_grads(outputs, grad_outputs)
+    captured: dict[int, Any] = {}
+    hooks = _capture_intermediates(inputs, captured)
+    captured.update({id(t): None for t in inputs if t.grad_fn is None})
+    try:
+        run_backward([t.grad_fn for t in outputs if t.grad_fn is not None],
+                     [g for t, g in zip(outputs, root_grads) if t.grad_fn is not None],
+                     bool(retain_graph), leaves=captured)
+    finally:
+        for node, hook in hooks:
+            node.hooks.remove(hook)
+    return _collect(outputs, inputs, root_grads, captured, allow_unused)
+
+
+def _capture_intermediates(inputs: list, captured: dict[int, Any]) -> list:
+    hooks = []
+    for t in inputs:
+        if t.grad_fn is None:
+            continue
+        key = id(t)
+        captured[key] = None
+
+        def hook(g: Any, key: int = key) -> None:
+            previous = captured[key]
+            captured[key] = g._value if previous is None else previous + g._value
+
+        t.grad_fn.register_hook(hook)
+        hooks.append((t.grad_fn, hook))
+    return hooks
+
+
+def _collect(outputs: list, inputs: list, root_grads: list, captured: dict, allow_unused: Any):
+    for t, g in zip(outputs, root_grads):
+        if t.grad_fn is None and id(t) in captured:
+            previous = captured[id(t)]
+            captured[id(t)] = g if previous is None else previous + g
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have "
+                               "been used in the graph. Set allow_unused=True if this is the "
+                               "desired behavior.")
+        result.append(None if g is None else _TensorType._wrap(xp.array(g, copy=True)))
+    return tuple(result)
+
+
+from .._tensor import Tensor as _TensorType  # noqa: E402

@@ -1,0 +1,103 @@
+"""``Function``: the base of every differentiable primitive, and the node of the graph.
+
+A primitive subclasses ``Function`` and writes ``forward`` on arrays with ``backward``
+directly below it. ``apply`` runs ``forward`` and, when some input requires grad and
+recording is on, makes the instance the output's ``grad_fn``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._backend import xp
+from .grad_mode import GRAD_ENABLED
+
+__all__ = ["Function", "unbroadcast"]
+
+_ndarray = xp.ndarray
+
+
+class Function:
+    """A differentiable primitive: ``forward`` on arrays, ``backward`` on gradient arrays.
+
+    Class attributes a primitive may set:
+        saves: indices of the inputs whose values ``backward`` reads; modifying one of them
+            in place before backward is an error, as in PyTorch.
+        saves_output: whether ``backward`` reads the output.
+        is_view: whether the output shares memory (and the version counter) with input 0.
+    """
+
+    saves: tuple[int, ...] = ()
+    saves_output = False
+    is_view = False
+    hooks: list | None = None
+    needs_input_grad: tuple[bool, ...] = ()
+    parents: tuple = ()
+    saved_versions: tuple = ()
+    freed = False
+
+    def forward(self, *arrays: Any, **config: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, gy: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **config: Any) -> Any:
+        """Run the primitive on Tensors (or plain numbers) and record it when needed."""
+        fn = cls()
+        record = False
+        if GRAD_ENABLED[0]:
+            needs = tuple([isinstance(t, Tensor) and t.requires_grad for t in inputs])
+            record = True in needs
+        y = fn.forward(*[t._value if isinstance(t, Tensor) else t for t in inputs], **config)
+        if type(y) is not _ndarray:
+            y = xp.asarray(y)
+        out = Tensor._wrap(y)
+        if cls.is_view:
+            out._version = inputs[0]._version
+        if record:
+            fn.needs_input_grad = needs
+            fn.parents = tuple([(t.grad_fn or t) if n else None for t, n in zip(inputs, needs)])
+            if cls.saves or cls.saves_output:
+                fn.saved_versions = _versions(cls, inputs, out)
+            out.requires_grad = True
+            out.grad_fn = fn
+        return out
+
+    def name(self) -> str:
+        """PyTorch's name of this node, such as ``AddmmBackward0``."""
+        return getattr(self, "torch_name", None) or f"{type(self).__name__}Backward0"
+
+    def register_hook(self, hook: Any) -> None:
+        """Call ``hook(grad)`` on the gradient of this node's output before it flows on."""
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+
+def _versions(cls: type, inputs: tuple, out: Any) -> tuple:
+    pairs = [(inputs[i]._version, inputs[i]._version[0]) for i in cls.saves
+             if isinstance(inputs[i], Tensor)]
+    if cls.saves_output:
+        pairs.append((out._version, out._version[0]))
+    return tuple(pairs)
+
+
+def unbroadcast(g: Any, shape: tuple) -> Any:
+    """Sum a broadcast gradient back to ``shape``: the one helper every op uses for that."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+from .._tensor import Tensor  # noqa: E402  (Tensor imports this module's names lazily)

@@ -1,0 +1,2 @@
+"""Layers, one file per family."""
+__all__: list[str] = []

@@ -1,0 +1,146 @@
+"""The differentiable ops, by family, and the table that makes them Tensor methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._backend import to_dtype, xp
+from .._tensor import Tensor
+from ..autograd.function import Function
+from . import elementwise, index, inplace, linalg, reduce, shape
+from .elementwise import *  # noqa: F403
+from .index import *  # noqa: F403
+from .linalg import *  # noqa: F403
+from .reduce import *  # noqa: F403
+from .shape import *  # noqa: F403
+
+__all__ = (elementwise.__all__ + index.__all__ + linalg.__all__ + reduce.__all__
+           + shape.__all__ + ["clone"])
+
+
+class Clone(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy that stays in the graph (its gradient flows back to ``input``)."""
+    return Clone.apply(input)
+
+
+def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Convert to a dtype (``to(bricks.float64)``, ``to(other)``); devices other than CPU fail."""
+    dtype = kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, str) or arg is None:
+            _check_device(arg)
+        else:
+            dtype = arg
+    _check_device(kwargs.get("device"))
+    if dtype is None:
+        return self
+    return elementwise.cast(self, to_dtype(dtype).numpy)
+
+
+def _check_device(device: Any) -> None:
+    if device is not None and not str(device).startswith("cpu"):
+        raise RuntimeError(f"bricks runs on the CPU only for now: got device {device!r}")
+
+
+def _caster(name: str, dtype: Any) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return elementwise.cast(self, xp.dtype(dtype))
+
+    method.__name__ = name
+    method.__doc__ = f"The tensor as {xp.dtype(dtype)} (itself if it already is)."
+    return method
+
+
+def _reversed(op: Any) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        return op(other, self)
+
+    return method
+
+
+def _new(factory: str) -> Any:
+    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        from .. import _creation
+
+        return getattr(_creation, factory)(*size, dtype=dtype or self.dtype,
+                                           requires_grad=requires_grad)
+
+    return method
+
+
+def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    from .._creation import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _type(self: Tensor, dtype: Any = None) -> Any:
+    if dtype is None:
+        return _TYPE_NAMES.get(self._value.dtype.name, "torch.FloatTensor")
+    return _to(self, dtype)
+
+
+_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+               "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
+               "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
+               "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+               "bool": "torch.BoolTensor"}
+
+_METHODS: dict[str, Any] = {
+    # arithmetic and comparison operators
+    "__add__": elementwise.add, "__radd__": _reversed(elementwise.add),
+    "__sub__": elementwise.sub, "__rsub__": _reversed(elementwise.sub),
+    "__mul__": elementwise.mul, "__rmul__": _reversed(elementwise.mul),
+    "__truediv__": elementwise.div, "__rtruediv__": _reversed(elementwise.div),
+    "__floordiv__": elementwise.floor_divide, "__rfloordiv__": _reversed(elementwise.floor_divide),
+    "__mod__": elementwise.remainder, "__rmod__": _reversed(elementwise.remainder),
+    "__pow__": elementwise.pow, "__rpow__": _reversed(elementwise.pow),
+    "__matmul__": linalg.matmul, "__rmatmul__": _reversed(linalg.matmul),
+    "__neg__": elementwise.neg, "__abs__": elementwise.abs,
+    "__pos__": lambda self: self, "__invert__": elementwise.logical_not,
+    "__eq__": elementwise.eq, "__ne__": elementwise.ne, "__lt__": elementwise.lt,
+    "__le__": elementwise.le, "__gt__": elementwise.gt, "__ge__": elementwise.ge,
+    "__getitem__": index.getitem, "__setitem__": index.setitem,
+    "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul,
+    "__itruediv__": inplace.itruediv,
+    # named forms
+    "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul,
+    "div": elementwise.div, "pow": elementwise.pow, "neg": elementwise.neg,
+    "remainder": elementwise.remainder, "floor_divide": elementwise.floor_divide,
+    "eq": elementwise.eq, "ne": elementwise.ne, "lt": elementwise.lt, "le": elementwise.le,
+    "gt": elementwise.gt, "ge": elementwise.ge, "maximum": elementwise.maximum,
+    "minimum": elementwise.minimum, "clone": clone, "to": _to, "type": _type,
+    "type_as": lambda self, other: _to(self, other.dtype),
+    "float": _caster("float", xp.float32), "double": _caster("double", xp.float64),
+    "half": _caster("half", xp.float16), "long": _caster("long", xp.int64),
+    "int": _caster("int", xp.int32), "bool": _caster("bool", xp.bool_),
+    "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
+    "new_tensor": _new_tensor, "cpu": lambda self: self,
+}
+for _family in (elementwise, reduce, shape, index, linalg):
+    for _name in _family.__all__:
+        _METHODS.setdefault(_name, getattr(_family, _name))
+for _name in inplace.__all__:
+    if not _name.startswith("i"):
+        _METHODS[_name] = getattr(inplace, _name)
+for _name in ("cast", "where", "cat", "stack", "linear", "scatter_add", "addmm"):
+    _METHODS.pop(_name, None)
+for _name, _method in _METHODS.items():
+    setattr(Tensor, _name, _method)
+
+Tensor.T = property(lambda self: permute(self, tuple(range(self.ndim - 1, -1, -1))),  # type: ignore
+                    doc="The tensor with its dimensions reversed.")
+Tensor.mT = property(lambda self: transpose(self, -2, -1),  # type: ignore
+                     doc="The last two dimensions swapped.")
+Tensor.where = lambda self, condition, other: elementwise.where(condition, self, other)  # type: ignore
+Tensor.abs_ = inplace.abs_  # type: ignore

@@ -1,0 +1,624 @@
+"""Elementwise primitives: arithmetic with broadcasting, comparisons, and unary math."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._backend import get_default_dtype, result_type, xp
+from .._tensor import Tensor
+from ..autograd.function import Function, unbroadcast
+
+__all__ = [
+    "add", "sub", "mul", "div", "neg", "pow", "floor_divide", "remainder", "abs", "exp", "log",
+    "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "where",
+    "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "cast", "square", "sign",
+    "logical_not", "isnan", "isinf", "isfinite", "floor", "ceil", "round", "reciprocal",
+]
+
+
+class Cast(Function):
+    is_view = False
+
+    def forward(self, x, dtype):
+        self.input_dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, gy):
+        return gy.astype(self.input_dtype)
+
+    torch_name = "ToCopyBackward0"
+
+
+def cast(x: Tensor, dtype: Any) -> Tensor:
+    """``x`` converted to the NumPy dtype ``dtype`` (differentiable between float types)."""
+    if x._value.dtype == dtype:
+        return x
+    out = Cast.apply(x, dtype=dtype)
+    if out.requires_grad and dtype.kind != "f":
+        out.requires_grad, out.grad_fn = False, None
+    return out
+
+
+def _operands(a: Any, b: Any) -> tuple[Any, Any]:
+    """Promote two operands (Tensors or Python numbers) by PyTorch's rules."""
+    if not isinstance(a, Tensor):
+        b, a = _operands(b, a)
+        return a, b
+    if isinstance(b, Tensor):
+        av, bv = a._value, b._value
+        if av.dtype is bv.dtype:
+            return a, b
+        target = result_type(av, bv)
+        if xp.result_type(av, bv) != target:
+            return cast(a, target), cast(b, target)
+        return a, b
+    if isinstance(b, float) and a._value.dtype.kind != "f":
+        return cast(a, get_default_dtype().numpy), b
+    if isinstance(b, (int, float, bool)):
+        return a, b
+    if isinstance(b, xp.ndarray) or isinstance(b, xp.generic):
+        return _operands(a, Tensor._wrap(xp.asarray(b)))
+    raise TypeError(f"unsupported operand type: expected a Tensor or a number, got "
+                    f"{type(b).__name__}")
+
+
+def _shape(v: Any) -> tuple:
+    return v.shape if isinstance(v, xp.ndarray) else ()
+
+
+def _broadcast_error(a: Any, b: Any) -> RuntimeError:
+    return RuntimeError(
+        f"The size of tensor a ({list(_shape(a))}) must match the size of tensor b "
+        f"({list(_shape(b))}): shapes {tuple(_shape(a))} and {tuple(_shape(b))} do not broadcast")
+
+
+class Add(Function):
+    def forward(self, a, b):
+        self.shapes = (_shape(a), _shape(b))
+        try:
+            return a + b
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+
+    def backward(self, gy):
+        na, nb = self.needs_input_grad
+        return (unbroadcast(gy, self.shapes[0]) if na else None,
+                unbroadcast(gy, self.shapes[1]) if nb else None)
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        self.shapes = (_shape(a), _shape(b))
+        try:
+            return a - b
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+
+    def backward(self, gy):
+        na, nb = self.needs_input_grad
+        return (unbroadcast(gy, self.shapes[0]) if na else None,
+                unbroadcast(-gy, self.shapes[1]) if nb else None)
+
+
+class Mul(Function):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        try:
+            return a * b
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+
+    def backward(self, gy):
+        na, nb = self.needs_input_grad
+        a, b = self.a, self.b
+        return (unbroadcast(gy * b, _shape(a)) if na else None,
+                unbroadcast(gy * a, _shape(b)) if nb else None)
+
+
+class Div(Function):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        try:
+            return a / b
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+
+    def backward(self, gy):
+        na, nb = self.needs_input_grad
+        a, b = self.a, self.b
+        return (unbroadcast(gy / b, _shape(a)) if na else None,
+                unbroadcast(-gy * a / (b * b), _shape(b)) if nb else None)
+
+
+class Pow(Function):
+    saves = (0, 1)
+    saves_output = True
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.y = a ** b
+        return self.y
+
+    def backward(self, gy):
+        na, nb = self.needs_input_grad
+        a, b = self.a, self.b
+        ga = gb = None
+        if na:
+            ga = unbroadcast(gy * b * a ** (b - 1), _shape(a))
+        if nb:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                gb = unbroadcast(gy * self.y * xp.where(a > 0, xp.log(xp.where(a > 0, a, 1)), 0),
+                                 _shape(b))
+        return ga, gb
+
+
+class Remainder(Function):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return xp.remainder(a, b)
+
+    def backward(self, gy):
+        na, nb = self.needs_input_grad
+        return (unbroadcast(gy, _shape(self.a)) if na else None,
+                unbroadcast(-gy * xp.floor_divide(self.a, self.b), _shape(self.b)) if nb else None)
+
+
+class Maximum(Function):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return xp.maximum(a, b)
+
+    def backward(self, gy):
+        return _pick(gy, self.a, self.b, self.a > self.b, self.needs_input_grad)
+
+
+class Minimum(Function):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return xp.minimum(a, b)
+
+    def backward(self, gy):
+        return _pick(gy, self.a, self.b, self.a < self.b, self.needs_input_grad)
+
+
+def _pick(gy: Any, a: Any, b: Any, first: Any, needs: tuple) -> tuple:
+    # Ties split the gradient evenly, as PyTorch does for maximum/minimum.
+    tie = (a == b) * 0.5
+    wa = first + tie
+    ga = unbroadcast(gy * wa, _shape(a)) if needs[0] else None
+    gb = unbroadcast(gy * (1 - wa), _shape(b)) if needs[1] else None
+    return ga, gb
+
+
+def _binary(cls: type, a: Any, b: Any) -> Tensor:
+    a, b = _operands(a, b)
+    return cls.apply(a, b)
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input + alpha * other``, broadcasting."""
+    return _binary(Add, input, other if alpha == 1 else mul(other, alpha))
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input - alpha * other``, broadcasting."""
+    return _binary(Sub, input, other if alpha == 1 else mul(other, alpha))
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """``input * other``, broadcasting."""
+    return _binary(Mul, input, other)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """True division (integers give floats), or ``'floor'``/``'trunc'`` rounding."""
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    a, b = _operands(input, other)
+    if _is_integral(a) and _is_integral(b):
+        a = cast(a, get_default_dtype().numpy) if isinstance(a, Tensor) else float(a)
+        b = cast(b, get_default_dtype().numpy) if isinstance(b, Tensor) else float(b)
+    out = Div.apply(a, b)
+    return out if rounding_mode != "trunc" else _no_grad_unary(xp.trunc, out)
+
+
+def _is_integral(v: Any) -> bool:
+    if isinstance(v, Tensor):
+        return v._value.dtype.kind in "iub"
+    return isinstance(v, int)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent``, broadcasting."""
+    return _binary(Pow, input, exponent)
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """Python's modulo: the result has the sign of ``other``."""
+    return _binary(Remainder, input, other)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """``input // other`` rounded toward minus infinity (not differentiable)."""
+    a, b = _operands(input, other)
+    values = [v._value if isinstance(v, Tensor) else v for v in (a, b)]
+    return Tensor._wrap(xp.asarray(xp.floor_divide(*values)))
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise maximum of two tensors."""
+    return _binary(Maximum, input, other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise minimum of two tensors."""
+    return _binary(Minimum, input, other)
+
+
+def _compare(ufunc: Any, a: Any, b: Any) -> Tensor:
+    a, b = _operands(a, b)
+    values = [v._value if isinstance(v, Tensor) else v for v in (a, b)]
+    try:
+        return Tensor._wrap(xp.asarray(ufunc(*values)))
+    except ValueError:
+        raise _broadcast_error(*values) from None
+
+
+def eq(input: Any, other: Any) -> Tensor:
+    """Elementwise ``==`` as a bool tensor."""
+    return _compare(xp.equal, input, other)
+
+
+def ne(input: Any, other: Any) -> Tensor:
+    """Elementwise ``!=`` as a bool tensor."""
+    return _compare(xp.not_equal, input, other)
+
+
+def lt(input: Any, other: Any) -> Tensor:
+    """Elementwise ``<`` as a bool tensor."""
+    return _compare(xp.less, input, other)
+
+
+def le(input: Any, other: Any) -> Tensor:
+    """Elementwise ``<=`` as a bool tensor."""
+    return _compare(xp.less_equal, input, other)
+
+
+def gt(input: Any, other: Any) -> Tensor:
+    """Elementwise ``>`` as a bool tensor."""
+    return _compare(xp.greater, input, other)
+
+
+def ge(input: Any, other: Any) -> Tensor:
+    """Elementwise ``>=`` as a bool tensor."""
+    return _compare(xp.greater_equal, input, other)
+
+
+def _no_grad_unary(ufunc: Any, x: Tensor) -> Tensor:
+    return Tensor._wrap(xp.asarray(ufunc(x._value)))
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """Elementwise logical not, as a bool tensor."""
+    return _no_grad_unary(xp.logical_not, input)
+
+
+def isnan(input: Tensor) -> Tensor:
+    """Where the values are NaN."""
+    return _no_grad_unary(xp.isnan, input)
+
+
+def isinf(input: Tensor) -> Tensor:
+    """Where the values are infinite."""
+    return _no_grad_unary(xp.isinf, input)
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """Where the values are finite."""
+    return _no_grad_unary(xp.isfinite, input)
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each value (gradient zero)."""
+    return _no_grad_unary(xp.sign, input)
+
+
+def floor(input: Tensor) -> Tensor:
+    """Round down (gradient zero)."""
+    return _no_grad_unary(xp.floor, input)
+
+
+def ceil(input: Tensor) -> Tensor:
+    """Round up (gradient zero)."""
+    return _no_grad_unary(xp.ceil, input)
+
+
+def round(input: Tensor, decimals: int = 0) -> Tensor:
+    """Round half to even (gradient zero)."""
+    return Tensor._wrap(xp.asarray(xp.round(input._value, decimals)))
+
+
+# ----- unary primitives: forward and backward side by side -----
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Abs(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.abs(x)
+
+    def backward(self, gy):
+        return gy * xp.sign(self.x)
+
+
+class Exp(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = xp.exp(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y
+
+
+class Log(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.log(x)
+
+    def backward(self, gy):
+        return gy / self.x
+
+
+class Log1p(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.log1p(x)
+
+    def backward(self, gy):
+        return gy / (1 + self.x)
+
+
+class Sqrt(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = xp.sqrt(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy / (2 * self.y)
+
+
+class Rsqrt(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = 1 / xp.sqrt(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * -0.5 * self.y ** 3
+
+
+class Reciprocal(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = 1 / x
+        return self.y
+
+    def backward(self, gy):
+        return -gy * self.y * self.y
+
+
+class Sin(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.sin(x)
+
+    def backward(self, gy):
+        return gy * xp.cos(self.x)
+
+
+class Cos(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.cos(x)
+
+    def backward(self, gy):
+        return -gy * xp.sin(self.x)
+
+
+class Tanh(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = xp.tanh(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (1 - self.y * self.y)
+
+
+class Sigmoid(Function):
+    saves_output = True
+
+    def forward(self, x):
+        # exp of -|x| never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
+        e = xp.exp(-xp.abs(x))
+        self.y = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y * (1 - self.y)
+
+
+class Relu(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = xp.maximum(x, 0)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (self.y > 0)
+
+
+class Clamp(Function):
+    saves = (0,)
+
+    def forward(self, x, min, max):
+        self.x, self.min, self.max = x, min, max
+        return xp.clip(x, min, max)
+
+    def backward(self, gy):
+        inside = xp.ones(self.x.shape, dtype=bool)
+        if self.min is not None:
+            inside &= self.x >= self.min
+        if self.max is not None:
+            inside &= self.x <= self.max
+        return gy * inside
+
+
+class Where(Function):
+    def forward(self, condition, a, b):
+        self.condition = condition
+        self.shapes = (_shape(a), _shape(b))
+        return xp.where(condition, a, b)
+
+    def backward(self, gy):
+        _, na, nb = self.needs_input_grad
+        zero = xp.zeros((), gy.dtype)
+        return (None,
+                unbroadcast(xp.where(self.condition, gy, zero), self.shapes[0]) if na else None,
+                unbroadcast(xp.where(self.condition, zero, gy), self.shapes[1]) if nb else None)
+
+
+def neg(input: Tensor) -> Tensor:
+    """``-input``."""
+    return Neg.apply(input)
+
+
+def _float(x: Tensor) -> Tensor:
+    return x if x._value.dtype.kind == "f" else cast(x, get_default_dtype().numpy)
+
+
+def abs(input: Tensor) -> Tensor:
+    """The absolute value; its gradient at 0 is 0."""
+    return Abs.apply(input)
+
+
+def exp(input: Tensor) -> Tensor:
+    """``e ** input``."""
+    return Exp.apply(_float(input))
+
+
+def log(input: Tensor) -> Tensor:
+    """The natural logarithm."""
+    return Log.apply(_float(input))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """``log(1 + input)``, accurate for small inputs."""
+    return Log1p.apply(_float(input))
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """The square root."""
+    return Sqrt.apply(_float(input))
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """``1 / sqrt(input)``."""
+    return Rsqrt.apply(_float(input))
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """``1 / input``."""
+    return Reciprocal.apply(_float(input))
+
+
+def square(input: Tensor) -> Tensor:
+    """``input * input``."""
+    return mul(input, input)
+
+
+def sin(input: Tensor) -> Tensor:
+    """The sine."""
+    return Sin.apply(_float(input))
+
+
+def cos(input: Tensor) -> Tensor:
+    """The cosine."""
+    return Cos.apply(_float(input))
+
+
+def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent."""
+    return Tanh.apply(_float(input))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-input))``, computed without overflow."""
+    return Sigmoid.apply(_float(input))
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)``."""
+    return Relu.apply(input)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit the values to [min, max]; the gradient passes where the value was inside.
+
+    Raises:
+        RuntimeError: if neither ``min`` nor ``max`` is given.
+    """
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min if isinstance(min, Tensor) else input.new_tensor(min))
+        if max is not None:
+            out = minimum(out, max if isinstance(max, Tensor) else input.new_tensor(max))
+        return out
+    return Clamp.apply(input, min=min, max=max)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+    """``input`` where ``condition`` holds, else ``other``; with one argument, the indices."""
+    if input is None and other is None:
+        return tuple(Tensor._wrap(i) for i in xp.nonzero(condition._value))
+    a, b = _operands(input, other) if isinstance(input, Tensor) or isinstance(other, Tensor) \
+        else (Tensor._wrap(xp.asarray(input)), Tensor._wrap(xp.asarray(other)))
+    cond = condition._value if isinstance(condition, Tensor) else xp.asarray(condition)
+    return Where.apply(cond, a, b)

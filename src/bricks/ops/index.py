@@ -1,0 +1,202 @@
+"""Indexing primitives: ``x[i]``, ``x[i] = v``, gather, index_select, masked_fill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._backend import xp
+from .._tensor import Tensor, _check_dim
+from ..autograd.function import Function, unbroadcast
+from .elementwise import cast
+
+__all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "scatter_add"]
+
+
+def _index(key: Any) -> Any:
+    """A Python index with Tensors replaced by arrays (bool tensors stay masks)."""
+    if isinstance(key, Tensor):
+        return key._value
+    if isinstance(key, tuple):
+        return tuple(_index(k) for k in key)
+    if isinstance(key, list) and any(isinstance(k, Tensor) for k in key):
+        return [_index(k) for k in key]
+    return key
+
+
+def _is_basic(key: Any) -> bool:
+    """Whether NumPy answers this index with a view (ints, slices, None, Ellipsis)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) and not isinstance(
+        k, bool) for k in parts)
+
+
+class GetItem(Function):
+    def forward(self, x, key):
+        self.shape, self.dtype, self.key = x.shape, x.dtype, key
+        try:
+            return x[key]
+        except IndexError as error:
+            raise IndexError(f"{error} (indexing a tensor of shape {tuple(x.shape)})") from None
+
+    def backward(self, gy):
+        gx = xp.zeros(self.shape, gy.dtype)
+        if _is_basic(self.key):
+            gx[self.key] = gy
+        else:
+            xp.add.at(gx, self.key, gy)
+        return gx
+
+    torch_name = "SelectBackward0"
+
+
+class GetItemView(GetItem):
+    is_view = True
+
+
+def getitem(input: Tensor, key: Any) -> Tensor:
+    """``input[key]``: basic indexing gives a view, advanced indexing a copy."""
+    key = _index(key)
+    if _is_basic(key):
+        return GetItemView.apply(input, key=key)
+    return GetItem.apply(input, key=key)
+
+
+class IndexPut(Function):
+    """``x[key] = value`` out of place; ``setitem`` writes the result back into ``x``."""
+
+    def forward(self, x, value, key):
+        self.key = key
+        self.value_shape = value.shape if isinstance(value, xp.ndarray) else ()
+        y = x.copy()
+        y[key] = value
+        return y
+
+    def backward(self, gy):
+        nx, nv = self.needs_input_grad
+        gx = gv = None
+        if nx:
+            gx = gy.copy()
+            gx[self.key] = 0
+        if nv:
+            gv = unbroadcast(xp.broadcast_to(gy[self.key], gy[self.key].shape), self.value_shape)
+        return gx, gv
+
+    torch_name = "CopySlices"
+
+
+def setitem(input: Tensor, key: Any, value: Any) -> None:
+    """``input[key] = value`` in place, recorded for backward when a gradient is needed."""
+    key = _index(key)
+    if isinstance(value, Tensor) and value._value.dtype != input._value.dtype:
+        value = cast(value, input._value.dtype)
+    raw = value._value if isinstance(value, Tensor) else value
+    grad_needed = (input.requires_grad or isinstance(value, Tensor) and value.requires_grad)
+    from ..autograd.grad_mode import GRAD_ENABLED
+
+    if not (grad_needed and GRAD_ENABLED[0]):
+        _write(input, key, raw)
+        return
+    if input.requires_grad and input.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    result = IndexPut.apply(input, value, key=key)
+    input._value[...] = result._value
+    input._version[0] += 1
+    input.grad_fn, input.requires_grad = result.grad_fn, True
+
+
+def _write(input: Tensor, key: Any, raw: Any) -> None:
+    try:
+        input._value[key] = raw
+    except ValueError as error:
+        shape = getattr(raw, "shape", ())
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be "
+                           f"broadcast to indexing result ({error})") from None
+    input._version[0] += 1
+
+
+class Gather(Function):
+    def forward(self, x, index, axis):
+        self.shape, self.index, self.axis = x.shape, index, axis
+        return xp.take_along_axis(x, index, axis=axis)
+
+    def backward(self, gy):
+        gx = xp.zeros(self.shape, gy.dtype)
+        _scatter_add(gx, self.index, gy, self.axis)
+        return gx
+
+
+def _scatter_add(target: Any, index: Any, values: Any, axis: int) -> None:
+    grids = list(xp.indices(index.shape, sparse=True))
+    grids[axis] = index
+    xp.add.at(target, tuple(grids), values)
+
+
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """Values of ``input`` picked along ``dim`` by ``index`` (same number of dimensions).
+
+    Raises:
+        RuntimeError: if ``index`` is not int64 or has another number of dimensions.
+    """
+    if index._value.dtype != xp.int64:
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
+    if index._value.ndim != input._value.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           f"tensor: index has {index._value.ndim}, input {input._value.ndim}")
+    return Gather.apply(input, index._value, axis=_check_dim(dim, input._value.ndim))
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (no gradient)."""
+    out = input._value.copy()
+    _scatter_add(out, index._value, src._value, _check_dim(dim, input._value.ndim))
+    return Tensor._wrap(out)
+
+
+class IndexSelect(Function):
+    def forward(self, x, index, axis):
+        self.shape, self.index, self.axis = x.shape, index, axis
+        return xp.take(x, index, axis=axis)
+
+    def backward(self, gy):
+        gx = xp.zeros(self.shape, gy.dtype)
+        key = (slice(None),) * self.axis + (self.index,)
+        xp.add.at(gx, key, gy)
+        return gx
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``input`` along ``dim`` listed by the 1-D integer ``index``."""
+    if index._value.ndim > 1 or index._value.dtype.kind not in "iu":
+        raise IndexError(f"index_select(): Index is supposed to be a vector of integers, got "
+                         f"dtype {index.dtype} with {index._value.ndim} dimensions")
+    axis = _check_dim(dim, input._value.ndim)
+    if index._value.size and (index._value.max() >= input._value.shape[axis]
+                              or index._value.min() < -input._value.shape[axis]):
+        raise IndexError(f"index out of range in self: dimension {axis} has size "
+                         f"{input._value.shape[axis]}")
+    return IndexSelect.apply(input, index._value.reshape(-1), axis=axis)
+
+
+class MaskedFill(Function):
+    def forward(self, x, mask, value):
+        self.mask = mask
+        return xp.where(mask, xp.asarray(value, dtype=x.dtype), x)
+
+    def backward(self, gy):
+        return xp.where(self.mask, xp.zeros((), gy.dtype), gy)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """A copy of ``input`` with ``value`` where the bool ``mask`` is true.
+
+    Raises:
+        RuntimeError: if ``mask`` is not a bool tensor.
+    """
+    if mask._value.dtype != xp.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype}")
+    if isinstance(value, Tensor):
+        value = value.item()
+    return MaskedFill.apply(input, mask._value, value=value)
+

@@ -1,0 +1,200 @@
+"""In-place ops (``add_``, ``+=``, ``fill_``, ...): they change the tensor and bump its version.
+
+Without a graph they are one NumPy call writing into the tensor's memory. When the tensor or
+the other operand takes part in a graph, the out-of-place op is recorded and its result
+written back, and the tensor takes the new node as its ``grad_fn``, as PyTorch rebases it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .._backend import xp
+from .._tensor import Tensor
+from ..autograd.grad_mode import GRAD_ENABLED
+from . import elementwise as ew
+
+__all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "uniform_",
+           "normal_", "masked_fill_", "pow_", "neg_", "exp_", "abs_", "sqrt_", "relu_",
+           "iadd", "isub", "imul", "itruediv"]
+
+_LEAF = ("a leaf Variable that requires grad is being used in an in-place operation. Wrap it "
+         "in `with bricks.no_grad():` (as initializers and optimizers do) or modify `.data`.")
+
+
+def _records(self: Tensor, other: Any) -> bool:
+    if not GRAD_ENABLED[0]:
+        return False
+    if self.requires_grad and self.grad_fn is None:
+        raise RuntimeError(_LEAF)
+    return self.requires_grad or isinstance(other, Tensor) and other.requires_grad
+
+
+def _rebase(self: Tensor, outplace: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
+    snapshot = Tensor._wrap(self._value.copy())
+    snapshot.requires_grad, snapshot.grad_fn = self.requires_grad, self.grad_fn
+    result = outplace(snapshot, *args, **kwargs)
+    _store(self, result._value)
+    self.grad_fn, self.requires_grad = result.grad_fn, result.requires_grad
+    return self
+
+
+def _store(self: Tensor, value: Any) -> None:
+    if value.dtype != self._value.dtype and not xp.can_cast(value.dtype, self._value.dtype,
+                                                            "same_kind"):
+        raise RuntimeError(f"result type {_name(value.dtype)} can't be cast to the desired "
+                           f"output type {_name(self._value.dtype)}")
+    try:
+        self._value[...] = value
+    except ValueError:
+        raise RuntimeError(f"output with shape {list(self._value.shape)} doesn't match the "
+                           f"broadcast shape {list(value.shape)}") from None
+    self._version[0] += 1
+
+
+def _name(dtype: Any) -> str:
+    names = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}
+    return names.get(dtype.kind, str(dtype))
+
+
+def _binary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def method(self: Tensor, other: Any, **kwargs: Any) -> Tensor:
+        if _records(self, other):
+            return _rebase(self, outplace, other, **kwargs)
+        with _NoGrad():
+            _store(self, outplace(self, other, **kwargs)._value)
+        return self
+
+    method.__name__ = outplace.__name__ + "_"
+    method.__doc__ = f"In-place ``{outplace.__name__}``: writes the result into this tensor."
+    return method
+
+
+class _NoGrad:
+    def __enter__(self) -> None:
+        self.previous = GRAD_ENABLED[0]
+        GRAD_ENABLED[0] = False
+
+    def __exit__(self, *exc: object) -> None:
+        GRAD_ENABLED[0] = self.previous
+
+
+add_ = _binary_(ew.add)
+sub_ = _binary_(ew.sub)
+mul_ = _binary_(ew.mul)
+div_ = _binary_(ew.div)
+pow_ = _binary_(ew.pow)
+
+
+def _fast(ufunc: Any, slow: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """``+=`` and friends: one NumPy call into the tensor's memory when nothing is recorded."""
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        if not _records(self, other):
+            b = other._value if isinstance(other, Tensor) else other
+            try:
+                ufunc(self._value, b, out=self._value)
+            except (TypeError, ValueError):  # a failed cast or broadcast: let the slow path say why
+                return slow(self, other)
+            self._version[0] += 1
+            return self
+        return slow(self, other)
+
+    return method
+
+
+iadd = _fast(xp.add, add_)
+isub = _fast(xp.subtract, sub_)
+imul = _fast(xp.multiply, mul_)
+itruediv = _fast(xp.true_divide, div_)
+
+
+def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if _records(self, None):
+            return _rebase(self, outplace, *args, **kwargs)
+        with _NoGrad():
+            _store(self, outplace(self, *args, **kwargs)._value)
+        return self
+
+    method.__name__ = outplace.__name__ + "_"
+    method.__doc__ = f"In-place ``{outplace.__name__}``."
+    return method
+
+
+neg_ = _unary_(ew.neg)
+exp_ = _unary_(ew.exp)
+abs_ = _unary_(ew.abs)
+sqrt_ = _unary_(ew.sqrt)
+relu_ = _unary_(ew.relu)
+clamp_ = _unary_(ew.clamp)
+
+
+def _fill(self: Tensor, value: Any) -> Tensor:
+    if _records(self, value):
+        raise RuntimeError(_LEAF)
+    _store(self, xp.asarray(value._value if isinstance(value, Tensor) else value))
+    return self
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Fill with zeros in place."""
+    return _fill(self, 0)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Fill with ``value`` in place."""
+    return _fill(self, value)
+
+
+def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
+    """Copy the values of ``src`` (broadcast, cast to this dtype) into this tensor."""
+    if _records(self, src):
+        from .elementwise import cast
+        from .shape import expand
+
+        source = expand(cast(src, self._value.dtype), self._value.shape)
+        _store(self, source._value)
+        self.grad_fn, self.requires_grad = source.grad_fn, source.requires_grad
+        return self
+    value = src._value if isinstance(src, Tensor) else xp.asarray(src)
+    try:
+        self._value[...] = value
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({list(self._value.shape)}) must match the "
+                           f"size of tensor b ({list(value.shape)})") from None
+    self._version[0] += 1
+    return self
+
+
+def _random_fill(self: Tensor, draw: Callable[[Any], Any]) -> Tensor:
+    from .._creation import default_generator
+
+    return _fill(self, draw(default_generator.numpy).astype(self._value.dtype, copy=False))
+
+
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill with samples from U(a, b) in place."""
+    shape = self._value.shape
+    rng = (generator.numpy if generator is not None else None)
+    if rng is not None:
+        return _fill(self, rng.uniform(a, b, shape).astype(self._value.dtype))
+    return _random_fill(self, lambda r: r.uniform(a, b, shape))
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill with samples from N(mean, std^2) in place."""
+    shape = self._value.shape
+    if generator is not None:
+        return _fill(self, generator.numpy.normal(mean, std, shape).astype(self._value.dtype))
+    return _random_fill(self, lambda r: r.normal(mean, std, shape))
+
+
+def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """Write ``value`` where ``mask`` is true, in place."""
+    from .index import masked_fill
+
+    if _records(self, value):
+        return _rebase(self, masked_fill, mask, value)
+    _store(self, masked_fill(self.detach(), mask, value)._value)
+    return self

@@ -1,0 +1,333 @@
+"""Shape primitives: reshape, transpose, expand, repeat, cat and friends."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .._backend import result_type, xp
+from .._tensor import Tensor, _check_dim
+from ..autograd.function import Function, unbroadcast
+from .elementwise import cast
+
+__all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose",
+           "permute", "expand", "repeat", "cat", "stack", "split", "chunk", "t", "movedim",
+           "unbind", "contiguous", "expand_as", "view_as", "reshape_as"]
+
+
+def _sizes(shape: Sequence[Any]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+class Reshape(Function):
+    is_view = True
+
+    def forward(self, x, shape):
+        self.input_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x.size} "
+                               f"(input shape {tuple(x.shape)})") from None
+
+    def backward(self, gy):
+        return gy.reshape(self.input_shape)
+
+    torch_name = "ViewBackward0"
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    """The same values in a new shape (one dimension may be -1)."""
+    shape = _sizes(shape)
+    if shape == input._value.shape:
+        return Reshape.apply(input, shape=shape) if input.requires_grad else \
+            _view_of(input, input._value.view())
+    return Reshape.apply(input, shape=shape)
+
+
+def _view_of(base: Tensor, value: Any) -> Tensor:
+    out = Tensor._wrap(value)
+    out._version = base._version
+    return out
+
+
+view = reshape
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` viewed with ``other``'s shape."""
+    return reshape(input, other._value.shape)
+
+
+reshape_as = view_as
+
+
+def contiguous(input: Tensor) -> Tensor:
+    """The tensor itself (NumPy-backed tensors need no layout change for bricks' ops)."""
+    return input
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
+    shape = input._value.shape
+    if not shape:
+        return reshape(input, (1,))
+    start, end = _check_dim(start_dim, len(shape)), _check_dim(end_dim, len(shape))
+    merged = 1
+    for n in shape[start:end + 1]:
+        merged *= n
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
+
+
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dimension ``dim`` into ``sizes``."""
+    shape = input._value.shape
+    d = _check_dim(dim, len(shape))
+    sizes = list(sizes)
+    if -1 in sizes:
+        known = 1
+        for s in sizes:
+            known *= s if s != -1 else 1
+        sizes[sizes.index(-1)] = shape[d] // known
+    return reshape(input, shape[:d] + tuple(sizes) + shape[d + 1:])
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    """Remove dimensions of size 1 (all, or those named by ``dim``)."""
+    shape = input._value.shape
+    if dim is None:
+        new = tuple(n for n in shape if n != 1)
+    else:
+        dims = {_check_dim(d, len(shape)) for d in (dim if isinstance(dim, (tuple, list))
+                                                    else (dim,))}
+        new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+    return reshape(input, new)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at ``dim``."""
+    shape = input._value.shape
+    d = _check_dim(dim, len(shape) + 1)
+    return reshape(input, shape[:d] + (1,) + shape[d:])
+
+
+class Permute(Function):
+    is_view = True
+
+    def forward(self, x, axes):
+        self.axes = axes
+        return x.transpose(axes)
+
+    def backward(self, gy):
+        return gy.transpose(xp.argsort(self.axes))
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dimensions.
+
+    Raises:
+        RuntimeError: if ``dims`` is not a permutation of the dimensions.
+    """
+    dims = _sizes(dims)
+    ndim = input._value.ndim
+    axes = tuple(_check_dim(d, ndim) for d in dims)
+    if sorted(axes) != list(range(ndim)):
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {ndim} is not equal to len(dims) = {len(dims)}")
+    return Permute.apply(input, axes=axes)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions."""
+    ndim = input._value.ndim
+    axes = list(range(ndim))
+    if ndim == 0:
+        _check_dim(dim0, 0), _check_dim(dim1, 0)
+        return input
+    a, b = _check_dim(dim0, ndim), _check_dim(dim1, ndim)
+    axes[a], axes[b] = axes[b], axes[a]
+    return Permute.apply(input, axes=tuple(axes))
+
+
+def t(input: Tensor) -> Tensor:
+    """The transpose of a tensor of at most 2 dimensions."""
+    if input._value.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input._value.ndim}D")
+    return transpose(input, 0, 1) if input._value.ndim == 2 else input
+
+
+def movedim(input: Tensor, source: int, destination: int) -> Tensor:
+    """Move dimension ``source`` to position ``destination``."""
+    ndim = input._value.ndim
+    axes = list(range(ndim))
+    axes.insert(_check_dim(destination, ndim), axes.pop(_check_dim(source, ndim)))
+    return Permute.apply(input, axes=tuple(axes))
+
+
+class Expand(Function):
+    is_view = True
+
+    def forward(self, x, shape):
+        self.input_shape = x.shape
+        return xp.broadcast_to(x, shape)
+
+    def backward(self, gy):
+        return unbroadcast(gy, self.input_shape)
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """A broadcast view with the given sizes (-1 keeps a dimension).
+
+    Raises:
+        RuntimeError: if a dimension that is not 1 would change.
+    """
+    sizes = _sizes(sizes)
+    shape = input._value.shape
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({len(shape)})")
+    target = tuple(shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    for i, n in enumerate(shape):
+        if n != 1 and n != target[i + lead]:
+            raise RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match "
+                               f"the existing size ({n}) at non-singleton dimension {i + lead}. "
+                               f"Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}")
+    return Expand.apply(input, shape=target)
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` expanded to ``other``'s shape."""
+    return expand(input, other._value.shape)
+
+
+class Repeat(Function):
+    def forward(self, x, repeats):
+        self.input_shape = x.shape
+        self.repeats = repeats
+        lead = len(repeats) - x.ndim
+        return xp.tile(x.reshape((1,) * lead + x.shape), repeats)
+
+    def backward(self, gy):
+        shape = (1,) * (len(self.repeats) - len(self.input_shape)) + self.input_shape
+        split = []
+        for r, n in zip(self.repeats, shape):
+            split += [r, n]
+        g = gy.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return g.reshape(self.input_shape)
+
+
+def repeat(input: Tensor, *repeats: Any) -> Tensor:
+    """Tile the tensor ``repeats[i]`` times along each dimension."""
+    repeats = _sizes(repeats)
+    if len(repeats) < input._value.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    return Repeat.apply(input, repeats=repeats)
+
+
+class Cat(Function):
+    def forward(self, *arrays, axis):
+        self.axis = axis
+        self.bounds = xp.cumsum([a.shape[axis] for a in arrays])[:-1]
+        return xp.concatenate(arrays, axis=axis)
+
+    def backward(self, gy):
+        return tuple(xp.split(gy, self.bounds, axis=self.axis))
+
+
+def _check_tensors(name: str, tensors: Sequence[Any]) -> list:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    if not all(isinstance(t, Tensor) for t in tensors):
+        got = [type(t).__name__ for t in tensors]
+        raise TypeError(f"{name}(): expected a sequence of Tensors, got {got}")
+    return _promote_all(tensors)
+
+
+def _promote_all(tensors: list) -> list:
+    target = tensors[0]._value.dtype
+    for t in tensors[1:]:
+        target = result_type(xp.empty(1, target), xp.empty(1, t._value.dtype))
+    return [cast(t, target) for t in tensors]
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension.
+
+    Raises:
+        RuntimeError: if the other dimensions differ.
+    """
+    tensors = _check_tensors("cat", tensors)
+    tensors = [t for t in tensors if t._value.shape != (0,)] or tensors[:1]
+    ndim = tensors[0]._value.ndim
+    axis = _check_dim(dim, ndim)
+    for i, t in enumerate(tensors[1:], 1):
+        a, b = tensors[0]._value.shape, t._value.shape
+        if len(a) != len(b) or any(x != y for k, (x, y) in enumerate(zip(a, b)) if k != axis):
+            raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected "
+                               f"size {list(a)} but got size {list(b)} for tensor number {i} in "
+                               "the list.")
+    return Cat.apply(*tensors, axis=axis)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors of one shape along a new dimension.
+
+    Raises:
+        RuntimeError: if the shapes differ.
+    """
+    tensors = _check_tensors("stack", tensors)
+    shape = tensors[0]._value.shape
+    for i, t in enumerate(tensors[1:], 1):
+        if t._value.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(shape)} at entry 0 and {list(t._value.shape)} at entry {i}")
+    d = _check_dim(dim, len(shape) + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into chunks of a size, or of the listed sizes, along ``dim``."""
+    d = _check_dim(dim, tensor._value.ndim)
+    n = tensor._value.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got split_sizes="
+                               f"{sizes}")
+    return _slices(tensor, d, sizes)
+
+
+def _slices(tensor: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
+    out, start = [], 0
+    lead = (slice(None),) * d
+    for size in sizes:
+        out.append(tensor[lead + (slice(start, start + size),)])
+        start += size
+    return tuple(out)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` nearly equal pieces along ``dim``."""
+    n = input._value.shape[_check_dim(dim, input._value.ndim)]
+    step = -(-n // chunks) if n else 1
+    return split(input, step, dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, with that dimension removed."""
+    d = _check_dim(dim, input._value.ndim)
+    lead = (slice(None),) * d
+    return tuple(input[lead + (i,)] for i in range(input._value.shape[d]))
