@@ -1,0 +1,102 @@
+"""Safe checkpoints: ``save`` and ``load`` in the safetensors format, never pickle.
+
+One file holds the tensors under flat names (a state dict keeps its own names, so other
+tools see ``0.weight``) and, in its ``__metadata__``, the structure and plain values as
+JSON. Writes are atomic and durable; every header is validated before anything is
+allocated or trusted.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import IO, Any
+
+from ._atomic import atomic_write
+from ._format import CheckpointError, data_buffers, encode_header, file_size_of, read_tensors
+from ._structure import Flattener, rebuild
+
+__all__ = ["CheckpointError", "save", "load"]
+
+FileLike = str | os.PathLike | IO[bytes]
+
+
+def _encode(obj: Any) -> list[Any]:
+    """The file's bytes as a list of chunks (header, then each tensor's memory)."""
+    flattener = Flattener()
+    structure = flattener.node(obj, ())
+    header = encode_header(flattener.arrays, flattener.metadata(structure))
+    return [header, *data_buffers(flattener.arrays)]
+
+
+def save(obj: Any, f: FileLike, _durable: bool = True) -> None:
+    """Save a tensor or a nested list/tuple/dict of tensors and plain values to a file.
+
+    The file is safetensors; ``f`` is a path (written atomically: a crash leaves the old
+    file or the new one) or a binary file object (written as is).
+
+    Args:
+        obj: a Tensor, or lists, tuples and dicts (str or int keys) of Tensors, ints,
+            floats, bools, strs and None, such as ``model.state_dict()``.
+        f: a file name (any extension, str or os.PathLike) or a writable binary file.
+
+    Raises:
+        TypeError: for a value bricks cannot store (it never pickles).
+        OSError: when writing fails; a path target is then left unchanged.
+
+    Example:
+        >>> import bricks, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "x-file")
+        >>> bricks.save({"w": bricks.tensor([1.0, 2.0])}, path)
+        >>> bricks.load(path)["w"]
+        tensor([1., 2.])
+    """
+    chunks = _encode(obj)
+    if isinstance(f, (str, os.PathLike)):
+        atomic_write(os.fspath(f), chunks, durable=_durable)
+        return
+    for chunk in chunks:
+        f.write(chunk)
+
+
+def _check_map_location(map_location: Any) -> None:
+    locations = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for location in locations:
+        if location is None or str(location) in ("cpu", "cpu:0"):
+            continue
+        raise RuntimeError(f"bricks.load: map_location={map_location!r} is not supported; "
+                           f"bricks runs on the CPU, so use map_location='cpu' or None")
+
+
+def load(f: FileLike, map_location: Any = None, weights_only: bool = True,
+         mmap: bool = False) -> Any:
+    """Load an object saved by ``save``, or a state dict from any safetensors file.
+
+    A file written by another tool (e.g. ``safetensors.torch.save_file``) loads as an
+    ``OrderedDict`` of name -> Tensor; names dropped by ``safetensors.torch.save_model``
+    come back as the same Tensor object as the name they were tied to. Nothing in the
+    file is ever executed: pickles and other formats are refused with advice.
+
+    Args:
+        f: a file name or a readable, seekable binary file.
+        map_location: None, ``'cpu'`` (or a dict/device naming the CPU).
+        weights_only: accepted for PyTorch compatibility; bricks files hold only data.
+        mmap: map the file copy-on-write instead of reading it (paths only).
+
+    Returns:
+        The saved object: Tensors with their dtypes (bfloat16 widened to float32, with a
+        warning), lists, tuples, dicts, OrderedDicts and plain values.
+
+    Raises:
+        CheckpointError: the file is malformed, hostile or not safetensors (a ValueError).
+        RuntimeError: for a map_location other than the CPU.
+    """
+    _check_map_location(map_location)
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            arrays, metadata = read_tensors(stream, path, size, stream.fileno(), mmap)
+        return rebuild(arrays, metadata, path)
+    source = str(getattr(f, "name", "<file object>"))
+    arrays, metadata = read_tensors(f, source, file_size_of(f))
+    return rebuild(arrays, metadata, source)
