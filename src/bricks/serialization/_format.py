@@ -227,19 +227,27 @@ def sniff(head: bytes, source: str) -> None:
 
 
 def read_prefix(f: BinaryIO, file_size: int, source: str) -> tuple[int, bytes]:
-    """Read and bound the header length, then read the header bytes."""
+    """Read and bound the header length, then read the header bytes.
+
+    Foreign formats are named only when the file is not plausible safetensors, since a
+    valid length prefix may start with any byte (0x80, pickle's magic, included).
+    """
     head = f.read(8)
-    sniff(head, source)
     if len(head) < 8:
+        sniff(head, source)
         raise _fail(source, f"file has {file_size} bytes, too short for the 8-byte header "
                             f"length")
     (length,) = struct.unpack("<Q", head)
     if length > MAX_HEADER_BYTES or 8 + length > file_size:
+        sniff(head, source)
         raise _fail(source, f"header length {length} is beyond the file ({file_size} bytes) "
                             f"or the {MAX_HEADER_BYTES}-byte limit")
     raw = f.read(length)
     if len(raw) != length:
         raise _fail(source, f"file ends inside the {length}-byte header")
+    if not raw.startswith(b"{"):
+        sniff(head, source)
+        raise _fail(source, f"header must start with '{{', got {raw[:16]!r}")
     return length, raw
 
 
