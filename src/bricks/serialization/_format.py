@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import struct
 import warnings
 from typing import Any, BinaryIO, Callable, Iterable
@@ -23,8 +24,9 @@ __all__ = ["CheckpointError", "dtype_code", "encode_header", "read_tensors", "pa
 
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_ENTRIES = 100_000
+MAX_JSON_ITEMS = 1_000_000
 MAX_NDIM = 32
-MAX_JSON_DEPTH = 64
+HEADER_DEPTH = 3  # {name: {"shape": [...]}}: a flat object of objects
 _ALIGN = 8
 
 # safetensors' dtype codes and the NumPy dtypes bricks keeps them in (BF16 is widened).
@@ -95,27 +97,20 @@ def data_buffers(arrays: dict[str, np.ndarray]) -> Iterable[memoryview]:
 
 
 # --------------------------------------------------------------------------- parsing
-def _check_depth(text: str, source: str) -> None:
-    """Refuse JSON nested deeper than ``MAX_JSON_DEPTH`` before ``json`` recurses."""
-    depth = 0
-    in_string = False
-    escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise _fail(source, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-        elif ch in "]}":
-            depth -= 1
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_DEPTH_STEP = np.zeros(256, dtype=np.int8)
+_DEPTH_STEP[[ord("["), ord("{")]] = 1
+_DEPTH_STEP[[ord("]"), ord("}")]] = -1
+
+
+def _check_depth(text: str, max_depth: int, source: str, what: str) -> None:
+    """Refuse JSON nested deeper than ``max_depth`` before ``json`` recurses into it."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return
+    skeleton = _STRING.sub("", text).encode("utf-8")
+    steps = _DEPTH_STEP[np.frombuffer(skeleton, dtype=np.uint8)]
+    if steps.size and int(np.cumsum(steps, dtype=np.int64).max()) > max_depth:
+        raise _fail(source, f"{what} is JSON nested deeper than {max_depth} levels")
 
 
 def _no_duplicates(source: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
@@ -129,10 +124,9 @@ def _no_duplicates(source: str) -> Callable[[list[tuple[str, Any]]], dict[str, A
     return hook
 
 
-def strict_json(text: str, source: str, what: str) -> Any:
-    """Parse ``text`` refusing NaN/Infinity, duplicate keys and deep nesting."""
-    if len(text) > 200 and text.count("[") + text.count("{") > MAX_JSON_DEPTH:
-        _check_depth(text, source)
+def strict_json(text: str, source: str, what: str, max_depth: int) -> Any:
+    """Parse ``text`` refusing NaN/Infinity, duplicate keys and nesting over ``max_depth``."""
+    _check_depth(text, max_depth, source, what)
 
     def no_constant(name: str) -> Any:
         raise _fail(source, f"{what} holds the non-standard JSON constant {name}")
@@ -197,6 +191,21 @@ def _check_tiling(entries: dict[str, tuple], data_size: int, source: str) -> Non
                             f"{data_size}")
 
 
+def _check_counts(text: str, source: str) -> None:
+    """Bound the objects and items before parsing, so a huge header fails fast."""
+    objects, items = text.count("{"), text.count(",")
+    if objects <= MAX_ENTRIES + 2 and items <= MAX_JSON_ITEMS:
+        return
+    skeleton = _STRING.sub("", text)  # exact counts, outside strings
+    objects, items = skeleton.count("{"), skeleton.count(",")
+    if objects > MAX_ENTRIES + 2:
+        raise _fail(source, f"header holds {objects} objects, more than the {MAX_ENTRIES} "
+                            f"tensors allowed")
+    if items > MAX_JSON_ITEMS:
+        raise _fail(source, f"header holds {items} JSON items, more than the "
+                            f"{MAX_JSON_ITEMS} allowed")
+
+
 def parse_header(raw: bytes, data_size: int, source: str) -> tuple[dict[str, tuple],
                                                                    dict[str, str]]:
     """Validate a header; return ``{name: (code, shape, begin, end)}`` and the metadata."""
@@ -204,7 +213,8 @@ def parse_header(raw: bytes, data_size: int, source: str) -> tuple[dict[str, tup
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _fail(source, f"header is not valid UTF-8 ({exc.reason} at byte {exc.start})")
-    header = strict_json(text.rstrip(" "), source, "header")
+    _check_counts(text, source)
+    header = strict_json(text.rstrip(" "), source, "header", HEADER_DEPTH)
     if not isinstance(header, dict):
         raise _fail(source, f"header must be a JSON object, got {type(header).__name__}")
     if len(header) > MAX_ENTRIES + 1:

@@ -24,6 +24,7 @@ __all__ = ["STRUCTURE_KEY", "Flattener", "rebuild"]
 STRUCTURE_KEY = "bricks.structure"
 FORMAT_KEY = "format"
 MAX_SAVE_DEPTH = 100
+STRUCTURE_DEPTH = 3 * MAX_SAVE_DEPTH + 10  # a dict level is {"dict": [[k, v]]}
 _NODE_KINDS = ("tensor", "float", "list", "tuple", "dict", "odict")
 
 
@@ -189,7 +190,7 @@ def rebuild(arrays: dict[str, np.ndarray], metadata: dict[str, str], source: str
     text = metadata.get(STRUCTURE_KEY)
     if text is None:
         return _plain_state_dict(builder, metadata)
-    structure = strict_json(text, source, STRUCTURE_KEY)
+    structure = strict_json(text, source, STRUCTURE_KEY, STRUCTURE_DEPTH)
     try:
         return builder.build(structure)
     except RecursionError:
