@@ -123,12 +123,16 @@ def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], leaves: dict[int, Any] 
 
 
 def _free(node: Function) -> None:
-    # Drop the arrays backward saved, as PyTorch frees saved tensors; a node that saved none
-    # can run again, one that did says why it can't.
-    saved = node.__dict__
-    for name in [k for k, v in saved.items() if type(v) is _ndarray]:
-        del saved[name]
+    # Drop what backward saved, as PyTorch frees saved tensors. A node that declares no saved
+    # input or output (add, sum, reshape, ...) keeps its few shapes and can run again.
+    cls = type(node)
+    if cls.saves or cls.saves_output:
+        saved = node.__dict__
+        name = saved.get("torch_name")
+        saved.clear()
         node.freed = True
+        if name:
+            node.torch_name = name
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,

@@ -46,23 +46,29 @@ class Function:
     def apply(cls, *inputs: Any, **config: Any) -> Any:
         """Run the primitive on Tensors (or plain numbers) and record it when needed."""
         fn = cls()
-        record = False
-        if GRAD_ENABLED[0]:
-            needs = tuple([isinstance(t, Tensor) and t.requires_grad for t in inputs])
-            record = True in needs
-        y = fn.forward(*[t._value if isinstance(t, Tensor) else t for t in inputs], **config)
+        values = [t._value if isinstance(t, Tensor) else t for t in inputs]
+        y = fn.forward(*values, **config) if config else fn.forward(*values)
         if type(y) is not _ndarray:
             y = xp.asarray(y)
         out = Tensor._wrap(y)
         if cls.is_view:
             out._version = inputs[0]._version
-        if record:
-            fn.needs_input_grad = needs
-            fn.parents = tuple([(t.grad_fn or t) if n else None for t, n in zip(inputs, needs)])
-            if cls.saves or cls.saves_output:
-                fn.saved_versions = _versions(cls, inputs, out)
-            out.requires_grad = True
-            out.grad_fn = fn
+        if GRAD_ENABLED[0]:
+            needs = tuple([isinstance(t, Tensor) and t.requires_grad for t in inputs])
+            if True in needs:
+                _record(fn, inputs, needs, out)
+        return out
+
+    @classmethod
+    def apply2(cls, a: Any, b: Any) -> Any:
+        """``apply`` for exactly two Tensors and no config: the hot path of binary arithmetic."""
+        fn = cls()
+        y = fn.forward(a._value, b._value)
+        if type(y) is not _ndarray:
+            y = xp.asarray(y)
+        out = Tensor._wrap(y)
+        if GRAD_ENABLED[0] and (a.requires_grad or b.requires_grad):
+            _record(fn, (a, b), (a.requires_grad, b.requires_grad), out)
         return out
 
     def name(self) -> str:
@@ -77,6 +83,17 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
+
+
+def _record(fn: Function, inputs: tuple, needs: tuple, out: Any) -> None:
+    """Make ``fn`` the node of ``out`` in the graph."""
+    fn.needs_input_grad = needs
+    fn.parents = tuple([(t.grad_fn or t) if n else None for t, n in zip(inputs, needs)])
+    cls = type(fn)
+    if cls.saves or cls.saves_output:
+        fn.saved_versions = _versions(cls, inputs, out)
+    out.requires_grad = True
+    out.grad_fn = fn
 
 
 def _versions(cls: type, inputs: tuple, out: Any) -> tuple:

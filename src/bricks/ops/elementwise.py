@@ -63,7 +63,7 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def _shape(v: Any) -> tuple:
-    return v.shape if isinstance(v, xp.ndarray) else ()
+    return getattr(v, "shape", ())
 
 
 def _broadcast_error(a: Any, b: Any) -> RuntimeError:
@@ -201,13 +201,17 @@ def _pick(gy: Any, a: Any, b: Any, first: Any, needs: tuple) -> tuple:
 
 
 def _binary(cls: type, a: Any, b: Any) -> Tensor:
+    if isinstance(b, Tensor) and isinstance(a, Tensor) and a._value.dtype is b._value.dtype:
+        return cls.apply2(a, b)
     a, b = _operands(a, b)
     return cls.apply(a, b)
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, broadcasting."""
-    return _binary(Add, input, other if alpha == 1 else mul(other, alpha))
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(Add, input, other)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:

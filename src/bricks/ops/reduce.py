@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, NamedTuple
 
 from .._backend import get_default_dtype, xp
@@ -42,11 +43,11 @@ class Mean(Function):
     def forward(self, x, axes, keepdim):
         self.shape, self.axes, self.keepdim = x.shape, axes, keepdim
         y = x.mean(axis=axes, keepdims=keepdim)
-        self.count = x.size // max(y.size, 1) if x.size else 0
+        self.count = x.size // builtins.max(y.size, 1) if x.size else 0
         return y
 
     def backward(self, gy):
-        g = _expand_back(gy, self.shape, self.axes, self.keepdim) / max(self.count, 1)
+        g = _expand_back(gy, self.shape, self.axes, self.keepdim) / builtins.max(self.count, 1)
         return xp.broadcast_to(g, self.shape)
 
 
@@ -81,7 +82,7 @@ class Var(Function):
     def forward(self, x, axes, correction, keepdim):
         self.x, self.axes, self.correction, self.keepdim = x, axes, correction, keepdim
         self.mean = x.mean(axis=axes, keepdims=True)
-        n = x.size // max(self.mean.size, 1)
+        n = x.size // builtins.max(self.mean.size, 1)
         self.denominator = n - correction
         with xp.errstate(divide="ignore", invalid="ignore"):
             return ((x - self.mean) ** 2).sum(axis=axes, keepdims=keepdim) / self.denominator

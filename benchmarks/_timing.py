@@ -1,0 +1,54 @@
+"""Interleaved timing of bricks against torch: medians and their ratio."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # before NumPy loads: see PERFORMANCE.md
+
+import statistics
+import time
+from typing import Callable
+
+__all__ = ["compare", "report"]
+
+
+def _time_once(fn: Callable[[], object], number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def _calibrate(fn: Callable[[], object], budget: float = 0.02) -> int:
+    number = 1
+    while _time_once(fn, number) * number < budget:
+        number *= 2
+    return number
+
+
+def compare(bricks_fn: Callable[[], object], torch_fn: Callable[[], object],
+            repeats: int = 15) -> tuple[float, float]:
+    """Median seconds per call of each, measured alternately in the same process."""
+    for fn in (bricks_fn, torch_fn):
+        fn()
+    number = max(_calibrate(bricks_fn), _calibrate(torch_fn))
+    ours, theirs = [], []
+    for _ in range(repeats):
+        ours.append(_time_once(bricks_fn, number))
+        theirs.append(_time_once(torch_fn, number))
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def _fmt(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:8.1f} us"
+    return f"{seconds * 1e3:8.2f} ms"
+
+
+def report(name: str, bricks_time: float, torch_time: float, target: float | None) -> str:
+    """One line: the workload, both medians, the ratio and the target."""
+    ratio = bricks_time / torch_time
+    goal = f"(target <= {target:.2f}x)" if target else ""
+    return f"{name:<44} bricks {_fmt(bricks_time)}  torch {_fmt(torch_time)}  " \
+           f"ratio {ratio:5.2f}x {goal}"
