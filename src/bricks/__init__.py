@@ -22,6 +22,7 @@ from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import ops
 from .ops import *  # noqa: F403
+from .serialization import CheckpointError, load, save
 
 __version__ = "0.1.0"
 
@@ -33,5 +34,6 @@ __all__ = [
     "empty_like", "rand", "randn", "randint", "normal", "rand_like", "randn_like", "randperm",
     "manual_seed", "seed", "initial_seed", "Generator", "default_generator", "FloatTensor",
     "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "is_tensor", "numel", "autograd",
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
+    "CheckpointError",
 ] + ops.__all__
