@@ -1,1 +1,506 @@
-"""(being written)"""
+"""``Module``: the base of every layer and model.
+
+The core only: attribute routing, registration, the one traversal (``named_modules``)
+that every listing is built on, calling with hooks, modes and dtype moves. The state dict
+lives in ``_state_dict.py``, printing in ``_repr.py``, hooks in ``_hooks.py``, Gluon-style
+``initialize``/``collect_params`` in ``_initialize.py`` and lazy layers in ``_lazy.py``.
+See ``README.md`` in this folder for the design in one screen.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Iterator
+
+from .. import _backend
+from .._tensor import Tensor
+from ..autograd import no_grad
+from . import _hooks, _initialize, _repr, _state_dict
+from .parameter import Buffer, Parameter
+
+__all__ = ["Module"]
+
+
+def _typename(value: Any) -> str:
+    return "bricks." + type(value).__name__ if isinstance(value, Tensor) else type(value).__name__
+
+
+class Module:
+    """Base class for all neural-network modules; subclass it and write ``forward``.
+
+    Assigning a ``Parameter`` to an attribute registers it, assigning a ``Module``
+    registers a submodule; both then appear in ``parameters()``, ``state_dict()`` and the
+    printed structure.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> class Scale(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.weight = nn.Parameter(bricks.ones(2))
+        ...     def forward(self, x):
+        ...         return x * self.weight
+        >>> [name for name, _ in Scale().named_parameters()]
+        ['weight']
+    """
+
+    training: bool
+    _version: int = 1
+    call_super_init: bool = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments: "
+                            f"{args!r} {kwargs!r}")
+        state = self.__dict__
+        state["training"] = True
+        state["_parameters"] = {}
+        state["_buffers"] = {}
+        state["_non_persistent_buffers_set"] = set()
+        state["_modules"] = {}
+        state["_forward_pre_hooks"] = OrderedDict()
+        state["_forward_hooks"] = OrderedDict()
+        state["_backward_hooks"] = OrderedDict()
+
+    forward: Callable[..., Any]
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-redef]
+        """Compute the output; every subclass overrides this."""
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
+                                  '"forward" function')
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Lean path: three dict-truth tests, then forward (the small-model benchmark pays this).
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
+            return _hooks.call_with_hooks(self, args, kwargs)
+        return self.forward(*args, **kwargs)
+
+    # ----- registration -----
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (or a ``None`` placeholder) under ``name``.
+
+        Raises:
+            TypeError: if ``name`` is not a string or ``param`` not a Parameter or None.
+            KeyError: if ``name`` is empty, dotted, or an existing non-parameter attribute.
+        """
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_name(name, "parameter", self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                            "(bricks.nn.Parameter or None required)")
+        if param is not None and "_bricks_name" not in param.__dict__ and _is_lazy(param):
+            param._bricks_name = f"{type(self).__name__}.{name}"
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a buffer: a tensor that is state but not a parameter (e.g. running means).
+
+        Args:
+            name: the attribute name.
+            tensor: the buffer, or None.
+            persistent: whether it goes into ``state_dict``.
+        """
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name(name, "buffer", self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                            "(bricks.Tensor or None required)")
+        if isinstance(tensor, Buffer):
+            persistent = tensor.persistent
+            tensor = Tensor._wrap(tensor._value)
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a child module under ``name`` (any string without a dot, e.g. ``'block 0'``).
+
+        Raises:
+            TypeError: if ``module`` is not a Module or None, or ``name`` not a string.
+            KeyError: if ``name`` is empty, dotted, or an existing non-module attribute.
+        """
+        if not isinstance(module, Module) and module is not None:
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        if "_modules" not in self.__dict__:
+            raise AttributeError("cannot assign module before Module.__init__() call")
+        self._check_name(name, "module", self._modules)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def _check_name(self, name: Any, kind: str, registry: dict) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+        if name not in registry and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
+
+    # ----- attribute routing -----
+    def __setattr__(self, name: str, value: Any) -> None:
+        state = self.__dict__
+        if isinstance(value, Parameter):
+            _forget(state, name)
+            self.register_parameter(name, value)
+        elif "_parameters" in state and name in state["_parameters"]:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(bricks.nn.Parameter or None expected)")
+            self.register_parameter(name, value)
+        elif isinstance(value, Module):
+            _forget(state, name)
+            self.add_module(name, value)
+        elif "_modules" in state and name in state["_modules"]:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                                "(bricks.nn.Module or None expected)")
+            state["_modules"][name] = None
+        elif isinstance(value, Buffer):
+            _forget(state, name)
+            self.register_buffer(name, value)
+        elif "_buffers" in state and name in state["_buffers"]:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                                "(bricks.Tensor or None expected)")
+            state["_buffers"][name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        state = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            members = state.get(registry)
+            if members is not None and name in members:
+                return members[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._buffers, self._modules):
+            if name in registry:
+                del registry[name]
+                self._non_persistent_buffers_set.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        names = set(super().__dir__())
+        names.update(self._parameters, self._buffers, self._modules)
+        return sorted(name for name in names if not name[:1].isdigit())
+
+    # ----- the one traversal -----
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """Yield ``(dotted_name, module)`` for this module and every descendant, pre-order.
+
+        A module reachable along several paths is yielded once unless
+        ``remove_duplicate=False``. Every other listing (parameters, buffers, state dict,
+        ``apply``) is built on this walk.
+        """
+        return _walk(self, memo, prefix, remove_duplicate, postorder=False)
+
+    def modules(self) -> Iterator[Module]:
+        """Yield every module of the tree once, this one first."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Yield ``(name, module)`` for the direct children, each module once."""
+        memo: set[int] = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in memo:
+                memo.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        """Yield the direct children, each module once."""
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, members_of: Callable[[Module], dict], prefix: str,
+                       recurse: bool, remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
+        memo: set[int] = set()
+        for module_prefix, module in modules:
+            for name, value in members_of(module).items():
+                if value is None or id(value) in memo:
+                    continue
+                if remove_duplicate:
+                    memo.add(id(value))
+                yield (module_prefix + "." + name if module_prefix else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(dotted_name, parameter)``; a tied parameter once, under its first name."""
+        return self._named_members(_parameters_of, prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Yield every parameter once (what an optimizer takes)."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Yield ``(dotted_name, buffer)`` for every buffer."""
+        return self._named_members(_buffers_of, prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Yield every buffer once."""
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every submodule (children first) and then on this module.
+
+        A module used in several places is visited once. Returns ``self``.
+        """
+        for _, module in _walk(self, None, "", True, postorder=True):
+            fn(module)
+        return self
+
+    def tied_parameters(self) -> list[list[str]]:
+        """The groups of dotted names that share one Parameter (each group of 2 or more).
+
+        Example:
+            >>> from bricks import nn
+            >>> shared = nn.Linear(2, 2)
+            >>> nn.Sequential(shared, shared).tied_parameters()
+            [['0.weight', '1.weight'], ['0.bias', '1.bias']]
+        """
+        groups: dict[int, list[str]] = {}
+        for name, param in self.named_parameters(remove_duplicate=False):
+            groups.setdefault(id(param), []).append(name)
+        return [names for names in groups.values() if len(names) > 1]
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at dotted path ``target`` (``''`` is this module).
+
+        Raises:
+            AttributeError: naming the first path element that does not exist.
+        """
+        module = self
+        if target == "":
+            return module
+        for item in target.split("."):
+            if not isinstance(module, Module) or item not in module._modules:
+                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
+            module = module._modules[item]
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target`` such as ``'0.block 1.2.bias'``."""
+        return self._get_member(target, "_parameters", "nn.Parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``."""
+        return self._get_member(target, "_buffers", "buffer")
+
+    def _get_member(self, target: str, registry: str, kind: str) -> Any:
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        members = getattr(module, registry)
+        if name not in members:
+            if hasattr(module, name):
+                raise AttributeError(f"`{name}` is not an {kind}")
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        return members[name]
+
+    # ----- state dict (see _state_dict.py) -----
+    def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
+                   keep_vars: bool = False) -> OrderedDict:
+        """Every parameter and persistent buffer by dotted name (all names of a tied one).
+
+        Values are detached tensors sharing memory with the model unless ``keep_vars``.
+        """
+        if args:
+            raise TypeError("state_dict() takes keyword arguments only (destination=, prefix=, "
+                            "keep_vars=)")
+        return _state_dict.state_dict(self, destination, prefix, keep_vars)
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True,
+                        assign: bool = False) -> _state_dict.IncompatibleKeys:
+        """Copy values from ``state_dict``, after checking every key, shape and dtype first.
+
+        Returns:
+            ``(missing_keys, unexpected_keys)`` as a named tuple.
+
+        Raises:
+            RuntimeError: listing every problem; the model is then left unchanged.
+        """
+        return _state_dict.load_state_dict(self, state_dict, strict, assign)
+
+    # ----- modes, gradients, dtypes -----
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (``mode=True``) or evaluation mode on every module; return self."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode (dropout off, batch norm uses running stats); return self."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` of every parameter (freeze with False); return self."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: to None (default) or to zeros in place."""
+        for param in self.parameters():
+            if param.grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+            else:
+                param.grad._value[...] = 0
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Convert floating parameters and buffers to a dtype, in place; devices other than
+        the CPU are refused. Ties survive: each Parameter object keeps its identity.
+        """
+        dtype = kwargs.get("dtype")
+        for arg in list(args) + [kwargs.get("device"), kwargs.get("tensor")]:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, _backend.dtype):
+                dtype = arg
+            elif arg is not None and not str(arg).startswith("cpu"):
+                raise RuntimeError(f"bricks runs on the CPU only for now: got device {arg!r}")
+        if dtype is not None:
+            self._cast(_backend.to_dtype(dtype).numpy)
+        return self
+
+    def _cast(self, numpy_dtype: Any) -> None:
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            if _is_lazy(tensor) or tensor._value.dtype.kind != "f":
+                continue
+            with no_grad():
+                tensor._value = tensor._value.astype(numpy_dtype, copy=False)
+                if tensor.grad is not None:
+                    tensor.grad._value = tensor.grad._value.astype(numpy_dtype, copy=False)
+
+    def float(self) -> Module:
+        """Cast floating parameters and buffers to float32; return self."""
+        return self.to(_backend.float32)
+
+    def double(self) -> Module:
+        """Cast floating parameters and buffers to float64; return self."""
+        return self.to(_backend.float64)
+
+    def half(self) -> Module:
+        """Cast floating parameters and buffers to float16; return self."""
+        return self.to(_backend.float16)
+
+    def cpu(self) -> Module:
+        """Return self: every tensor already lives on the CPU."""
+        return self
+
+    def type(self, dst_type: Any) -> Module:
+        """Cast parameters and buffers to ``dst_type``; return self."""
+        return self.to(dst_type)
+
+    # ----- hooks (see _hooks.py) -----
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> _hooks.RemovableHandle:
+        """Call ``hook(module, args)`` before ``forward``; it may return replacement args."""
+        return _hooks.add(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> _hooks.RemovableHandle:
+        """Call ``hook(module, args, output)`` after ``forward``; it may replace the output."""
+        return _hooks.add(self._forward_hooks, hook, prepend, with_kwargs)
+
+    # ----- Gluon-style parameter management (see _initialize.py) -----
+    def initialize(self, init: Any = None, *, select: str | None = None,
+                   force_reinit: bool = False) -> Module:
+        """Initialize parameters with an initializer object, as Gluon's ``initialize``.
+
+        Args:
+            init: a ``bricks.nn.init`` initializer (``Normal(0.01)``, ``XavierUniform()``)
+                or any callable ``init(tensor)``; None re-runs each layer's default
+                ``reset_parameters()``.
+            select: a regular expression; only parameters whose dotted name matches
+                (``re.search``) are initialized.
+            force_reinit: re-initialize parameters an earlier ``initialize`` already set.
+                Without it they are left alone, with one warning.
+
+        Uninitialized (lazy) parameters record the initializer and get it at the first
+        forward pass, once their shape is known. Returns ``self``.
+        """
+        _initialize.initialize(self, init, select, force_reinit)
+        return self
+
+    def collect_params(self, select: str | None = None) -> Any:
+        """A ``ParameterDict`` of the parameters whose dotted names match ``select``.
+
+        The dict shares the Parameter objects: ``collect_params('.*weight').initialize(...)``,
+        ``.requires_grad_(False)`` and ``.zero_grad()`` act on the model; pass
+        ``.parameters()`` (or the dict itself) to an optimizer.
+        """
+        return _initialize.collect_params(self, select)
+
+    # ----- printing (see _repr.py) -----
+    def extra_repr(self) -> str:
+        """The configuration printed inside this module's parentheses; layers override it."""
+        return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return _repr.module_repr(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("bricks never pickles modules: save model.state_dict() with "
+                        "bricks.save (safetensors)")
+
+
+def _parameters_of(module: Module) -> dict:
+    return module._parameters
+
+
+def _buffers_of(module: Module) -> dict:
+    return module._buffers
+
+
+def _is_lazy(tensor: Any) -> bool:
+    return hasattr(type(tensor), "materialize")
+
+
+def _forget(state: dict, name: str) -> None:
+    """Remove ``name`` from every registry before it is registered again under a new kind."""
+    state.pop(name, None)
+    for registry in ("_parameters", "_buffers", "_modules"):
+        state.get(registry, {}).pop(name, None)
+    state.get("_non_persistent_buffers_set", set()).discard(name)
+
+
+def _walk(module: Module, memo: set | None, prefix: str, remove_duplicate: bool,
+          postorder: bool) -> Iterator[tuple[str, Module]]:
+    """The one traversal: ``(dotted_name, module)`` pairs, pre- or post-order."""
+    if memo is None:
+        memo = set()
+    if remove_duplicate:
+        if module in memo:
+            return
+        memo.add(module)
+    if not postorder:
+        yield prefix, module
+    for name, child in module._modules.items():
+        if child is not None:
+            child_prefix = prefix + "." + name if prefix else name
+            yield from _walk(child, memo, child_prefix, remove_duplicate, postorder)
+    if postorder:
+        yield prefix, module

@@ -1,1 +1,198 @@
-"""(being written)"""
+"""``Parameter`` and ``Buffer``: tensors a ``Module`` registers, and their uninitialized forms.
+
+A ``Parameter`` is a ``Tensor`` subclass that shares its data's array. An
+``UninitializedParameter`` has no shape yet (lazy layers, deferred initialization): any
+access to its values raises an error that names it and says what to do, until
+``materialize(shape)`` gives it an array and turns it into a plain ``Parameter``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import _backend
+from .._backend import xp
+from .._tensor import Tensor
+
+__all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer"]
+
+
+class Parameter(Tensor):
+    """A tensor that is a module parameter: assigning it to a Module attribute registers it.
+
+    Args:
+        data: the initial values; the parameter shares their array (no copy). ``None``
+            gives an empty tensor.
+        requires_grad: whether the parameter takes part in autograd.
+
+    Example:
+        >>> import bricks
+        >>> p = bricks.nn.Parameter(bricks.tensor([-0.5]))
+        >>> p
+        Parameter containing:
+        tensor([-0.5000], requires_grad=True)
+    """
+
+    # No __slots__: a __dict__ holds optional facts (``_bricks_init`` from ``initialize``)
+    # and keeps Parameter and UninitializedParameter layout-compatible for materialize.
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
+        if data is None:
+            value = xp.empty((0,), dtype=_backend.get_default_dtype().numpy)
+        elif isinstance(data, Tensor):
+            value = data._value
+        else:
+            raise TypeError(f"Parameter(data=...) expects a Tensor or None, got "
+                            f"{type(data).__name__}")
+        p = cls._wrap(value)
+        if requires_grad and value.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               f"gradients, got {p.dtype}")
+        p.requires_grad = requires_grad
+        return p
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        pass  # everything happens in __new__; Tensor.__init__ must not run
+
+    def __repr__(self) -> str:
+        return self._format("Parameter containing:\ntensor(")
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("bricks never pickles tensors: use bricks.save (safetensors)")
+
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        if id(self) in memo:
+            return memo[id(self)]
+        result = Parameter(Tensor._wrap(self._value.copy()), self.requires_grad)
+        memo[id(self)] = result
+        return result
+
+
+class _NoValues:
+    """The array slot of an uninitialized tensor: touching it raises a helpful error."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: Any) -> None:
+        self.owner = owner
+
+    def __getattr__(self, attribute: str) -> Any:
+        raise self.owner._uninitialized_error()
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.owner._uninitialized_error()
+
+
+class _UninitializedMixin:
+    """Shared behaviour of uninitialized parameters and buffers."""
+
+    cls_to_become: type = Tensor
+    _kind = "tensor"
+
+    def _uninitialized_error(self) -> RuntimeError:
+        name = self.__dict__.get("_bricks_name")
+        where = f" {name!r}" if name else ""
+        return RuntimeError(
+            f"Can't access the values or shape of the uninitialized {self._kind}{where}: its "
+            "shape is not known yet. Run one forward pass with a sample input (or give the "
+            "layer its input size) to infer the shape and initialize it.")
+
+    def materialize(self, shape: Any, dtype: Any = None) -> None:
+        """Give the tensor an (uninitialized) array of ``shape`` and make it a normal one.
+
+        Args:
+            shape: the shape, a tuple of ints.
+            dtype: the dtype; the one given at construction (or the default float) if None.
+        """
+        if isinstance(shape, int):
+            shape = (shape,)
+        dtype = dtype if dtype is not None else self.__dict__.pop("_bricks_dtype", None)
+        numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
+        self._value = xp.empty(tuple(shape), dtype=numpy_dtype)
+        # PyTorch's own choice: the object changes class so that every holder of it (ties,
+        # an optimizer built before the first forward) sees the materialized tensor.
+        self.__class__ = self.cls_to_become
+        pending: Callable | None = self.__dict__.pop("_bricks_pending_init", None)
+        if pending is not None:
+            pending(self)
+
+    @property
+    def shape(self) -> Any:
+        raise self._uninitialized_error()
+
+    def __repr__(self) -> str:
+        return f"<Uninitialized{self._kind.capitalize()}>"
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        result = type(self)(requires_grad=self.requires_grad)
+        result.__dict__.update(self.__dict__)
+        memo[id(self)] = result
+        return result
+
+
+class UninitializedParameter(_UninitializedMixin, Parameter):
+    """A parameter whose shape is not known yet; ``materialize`` makes it a ``Parameter``.
+
+    Args:
+        requires_grad: whether the parameter will require grad.
+        device: accepted for PyTorch compatibility; only the CPU exists.
+        dtype: the dtype it gets when materialized.
+    """
+
+    cls_to_become = Parameter
+    _kind = "parameter"
+
+    def __new__(cls, requires_grad: bool = True, device: Any = None,
+                dtype: Any = None) -> UninitializedParameter:
+        p = cls._wrap(None)
+        p._value = _NoValues(p)
+        p.requires_grad = requires_grad
+        if dtype is not None:
+            p._bricks_dtype = dtype
+        return p
+
+    def __init__(self, requires_grad: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        pass
+
+
+class Buffer(Tensor):
+    """A tensor to register as a module buffer: ``self.running_mean = Buffer(t)``.
+
+    Assigning a ``Buffer`` to a Module attribute registers the wrapped tensor as a buffer
+    (kept in ``state_dict`` unless ``persistent=False``).
+
+    Args:
+        data: the buffer's values (shared, not copied).
+        persistent: whether the buffer is part of the module's ``state_dict``.
+    """
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
+        value = (data._value if isinstance(data, Tensor)
+                 else xp.empty((0,), dtype=_backend.get_default_dtype().numpy))
+        b = cls._wrap(value)
+        b.persistent = persistent
+        return b
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        pass
+
+
+class UninitializedBuffer(_UninitializedMixin, Tensor):
+    """A buffer whose shape is not known yet; ``materialize`` gives it an array."""
+
+    _kind = "buffer"
+
+    def __new__(cls, requires_grad: bool = False, device: Any = None,
+                dtype: Any = None, persistent: bool = True) -> UninitializedBuffer:
+        b = cls._wrap(None)
+        b._value = _NoValues(b)
+        b.requires_grad = requires_grad
+        b.persistent = persistent
+        if dtype is not None:
+            b._bricks_dtype = dtype
+        return b
+
+    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None,
+                 persistent: bool = True) -> None:
+        pass
