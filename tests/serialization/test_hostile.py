@@ -137,6 +137,8 @@ HAND_WRITTEN = {
     "structure dict bad pair": (_structure({"dict": [["a"]]}), "pair"),
     "structure dict float key": (_structure({"dict": [[1.5, 1]]}), "pair"),
     "structure dict bool key": (_structure({"dict": [[True, 1]]}), "pair"),
+    "structure dict duplicate key": (_structure({"dict": [["a", 1], ["a", 2]]}), "duplicate"),
+    "structure dict int/str key clash": (_structure({"odict": [[1, 1], [1, None]]}), "duplicate"),
     "structure dict not array": (_structure({"dict": {"a": 1}}), "pairs"),
     "structure deeply nested": (_structure(json.loads("[" * 400 + "]" * 400)), "nested deeper"),
     "pickle": (pickle.dumps({"a": 1}, protocol=2), "pickle"),

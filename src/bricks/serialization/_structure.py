@@ -166,8 +166,10 @@ class _Builder:
 
     def _dict(self, body: Any, kind: type = dict) -> dict:
         result = kind()
-        for pair in self._list_of_pairs(body):
-            result[pair[0]] = self.build(pair[1])
+        for key, value in self._list_of_pairs(body):
+            if key in result:
+                raise self.fail(f"duplicate dict key {str(key)[:100]!r}")
+            result[key] = self.build(value)
         return result
 
     def _odict(self, body: Any) -> dict:
