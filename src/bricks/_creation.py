@@ -112,10 +112,10 @@ def _infer_array(data: Any, dtype: Any) -> Any:
         array = xp.asarray(data)
     if dtype is not None:
         return array.astype(_backend.to_dtype(dtype).numpy, copy=False)
-    if array.dtype.kind == "f" and array.dtype != xp.float16 and not isinstance(data, xp.ndarray) \
-            and not isinstance(data, Tensor):
+    typed = isinstance(data, (xp.ndarray, xp.generic, Tensor))
+    if array.dtype.kind == "f" and array.dtype != xp.float16 and not typed:
         return array.astype(_backend.get_default_dtype().numpy, copy=False)
-    if array.dtype.kind in "iu" and not isinstance(data, (xp.ndarray, Tensor)):
+    if array.dtype.kind in "iu" and not typed:
         return array.astype(xp.int64, copy=False)
     if array.dtype.kind not in "fiub":
         raise TypeError(f"can't convert data of type {array.dtype} to a tensor: expected numbers "

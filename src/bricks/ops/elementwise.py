@@ -66,6 +66,14 @@ def _shape(v: Any) -> tuple:
     return getattr(v, "shape", ())
 
 
+def _broadcasting(ufunc: Any, a: Any, b: Any) -> Any:
+    """``ufunc(a, b)``, with PyTorch's RuntimeError when the shapes do not broadcast."""
+    try:
+        return ufunc(a, b)
+    except ValueError:
+        raise _broadcast_error(a, b) from None
+
+
 def _broadcast_error(a: Any, b: Any) -> RuntimeError:
     return RuntimeError(
         f"The size of tensor a ({list(_shape(a))}) must match the size of tensor b "
@@ -140,7 +148,7 @@ class Pow(Function):
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        self.y = a ** b
+        self.y = _broadcasting(xp.power, a, b)
         return self.y
 
     def backward(self, gy):
@@ -161,7 +169,7 @@ class Remainder(Function):
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        return xp.remainder(a, b)
+        return _broadcasting(xp.remainder, a, b)
 
     def backward(self, gy):
         na, nb = self.needs_input_grad
@@ -174,7 +182,7 @@ class Maximum(Function):
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        return xp.maximum(a, b)
+        return _broadcasting(xp.maximum, a, b)
 
     def backward(self, gy):
         return _pick(gy, self.a, self.b, self.a > self.b, self.needs_input_grad)
@@ -185,7 +193,7 @@ class Minimum(Function):
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        return xp.minimum(a, b)
+        return _broadcasting(xp.minimum, a, b)
 
     def backward(self, gy):
         return _pick(gy, self.a, self.b, self.a < self.b, self.needs_input_grad)
@@ -215,8 +223,20 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """``input - alpha * other``, broadcasting."""
+    """``input - alpha * other``, broadcasting.
+
+    Raises:
+        RuntimeError: for a bool operand, as PyTorch (use ``~`` or ``logical_not``).
+    """
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     return _binary(Sub, input, other if alpha == 1 else mul(other, alpha))
+
+
+def _is_bool(v: Any) -> bool:
+    return v is True or v is False or isinstance(v, Tensor) and v._value.dtype.kind == "b"
 
 
 def mul(input: Any, other: Any) -> Tensor:
@@ -256,7 +276,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     """``input // other`` rounded toward minus infinity (not differentiable)."""
     a, b = _operands(input, other)
     values = [v._value if isinstance(v, Tensor) else v for v in (a, b)]
-    return Tensor._wrap(xp.asarray(xp.floor_divide(*values)))
+    return Tensor._wrap(xp.asarray(_broadcasting(xp.floor_divide, *values)))
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
@@ -270,12 +290,13 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _compare(ufunc: Any, a: Any, b: Any) -> Tensor:
+    if not isinstance(a, Tensor):
+        # Python reflects `2 < t` to `t > 2`, so only a functional call lands here.
+        raise TypeError(f"{ufunc.__name__}(): expected input to be a Tensor, got "
+                        f"{type(a).__name__}")
     a, b = _operands(a, b)
     values = [v._value if isinstance(v, Tensor) else v for v in (a, b)]
-    try:
-        return Tensor._wrap(xp.asarray(ufunc(*values)))
-    except ValueError:
-        raise _broadcast_error(*values) from None
+    return Tensor._wrap(xp.asarray(_broadcasting(ufunc, *values)))
 
 
 def eq(input: Any, other: Any) -> Tensor:
@@ -516,7 +537,10 @@ class Where(Function):
     def forward(self, condition, a, b):
         self.condition = condition
         self.shapes = (_shape(a), _shape(b))
-        return xp.where(condition, a, b)
+        try:
+            return xp.where(condition, a, b)
+        except ValueError:
+            raise _broadcast_error(a, b) from None
 
     def backward(self, gy):
         _, na, nb = self.needs_input_grad

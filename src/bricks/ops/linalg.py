@@ -27,7 +27,11 @@ class MatMul(Function):
         if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({_shape_text(a.shape)} and {_shape_text(b.shape)})")
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:
+            raise RuntimeError(f"matmul: the batch dimensions of shapes {tuple(a.shape)} and "
+                               f"{tuple(b.shape)} do not broadcast") from None
 
     def backward(self, gy):
         na, nb = self.needs_input_grad
@@ -35,10 +39,10 @@ class MatMul(Function):
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g = gy
-        if a.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = xp.expand_dims(g, -1)
+        if a.ndim == 1 or b.ndim == 1:
+            # Give the gradient back the matrix dimensions that 1-D operands dropped.
+            batch = gy.shape[:gy.ndim - (a.ndim > 1) - (b.ndim > 1)]
+            g = gy.reshape(batch + (a2.shape[-2], b2.shape[-1]))
         ga = gb = None
         if na:
             ga = unbroadcast(g @ xp.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape) \
@@ -141,7 +145,7 @@ class Linear(Function):
         nx, nw, nb = self.needs_input_grad
         x = self.x
         gx = gy @ self.w if nx else None
-        if x.ndim > 2:
+        if x.ndim != 2:
             x = x.reshape(-1, x.shape[-1])
             gy = gy.reshape(-1, gy.shape[-1])
         gw = gy.T @ x if nw else None

@@ -98,7 +98,7 @@ class LogSumExp(Function):
 
     def forward(self, x, axes, keepdim):
         self.x, self.axes, self.keepdim = x, axes, keepdim
-        peak = x.max(axis=axes, keepdims=True)
+        peak = x.max(axis=axes, keepdims=True, initial=-xp.inf)
         peak = xp.where(xp.isfinite(peak), peak, 0)
         y = xp.log(xp.exp(x - peak).sum(axis=axes, keepdims=True)) + peak
         self.y = y
@@ -258,6 +258,8 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, arg: Any, reducer: Any) -> 
     if dim is None:
         return MaxAll.apply(input, reducer=reducer)
     axis = _check_dim(dim, input.ndim)
+    if input._value.ndim and input._value.shape[axis] == 0:
+        raise IndexError(f"max(): Expected reduction dim {axis} to have non-zero size.")
     if input._value.ndim == 0:
         return _ValuesIndices(input.clone(), Tensor._wrap(xp.zeros((), xp.int64)))
     values = MaxAlong.apply(input, axis=axis, keepdim=keepdim, reducer=arg)
@@ -281,7 +283,7 @@ def amax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
         axes = _axes(dim, input.ndim)
         winners = input == Tensor._wrap(xp.asarray(input._value.max(axis=axes, keepdims=True)))
         w = winners._value
-        weights = Tensor._wrap(w / w.sum(axis=axes, keepdims=True))
+        weights = Tensor._wrap((w / w.sum(axis=axes, keepdims=True)).astype(input._value.dtype))
         return sum(input * weights, dim, keepdim)
     return max(input, dim[0] if isinstance(dim, (tuple, list)) else dim, keepdim).values
 
