@@ -1,0 +1,138 @@
+"""PNG plots of monitor records: curves over steps and histograms at chosen steps.
+
+matplotlib is optional (``pip install bricks[examples]``); it is imported only when a plot
+is drawn, through the object-oriented ``Figure`` API, so no global backend is touched.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+__all__ = ["plot_curves", "plot_histograms", "require_matplotlib"]
+
+_INSTALL_HINT = ("plotting needs matplotlib, which is not installed: "
+                 "pip install matplotlib (or pip install bricks[examples])")
+
+
+def require_matplotlib() -> Any:
+    """Import and return ``matplotlib.figure``, or raise an ImportError saying what to install.
+
+    Raises:
+        ImportError: if matplotlib cannot be imported.
+    """
+    try:
+        import matplotlib
+        from matplotlib import figure
+    except ImportError as error:
+        raise ImportError(_INSTALL_HINT) from error
+    del matplotlib
+    return figure
+
+
+def plot_curves(records: list[dict[str, Any]], path: str | os.PathLike,
+                metrics: tuple[str, ...] = ("norm", "std", "grad_norm", "update_ratio")
+                ) -> str:
+    """Draw one panel per metric, one line per parameter over the steps; save as PNG.
+
+    Args:
+        records: rows as ``ParameterMonitor.rows()`` returns them.
+        path: the PNG file to write.
+        metrics: the numeric columns to plot; ``update_ratio`` and norms use a log scale.
+
+    Returns:
+        The path written, as a string.
+
+    Raises:
+        ImportError: without matplotlib.
+        ValueError: if ``records`` is empty or a metric is not in them.
+    """
+    figure = require_matplotlib()
+    if not records:
+        raise ValueError("plot_curves: nothing recorded yet; call monitor.step() after each "
+                         "optimizer.step() (records come every `every` steps)")
+    unknown = [m for m in metrics if m not in records[0] or m in ("name", "shape")]
+    if unknown:
+        raise ValueError(f"plot_curves: unknown metrics {unknown}; expected numeric columns "
+                         f"of {list(records[0])}")
+    series = _series(records)
+    columns = 2 if len(metrics) > 1 else 1
+    rows = math.ceil(len(metrics) / columns)
+    fig = figure.Figure(figsize=(6.5 * columns, 3.6 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for axis, metric in zip(axes, metrics):
+        _draw_metric(axis, series, metric)
+    for axis in axes[len(metrics):]:
+        axis.set_visible(False)
+    axes[0].legend(fontsize="x-small", loc="best")
+    return _save(fig, path)
+
+
+def _series(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for row in records:
+        by_name.setdefault(row["name"], []).append(row)
+    return by_name
+
+
+def _draw_metric(axis: Any, series: dict[str, list[dict[str, Any]]], metric: str) -> None:
+    positive = True
+    for name, rows in series.items():
+        steps = [row["step"] for row in rows]
+        values = np.array([row[metric] for row in rows], dtype=np.float64)
+        positive &= bool(np.all(values[np.isfinite(values)] > 0))
+        axis.plot(steps, values, label=name, linewidth=1.2)
+    if positive and (metric.endswith("norm") or metric.endswith("ratio")):
+        axis.set_yscale("log")
+    axis.set_title(metric.replace("_", " "))
+    axis.set_xlabel("step")
+    axis.grid(True, alpha=0.3)
+
+
+def plot_histograms(samples: dict[int, dict[str, tuple]], path: str | os.PathLike,
+                    bins: int = 50) -> str:
+    """Draw histograms of values (left) and gradients (right), one row per parameter.
+
+    Each panel overlays the chosen steps.
+
+    Args:
+        samples: ``{step: {name: (values, grad or None)}}`` as ``ParameterMonitor`` keeps.
+        path: the PNG file to write.
+        bins: number of bins per histogram.
+
+    Returns:
+        The path written, as a string.
+
+    Raises:
+        ImportError: without matplotlib.
+        ValueError: if ``samples`` is empty.
+    """
+    figure = require_matplotlib()
+    names = list(dict.fromkeys(name for kept in samples.values() for name in kept))
+    if not names:
+        raise ValueError("plot_histograms: no samples to draw")
+    fig = figure.Figure(figsize=(11, 2.4 * len(names) + 0.6), layout="constrained")
+    axes = fig.subplots(len(names), 2, squeeze=False)
+    for row, name in enumerate(names):
+        for column, kind in enumerate(("values", "gradients")):
+            axis = axes[row, column]
+            for step, kept in samples.items():
+                data = kept.get(name, (None, None))[column]
+                if data is not None and data.size:
+                    axis.hist(data, bins=bins, alpha=0.5, label=f"step {step}")
+            axis.set_title(f"{name}: {kind}", fontsize="small")
+            if axis.has_data():
+                axis.legend(fontsize="x-small")
+    return _save(fig, path)
+
+
+def _save(fig: Any, path: str | os.PathLike) -> str:
+    path = os.fspath(path)
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    fig.savefig(path, format="png", dpi=100)
+    return path
