@@ -120,6 +120,15 @@ class _UninitializedMixin:
     def shape(self) -> Any:
         raise self._uninitialized_error()
 
+    @property
+    def data(self) -> Any:
+        raise self._uninitialized_error()
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self.materialize(value.shape, value.dtype)
+        self._value[...] = value._value
+
     def __repr__(self) -> str:
         return f"<Uninitialized{self._kind.capitalize()}>"
 
