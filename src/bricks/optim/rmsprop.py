@@ -1,0 +1,92 @@
+"""``RMSprop``: divide the gradient by a running root mean square of recent gradients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._backend import xp
+from .._tensor import Tensor
+from .optimizer import Optimizer
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop: scale each step by a running root mean square of the gradient.
+
+    With gradient :math:`g_t` (negated when ``maximize``), per parameter :math:`\theta`:
+
+    .. math::
+        g_t &\leftarrow g_t + \lambda\theta_{t-1} \\
+        v_t &= \alpha v_{t-1} + (1 - \alpha) g_t^2 \\
+        \bar g_t &= \alpha \bar g_{t-1} + (1 - \alpha) g_t \quad\text{(centered)} \\
+        d_t &= \sqrt{v_t - \bar g_t^2} + \epsilon \text{ (centered) or } \sqrt{v_t} + \epsilon \\
+        b_t &= \mu b_{t-1} + g_t / d_t, \quad \theta_t = \theta_{t-1} - \gamma b_t
+            \quad\text{(or } \theta_t = \theta_{t-1} - \gamma g_t / d_t \text{ when } \mu = 0)
+
+    Hinton, "Neural Networks for Machine Learning", lecture 6e (2012); the centered form
+    from Graves, "Generating Sequences With Recurrent Neural Networks" (2013).
+
+    Args:
+        params: parameters or parameter groups (see ``Optimizer``).
+        lr: learning rate :math:`\gamma`.
+        alpha: smoothing constant :math:`\alpha`.
+        eps: :math:`\epsilon`, added to the denominator for stability.
+        weight_decay: L2 penalty :math:`\lambda`.
+        momentum: momentum factor :math:`\mu`.
+        centered: normalize by the estimated variance instead of the second moment.
+        maximize: maximize the objective instead of minimizing it.
+
+    Raises:
+        ValueError: for a negative lr, eps, momentum, weight_decay or alpha.
+    """
+
+    def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        checks = (("learning rate", lr), ("epsilon value", eps), ("momentum value", momentum),
+                  ("weight_decay value", weight_decay), ("alpha value", alpha))
+        for what, value in checks:
+            if not 0.0 <= value:
+                raise ValueError(f"Invalid {what}: {value}")
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def _update(self, param: Any, grad: Any, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        momentum, centered = group["momentum"], group["centered"]
+        if not state:
+            state["step"] = Tensor._wrap(xp.zeros((), xp.float32))
+            state["square_avg"] = Tensor._wrap(xp.zeros_like(param))
+            if momentum > 0:
+                state["momentum_buffer"] = Tensor._wrap(xp.zeros_like(param))
+            if centered:
+                state["grad_avg"] = Tensor._wrap(xp.zeros_like(param))
+        self._step_count(state)
+        alpha, lr = group["alpha"], float(group["lr"])
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"]:
+            grad = grad + group["weight_decay"] * param
+        square_avg = state["square_avg"]._value
+        square_avg *= alpha
+        square_avg += (1 - alpha) * (grad * grad)
+        if centered:
+            grad_avg = state["grad_avg"]._value
+            grad_avg += (1 - alpha) * (grad - grad_avg)  # torch's lerp for a weight below 0.5
+            avg = xp.sqrt(square_avg - grad_avg * grad_avg)
+        else:
+            avg = xp.sqrt(square_avg)
+        avg += group["eps"]
+        if momentum > 0:
+            buf = state["momentum_buffer"]._value
+            buf *= momentum
+            buf += grad / avg
+            param -= lr * buf
+        else:
+            param -= lr * grad / avg
