@@ -190,6 +190,9 @@ class Buffer(Tensor):
 class UninitializedBuffer(_UninitializedMixin, Tensor):
     """A buffer whose shape is not known yet; ``materialize`` gives it an array."""
 
+    # Becomes a Buffer (a Tensor subclass with the same layout), not a bare Tensor: Python
+    # refuses __class__ changes between a class with a __dict__ and one without.
+    cls_to_become = Buffer
     _kind = "buffer"
 
     def __new__(cls, requires_grad: bool = False, device: Any = None,
