@@ -1,0 +1,106 @@
+"""Loss primitives on (M, C) scores with class-index targets: cross-entropy and NLL.
+
+The other losses of ``nn.functional`` are composites of elementwise and reduction ops.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._backend import xp
+from .._tensor import Tensor
+from ..autograd.function import Function
+
+__all__ = ["cross_entropy_primitive", "nll_loss_primitive"]
+
+
+def _targets(t: Any, weight: Any, ignore_index: int, dtype: Any) -> tuple:
+    """Safe class indices, and each sample's weight (0 where the target is ignored)."""
+    valid = t != ignore_index
+    safe = xp.where(valid, t, 0)
+    w_t = valid.astype(dtype) if weight is None else weight[safe] * valid
+    return safe, valid, w_t
+
+
+def _reduce(per_sample: Any, reduction: str, denominator: Any) -> Any:
+    if reduction == "none":
+        return per_sample
+    total = per_sample.sum()
+    return total / denominator if reduction == "mean" else total
+
+
+class CrossEntropy(Function):
+    # A primitive for speed and stability: log-softmax and NLL fused, and the backward is
+    # (softmax - onehot) / N without building the log-softmax's Jacobian product.
+    saves = (0,)
+
+    def forward(self, x, t, weight, ignore_index, reduction, label_smoothing):
+        shifted = x - x.max(axis=1, keepdims=True)
+        e = xp.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        logp = shifted - xp.log(s)
+        self.softmax = e / s
+        safe, valid, w_t = _targets(t, weight, ignore_index, x.dtype)
+        rows = xp.arange(x.shape[0])
+        nll = -w_t * logp[rows, safe]
+        n_valid = w_t.sum()
+        self.t, self.safe, self.valid, self.w_t, self.weight = t, safe, valid, w_t, weight
+        self.reduction, self.eps = reduction, label_smoothing
+        self.n_valid = n_valid
+        loss = _reduce(nll, reduction, n_valid)
+        if label_smoothing > 0:
+            wl = logp if weight is None else logp * weight
+            smooth = -wl.sum(axis=1) * valid
+            c = x.shape[1]
+            loss = (1 - label_smoothing) * loss + label_smoothing / c * _reduce(
+                smooth, reduction, n_valid)
+        return xp.asarray(loss, dtype=x.dtype)
+
+    def backward(self, gy):
+        m, c = self.softmax.shape
+        eps, reduction = self.eps, self.reduction
+        if reduction == "none":
+            a = gy * (1 - eps)
+            b = gy * (eps / c)
+        else:
+            scale = gy / self.n_valid if reduction == "mean" else gy
+            a = scale * (1 - eps)
+            b = scale * (eps / c)
+        # d loss / d logp = -a w_t onehot - b valid w; then through log-softmax.
+        coef_hot = a * self.w_t
+        gx = self.softmax * coef_hot.reshape(-1, 1)
+        gx[xp.arange(m), self.safe] -= coef_hot
+        if eps:
+            bv = (b * self.valid).reshape(-1, 1)
+            w = xp.ones(c, gy.dtype) if self.weight is None else self.weight
+            gx += bv * (self.softmax * w.sum() - w)
+        return gx, None, None
+
+
+def cross_entropy_primitive(input: Tensor, target: Tensor, weight: Tensor | None,
+                            ignore_index: int, reduction: str, label_smoothing: float) -> Tensor:
+    """Checked (M, C) scores and (M,) class indices in; the loss out."""
+    return CrossEntropy.apply(input, target, weight, ignore_index=ignore_index,
+                              reduction=reduction, label_smoothing=label_smoothing)
+
+
+class NLLLoss(Function):
+    # A primitive for speed: picks one log-probability per row; backward scatters it back.
+    def forward(self, logp, t, weight, ignore_index, reduction):
+        safe, valid, w_t = _targets(t, weight, ignore_index, logp.dtype)
+        self.shape, self.safe, self.w_t, self.reduction = logp.shape, safe, w_t, reduction
+        self.n_valid = w_t.sum()
+        nll = -w_t * logp[xp.arange(logp.shape[0]), safe]
+        return xp.asarray(_reduce(nll, reduction, self.n_valid), dtype=logp.dtype)
+
+    def backward(self, gy):
+        scale = gy / self.n_valid if self.reduction == "mean" else gy
+        gx = xp.zeros(self.shape, gy.dtype)
+        gx[xp.arange(self.shape[0]), self.safe] = -scale * self.w_t
+        return gx, None, None
+
+
+def nll_loss_primitive(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+                       reduction: str) -> Tensor:
+    """Checked (M, C) log-probabilities and (M,) class indices in; the loss out."""
+    return NLLLoss.apply(input, target, weight, ignore_index=ignore_index, reduction=reduction)
