@@ -147,7 +147,7 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         state = self.__dict__
         if isinstance(value, Parameter):
-            _forget(state, name)
+            _forget(state, name, keep="_parameters")
             self.register_parameter(name, value)
         elif "_parameters" in state and name in state["_parameters"]:
             if value is not None:
@@ -155,7 +155,7 @@ class Module:
                                 "(bricks.nn.Parameter or None expected)")
             self.register_parameter(name, value)
         elif isinstance(value, Module):
-            _forget(state, name)
+            _forget(state, name, keep="_modules")
             self.add_module(name, value)
         elif "_modules" in state and name in state["_modules"]:
             if value is not None:
@@ -163,7 +163,7 @@ class Module:
                                 "(bricks.nn.Module or None expected)")
             state["_modules"][name] = None
         elif isinstance(value, Buffer):
-            _forget(state, name)
+            _forget(state, name, keep="_buffers")
             self.register_buffer(name, value)
         elif "_buffers" in state and name in state["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
@@ -479,12 +479,17 @@ def _is_lazy(tensor: Any) -> bool:
     return hasattr(type(tensor), "materialize")
 
 
-def _forget(state: dict, name: str) -> None:
-    """Remove ``name`` from every registry before it is registered again under a new kind."""
+def _forget(state: dict, name: str, keep: str) -> None:
+    """Remove ``name`` from the other registries before it is registered as ``keep``.
+
+    The ``keep`` registry is left alone so that a replaced member keeps its position.
+    """
     state.pop(name, None)
     for registry in ("_parameters", "_buffers", "_modules"):
-        state.get(registry, {}).pop(name, None)
-    state.get("_non_persistent_buffers_set", set()).discard(name)
+        if registry != keep:
+            state.get(registry, {}).pop(name, None)
+    if keep != "_buffers":
+        state.get("_non_persistent_buffers_set", set()).discard(name)
 
 
 def _walk(module: Module, memo: set | None, prefix: str, remove_duplicate: bool,
