@@ -160,10 +160,15 @@ def test_hand_written_malformed_file_is_rejected_naming_file_and_rule(tmp_path, 
     data, rule = HAND_WRITTEN[case]
     path = tmp_path / "bad.ckpt"
     path.write_bytes(data)
+    tracemalloc.start()
     start = time.perf_counter()
     with pytest.raises(CheckpointError) as info:
         load(path)
-    assert time.perf_counter() - start < 5  # generous: the bound that matters is no hang
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 1.0, elapsed
+    assert peak < 5 * len(data) + (4 << 20), peak  # nothing sized by what the header claims
     message = str(info.value)
     assert str(path) in message and rule in message, message
 
