@@ -179,3 +179,29 @@ def test_bricks_module_with_tied_submodule_round_trips_and_loads_in_torch(tmp_pa
     assert not missing and not unexpected
     for name, value in reference.state_dict().items():
         np.testing.assert_array_equal(value.numpy(), net.state_dict()[name].numpy())
+
+
+def test_torch_written_state_dict_loads_into_bricks_model_with_same_outputs(tmp_path):
+    nn = _bricks_nn()
+    reference = _torch_mlp()
+    save_file(reference.state_dict(), str(tmp_path / "torch.safetensors"))
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
+                          nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))
+    model.load_state_dict(load(tmp_path / "torch.safetensors"))
+    x = bricks.randn(5, 4)
+    expected = reference(torch.from_numpy(x.numpy())).detach().numpy()
+    np.testing.assert_allclose(model(x).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_torch_save_model_tied_file_loads_into_tied_bricks_model(tmp_path):
+    nn = _bricks_nn()
+    reference = _torch_mlp(tied=True)
+    save_model(reference, str(tmp_path / "tied.safetensors"))
+    shared = nn.Linear(8, 8)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), shared, nn.ReLU(),
+                          nn.Linear(8, 1))
+    model.load_state_dict(load(tmp_path / "tied.safetensors"))
+    assert model[2].weight is model[4].weight
+    x = bricks.randn(5, 4)
+    expected = reference(torch.from_numpy(x.numpy())).detach().numpy()
+    np.testing.assert_allclose(model(x).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
