@@ -1,0 +1,5 @@
+"""Utilities: ``bricks.utils.data`` (datasets, samplers, loaders)."""
+
+from . import data
+
+__all__ = ["data"]

@@ -1,0 +1,218 @@
+"""``DataLoader`` and its default collation: batches of samples as tensors."""
+
+from __future__ import annotations
+
+import collections.abc
+import numbers
+from typing import Any, Callable, Iterator
+
+from ..._backend import float64, xp
+from ..._creation import Generator, tensor
+from ..._tensor import Tensor
+from ...ops import stack
+from .dataset import IterableDataset, Subset, TensorDataset
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+
+__all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
+
+
+def _is_namedtuple(value: Any) -> bool:
+    return isinstance(value, tuple) and hasattr(value, "_fields")
+
+
+def default_convert(data: Any) -> Any:
+    """Turn NumPy arrays (also inside dicts, lists and tuples) into tensors; keep the rest."""
+    if isinstance(data, xp.ndarray) and data.dtype.kind not in "USO":
+        return Tensor._wrap(data)
+    if isinstance(data, collections.abc.Mapping):
+        return type(data)({key: default_convert(data[key]) for key in data})  # type: ignore
+    if _is_namedtuple(data):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return [default_convert(d) for d in data]
+    if isinstance(data, list):
+        return [default_convert(d) for d in data]
+    return data
+
+
+def default_collate(batch: list[Any]) -> Any:
+    """Stack a list of samples into a batch, recursively, as torch's ``default_collate``.
+
+    Tensors and NumPy arrays are stacked along a new first dimension; Python floats become
+    a float64 tensor, ints an int64 one, bools a bool one; strings stay a list; dicts,
+    named tuples, tuples and lists are collated field by field (a tuple gives a list).
+
+    Raises:
+        RuntimeError: if the sequences in a batch differ in length.
+        TypeError: for an element type that cannot be collated.
+
+    Example:
+        >>> default_collate([{"x": 1.0, "y": 2}, {"x": 3.0, "y": 4}])
+        {'x': tensor([1., 3.], dtype=bricks.float64), 'y': tensor([2, 4])}
+    """
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return stack(batch, 0)
+    if isinstance(elem, (xp.ndarray, xp.generic)) and elem.dtype.kind not in "USO":
+        return Tensor._wrap(xp.stack([xp.asarray(b) for b in batch]))
+    if isinstance(elem, bool):
+        return tensor(batch)
+    if isinstance(elem, float):
+        return tensor(batch, dtype=float64)
+    if isinstance(elem, numbers.Integral):
+        return tensor(batch)
+    if isinstance(elem, (str, bytes)):
+        return batch
+    if isinstance(elem, collections.abc.Mapping):
+        return _collate_mapping(elem, batch)
+    if _is_namedtuple(elem):
+        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+    if isinstance(elem, collections.abc.Sequence):
+        if any(len(sample) != len(elem) for sample in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        return [default_collate(list(samples)) for samples in zip(*batch)]
+    raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, "
+                    f"dicts or lists; found {type(elem)}")
+
+
+def _collate_mapping(elem: Any, batch: list[Any]) -> Any:
+    collated = {key: default_collate([d[key] for d in batch]) for key in elem}
+    try:
+        return type(elem)(collated)
+    except TypeError:  # a mapping type that cannot be built from a dict
+        return collated
+
+
+def get_worker_info() -> None:
+    """Worker information inside a loading worker: bricks loads in the main process (None)."""
+    return None
+
+
+def _fast_batches(dataset: Any) -> bool:
+    """Whether batches can be cut from the dataset's tensors with one fancy-index each."""
+    if isinstance(dataset, Subset):
+        return _fast_batches(dataset.dataset)
+    return type(dataset) is TensorDataset
+
+
+class DataLoader:
+    """Iterate over a dataset in (shuffled) batches, collated into tensors.
+
+    Args:
+        dataset: a map-style ``Dataset`` (``__getitem__`` and ``__len__``) or an
+            ``IterableDataset``.
+        batch_size: samples per batch; None turns batching off.
+        shuffle: visit the samples in a new random order each epoch.
+        sampler: the order of the indices (excludes ``shuffle``).
+        batch_sampler: yields whole lists of indices (excludes batch_size, shuffle,
+            sampler and drop_last).
+        num_workers: accepted for compatibility; bricks loads in the main process.
+        collate_fn: merges a list of samples into a batch (default ``default_collate``).
+        pin_memory: accepted for compatibility (CPU only).
+        drop_last: drop the last batch when it is smaller than ``batch_size``.
+        generator: the random generator of the shuffling (``bricks.Generator``).
+
+    Raises:
+        ValueError: for options that exclude each other or a negative num_workers.
+
+    Example:
+        >>> import bricks
+        >>> ds = TensorDataset(bricks.arange(5.0))
+        >>> [b[0].tolist() for b in DataLoader(ds, batch_size=2)]
+        [[0.0, 1.0], [2.0, 3.0], [4.0]]
+    """
+
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Sampler | None = None, batch_sampler: Any = None,
+                 num_workers: int = 0, collate_fn: Callable[[list], Any] | None = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None, generator: Generator | None = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True) -> None:
+        if num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 "
+                             "to disable multiprocessing.")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        self.dataset = dataset
+        self.num_workers = num_workers
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.generator = generator
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self._iterable = isinstance(dataset, IterableDataset)
+        self._set_sampling(batch_size, shuffle, sampler, batch_sampler, drop_last, generator)
+        self._auto_collation = self.batch_sampler is not None or (
+            self._iterable and self.batch_size is not None)
+        self.collate_fn = collate_fn or (default_collate if self._auto_collation
+                                         else default_convert)
+
+    def _set_sampling(self, batch_size: int | None, shuffle: bool | None, sampler: Any,
+                      batch_sampler: Any, drop_last: bool, generator: Any) -> None:
+        if self._iterable and (shuffle or sampler is not None or batch_sampler is not None):
+            raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle, "
+                             "sampler and batch_sampler options")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                                 "shuffle, sampler, and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually "
+                             "exclusive with drop_last")
+        if sampler is None and not self._iterable:
+            sampler = (RandomSampler(self.dataset, generator=generator) if shuffle
+                       else SequentialSampler(self.dataset))
+        if batch_size is not None and batch_sampler is None and not self._iterable:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler if not self._iterable else None
+
+    def __len__(self) -> int:
+        if self._iterable:
+            n = len(self.dataset)  # TypeError when the stream has no length, as torch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        return len(self.sampler)  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            return self._iter_stream()
+        if self.batch_sampler is None:
+            return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore
+        if (self.collate_fn is default_collate and _fast_batches(self.dataset)
+                and type(self.batch_sampler) is BatchSampler
+                and hasattr(self.batch_sampler.sampler, "_order")):
+            return (self.dataset._batch(indices)
+                    for indices in self.batch_sampler._index_batches())
+        return (self.collate_fn(self._fetch(indices)) for indices in self.batch_sampler)
+
+    def _fetch(self, indices: list[int]) -> list[Any]:
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return getitems(indices)
+        return [self.dataset[i] for i in indices]
+
+    def _iter_stream(self) -> Iterator[Any]:
+        if self.batch_size is None:
+            for item in self.dataset:
+                yield self.collate_fn(item)
+            return
+        batch = []
+        for item in self.dataset:
+            batch.append(item)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
