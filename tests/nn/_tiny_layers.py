@@ -51,6 +51,8 @@ class LazyLinear(LazyModuleMixin, Linear):
         self.bias = nn.UninitializedParameter()
 
     def initialize_parameters(self, x):
+        if not self.has_uninitialized_params():
+            return
         self.in_features = x.shape[-1]
         self.weight.materialize((self.out_features, self.in_features))
         self.bias.materialize((self.out_features,))

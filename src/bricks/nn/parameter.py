@@ -8,7 +8,7 @@ access to its values raises an error that names it and says what to do, until
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from .. import _backend
 from .._backend import xp
@@ -100,6 +100,9 @@ class _UninitializedMixin:
     def materialize(self, shape: Any, dtype: Any = None) -> None:
         """Give the tensor an (uninitialized) array of ``shape`` and make it a normal one.
 
+        An initializer recorded by ``Module.initialize`` is not run here but by the lazy
+        layer's first-forward hook, after the layer's own default init (see ``_lazy.py``).
+
         Args:
             shape: the shape, a tuple of ints.
             dtype: the dtype; the one given at construction (or the default float) if None.
@@ -112,9 +115,6 @@ class _UninitializedMixin:
         # PyTorch's own choice: the object changes class so that every holder of it (ties,
         # an optimizer built before the first forward) sees the materialized tensor.
         self.__class__ = self.cls_to_become
-        pending: Callable | None = self.__dict__.pop("_bricks_pending_init", None)
-        if pending is not None:
-            pending(self)
 
     @property
     def shape(self) -> Any:
