@@ -250,17 +250,17 @@ def full_like(input: Tensor, fill_value: Any, dtype: Any = None, requires_grad: 
     return _new(xp.full(shape, fill_value, np_dtype), requires_grad)
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
-    """Uniform samples from [0, 1)."""
-    values = _rng(generator).random(_size(size), dtype=xp.float64)
+def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples from [0, 1); the shape as varargs, one sequence, or ``size=``."""
+    values = _rng(generator).random(_size(sizes if size is None else (size,)), dtype=xp.float64)
     return _new(values.astype(_np_dtype(dtype), copy=False), requires_grad)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
-    """Samples from the standard normal distribution."""
-    values = _rng(generator).standard_normal(_size(size))
+def randn(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Samples from the standard normal distribution; the shape as for ``rand``."""
+    values = _rng(generator).standard_normal(_size(sizes if size is None else (size,)))
     return _new(values.astype(_np_dtype(dtype), copy=False), requires_grad)
 
 
