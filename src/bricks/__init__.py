@@ -23,6 +23,9 @@ from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import ops
 from .ops import *  # noqa: F403
 from .serialization import CheckpointError, load, save
+from . import nn, optim, utils
+from . import inspect
+from .inspect import summary
 
 __version__ = "0.1.0"
 
@@ -35,5 +38,5 @@ __all__ = [
     "manual_seed", "seed", "initial_seed", "Generator", "default_generator", "FloatTensor",
     "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "is_tensor", "numel", "autograd",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
-    "CheckpointError",
+    "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
 ] + ops.__all__
