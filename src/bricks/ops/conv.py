@@ -145,23 +145,22 @@ def _pad_nchw(x: Any, pads: tuple, fill: float) -> Any:
 
 
 class MaxPool2d(Function):
-    # A primitive for speed: the max of kh*kw strided slices, and the winner's slice index.
+    # A primitive for speed: the max of kh*kw strided slices; backward finds each window's
+    # first maximum again (PyTorch's winner on ties) instead of storing argmax in forward.
+    saves = (0,)
+
     def forward(self, x, kernel, stride, padding, dilation, ceil_mode):
         self.x_shape, self.config = x.shape, (kernel, stride, dilation)
-        out_hw, self.pads = _pool_geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
-        self.out_hw = out_hw
-        xp_ = _pad_nchw(x, self.pads, -xp.inf)
-        best = arg = None
-        for k, (rows, cols) in enumerate(self._windows()):
-            v = xp_[:, :, rows, cols]
-            if best is None:
-                best, arg = v.copy(), xp.zeros(v.shape, xp.int8 if k < 127 else xp.int32)
-                continue
-            better = (v > best) | xp.isnan(v)
-            xp.copyto(best, v, where=better)
-            arg[better] = k
-        self.arg = arg
-        return best
+        self.out_hw, self.pads = _pool_geometry(x.shape, kernel, stride, padding, dilation,
+                                                ceil_mode)
+        self.padded = _pad_nchw(x, self.pads, -xp.inf)
+        windows = self._windows()
+        rows, cols = next(windows)
+        y = self.padded[:, :, rows, cols].copy()
+        for rows, cols in windows:
+            xp.maximum(y, self.padded[:, :, rows, cols], out=y)  # NaN wins, as in PyTorch
+        self.y = y
+        return y
 
     def _windows(self):
         kernel, stride, dilation = self.config
@@ -170,22 +169,38 @@ class MaxPool2d(Function):
             for j in range(kernel[1]):
                 yield rows, _window(j * dilation[1], self.out_hw[1], stride[1])
 
+    def _winners(self):
+        """(k, rows, cols, mask): where window cell k holds the window's first maximum."""
+        open_ = None
+        nan = self.y != self.y
+        for k, (rows, cols) in enumerate(self._windows()):
+            v = self.padded[:, :, rows, cols]
+            hit = (v == self.y) | (nan & (v != v)) if nan.any() else v == self.y
+            if open_ is None:
+                open_ = ~hit
+            else:
+                hit &= open_
+                open_ &= ~hit
+            yield k, rows, cols, hit
+
     def backward(self, gy):
         n, c, h, w = self.x_shape
         (top, bottom), (left, right) = self.pads
-        gx = xp.zeros((n, c, h + top + bottom, w + left + right), gy.dtype)
-        for k, (rows, cols) in enumerate(self._windows()):
-            gx[:, :, rows, cols] += xp.where(self.arg == k, gy, 0)
+        gx = xp.zeros(self.padded.shape, gy.dtype)
+        for _, rows, cols, hit in self._winners():
+            gx[:, :, rows, cols] += gy * hit
         return gx[:, :, top:top + h, left:left + w]
 
     def indices(self):
         """The flat index into each (H, W) input plane of every maximum, as PyTorch's."""
         kernel, stride, dilation = self.config
-        w = self.x_shape[3]
-        i, j = xp.divmod(self.arg.astype(xp.int64), kernel[1])
+        arg = xp.zeros(self.y.shape, xp.int64)
+        for k, _, _, hit in self._winners():
+            arg[hit] = k
+        i, j = xp.divmod(arg, kernel[1])
         oh = xp.arange(self.out_hw[0]).reshape(-1, 1) * stride[0] - self.pads[0][0]
         ow = xp.arange(self.out_hw[1]) * stride[1] - self.pads[1][0]
-        return (oh + i * dilation[0]) * w + ow + j * dilation[1]
+        return (oh + i * dilation[0]) * self.x_shape[3] + ow + j * dilation[1]
 
 
 def max_pool2d_primitive(input: Tensor, kernel: tuple, stride: tuple, padding: tuple,
