@@ -52,6 +52,7 @@ class ParameterMonitor:
 
     Example:
         >>> import bricks
+        >>> import bricks.optim
         >>> from bricks import nn
         >>> net = nn.Linear(3, 2)
         >>> monitor = ParameterMonitor(net, every=2)

@@ -92,10 +92,10 @@ def summary(model: Any, input_size: Sequence | None = None, input_data: Any = No
 
     Example:
         >>> from bricks import nn
-        >>> import bricks
+        >>> from bricks.inspect import summary
         >>> shared = nn.Linear(8, 8)
         >>> net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), shared, shared)
-        >>> info = bricks.summary(net, input_size=(2, 4), print_table=False)
+        >>> info = summary(net, input_size=(2, 4), print_table=False)
         >>> info.total_params, [row.output_shapes for row in info.rows[1:3]]
         (112, [[[2, 8]], [[2, 8]]])
     """
