@@ -12,40 +12,37 @@ STEPS = 25
 
 def _data(seed=0):
     rng = np.random.default_rng(seed)
-    shapes = {"w1": (8, 4), "b1": (8,), "w2": (1, 8), "b2": (1,)}
+    shapes = {"0.weight": (8, 4), "0.bias": (8,), "2.weight": (1, 8), "2.bias": (1,)}
     weights = {k: rng.normal(0, 0.5, s).astype(np.float32) for k, s in shapes.items()}
     x = rng.normal(size=(16, 4)).astype(np.float32)
     y = rng.normal(size=(16, 1)).astype(np.float32)
     return weights, x, y
 
 
-def _bricks_model(weights):
-    return {k: bricks.tensor(v, requires_grad=True) for k, v in weights.items()}
+def _model(lib, weights):
+    """The same MLP in bricks or torch, holding ``weights``."""
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+    model.load_state_dict({k: lib.tensor(v) for k, v in weights.items()})
+    return model
 
 
-def _torch_model(weights):
-    return {k: torch.tensor(v, requires_grad=True) for k, v in weights.items()}
+def _loss(model, x, y):
+    return ((model(x) - y) ** 2).mean()
 
 
-def _loss(lib, p, x, y):
-    hidden = lib.relu(x @ p["w1"].T + p["b1"])
-    out = hidden @ p["w2"].T + p["b2"]
-    return ((out - y) ** 2).mean()
-
-
-def _run(lib, make, weights, x, y, steps=STEPS, named=False, params=None, sign=1.0):
-    params = params if params is not None else (
-        _bricks_model(weights) if lib is bricks else _torch_model(weights))
+def _run(lib, make, weights, x, y, steps=STEPS, named=False, sign=1.0):
+    model = _model(lib, weights)
     x, y = lib.tensor(x), lib.tensor(y)
-    opt = make(list(params.items()) if named else list(params.values()))
+    opt = make(model.named_parameters() if named else model.parameters())
     losses = []
     for _ in range(steps):
         opt.zero_grad()
-        loss = sign * _loss(lib, params, x, y)
+        loss = sign * _loss(model, x, y)
         loss.backward()
         opt.step()
         losses.append(loss.item())
-    return losses, {k: v.detach().numpy() for k, v in params.items()}, opt
+    return losses, {k: v.detach().numpy() for k, v in model.named_parameters()}, opt
 
 
 CASES = [
@@ -153,15 +150,59 @@ def test_named_parameters_and_mappings_record_names():
 def test_per_group_options_match_torch():
     weights, x, y = _data(1)
 
-    def groups(lib, params):
-        values = list(params.values()) if isinstance(params, dict) else params
+    def groups(params):
+        values = list(params)
         return [{"params": values[:2], "lr": 0.02, "momentum": 0.5}, {"params": values[2:]}]
 
-    b, bw, _ = _run(bricks, lambda p: optim.SGD(groups(bricks, p), lr=0.1), weights, x, y)
-    t, tw, _ = _run(torch, lambda p: torch.optim.SGD(groups(torch, p), lr=0.1), weights, x, y)
+    b, bw, _ = _run(bricks, lambda p: optim.SGD(groups(p), lr=0.1), weights, x, y)
+    t, tw, _ = _run(torch, lambda p: torch.optim.SGD(groups(p), lr=0.1), weights, x, y)
     np.testing.assert_allclose(b, t, rtol=1e-5)
     for key in weights:
         np.testing.assert_allclose(bw[key], tw[key], rtol=1e-5, atol=1e-6)
+
+
+def test_collect_params_dict_is_one_named_group():
+    weights, x, y = _data()
+    model = _model(bricks, weights)
+    opt = optim.Adam(model.collect_params(), lr=0.01)
+    assert opt.param_groups[0]["param_names"] == list(weights)
+    opt = optim.SGD([{"params": model.collect_params(".*weight"), "lr": 0.5},
+                     {"params": model.collect_params(".*bias")}], lr=0.1)
+    assert opt.param_groups[0]["param_names"] == ["0.weight", "2.weight"]
+    _loss(model, bricks.tensor(x), bricks.tensor(y)).backward()
+    before = model[2].bias.detach().numpy().copy()
+    grad = model[2].bias.grad.numpy().copy()
+    opt.step()
+    np.testing.assert_allclose(model[2].bias.detach().numpy(), before - 0.1 * grad, rtol=1e-6)
+
+
+def test_tied_layer_is_updated_once_and_matches_torch():
+    weights, x, y = _data()
+    results = []
+    for lib in (bricks, torch):
+        shared = lib.nn.Linear(4, 4)
+        with lib.no_grad():
+            shared.weight.copy_(lib.tensor(np.eye(4, dtype=np.float32) * 0.5))
+            shared.bias.fill_(0.1)
+        model = lib.nn.Sequential(shared, lib.nn.ReLU(), shared)
+        opt = (optim if lib is bricks else torch.optim).Adam(model.parameters(), lr=0.01)
+        for _ in range(5):
+            opt.zero_grad()
+            model(lib.tensor(x)).pow(2).mean().backward()
+            opt.step()
+        results.append(shared.weight.detach().numpy().copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+
+
+def test_lazy_layer_parameters_are_optimized_after_the_first_forward():
+    model = bricks.nn.Sequential(bricks.nn.LazyLinear(3), bricks.nn.ReLU(), bricks.nn.Linear(3, 1))
+    for make in (optim.Adagrad, optim.Adam, optim.SGD):
+        opt = make(model.parameters(), lr=0.1)
+        opt.zero_grad()
+        model(bricks.ones(2, 5)).sum().backward()
+        before = model[0].weight.detach().numpy().copy()
+        opt.step()
+        assert not np.array_equal(model[0].weight.detach().numpy(), before)
 
 
 def test_step_calls_closure_with_grad_enabled():

@@ -58,7 +58,8 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:  # torch creates the sums up front
             for p in group["params"]:
-                self._init_state(self.state[p], p._value, group)
+                if isinstance(p._value, xp.ndarray):  # a lazy parameter gets its sum later
+                    self._init_state(self.state[p], p._value, group)
 
     @staticmethod
     def _init_state(state: dict[str, Any], param: Any, group: dict[str, Any]) -> None:

@@ -34,6 +34,13 @@ def _typename(obj: Any) -> str:
     return type(obj).__module__ + "." + type(obj).__qualname__
 
 
+def _is_mapping(value: Any) -> bool:
+    """A mapping of names to tensors: a dict, or a ``ParameterDict`` (``collect_params()``)."""
+    return isinstance(value, Mapping) or (
+        callable(getattr(value, "items", None)) and callable(getattr(value, "keys", None))
+        and not isinstance(value, Tensor))
+
+
 def _is_group(item: Any) -> bool:
     """Whether ``item`` is a parameter-group dict (``{'params': ..., 'lr': ...}``)."""
     return isinstance(item, dict) and "params" in item and not isinstance(item["params"], Tensor)
@@ -44,7 +51,7 @@ def _as_groups(params: Any) -> list[dict[str, Any]]:
     if isinstance(params, Tensor):
         raise TypeError("params argument given to the optimizer should be an iterable of "
                         f"Tensors or dicts, but got {_typename(params)}")
-    if isinstance(params, Mapping) and not _is_group(params):
+    if _is_mapping(params) and not _is_group(params):
         params = [{"params": params}]
     groups = list(params)
     if not groups:
@@ -62,8 +69,9 @@ def _split_names(params: Any) -> tuple[list[Any], list[str] | None]:
         raise TypeError("optimizer parameters need to be organized in ordered collections, "
                         "but the ordering of tensors in sets will change between runs. Please "
                         "use a list instead.")
-    if isinstance(params, Mapping):
-        return list(params.values()), [str(name) for name in params]
+    if _is_mapping(params):
+        items = list(params.items())
+        return [item[1] for item in items], [str(item[0]) for item in items]
     items = list(params)
     named = [item for item in items if isinstance(item, tuple)]
     if not named:
