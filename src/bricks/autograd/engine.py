@@ -127,12 +127,10 @@ def _free(node: Function) -> None:
     # input or output (add, sum, reshape, ...) keeps its few shapes and can run again.
     cls = type(node)
     if cls.saves or cls.saves_output:
-        saved = node.__dict__
-        name = saved.get("torch_name")
-        saved.clear()
+        name = node.name()  # computed from the config that clearing drops
+        node.__dict__.clear()
         node.freed = True
-        if name:
-            node.torch_name = name
+        node.torch_name = name
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,

@@ -73,7 +73,12 @@ class Function:
 
     def name(self) -> str:
         """PyTorch's name of this node, such as ``AddmmBackward0``."""
-        return getattr(self, "torch_name", None) or f"{type(self).__name__}Backward0"
+        return getattr(self, "torch_name", None) or self._name()
+
+    def _name(self) -> str:
+        # A primitive whose PyTorch name depends on its arguments overrides this; a fixed
+        # name is the class attribute ``torch_name``.
+        return f"{type(self).__name__}Backward0"
 
     def register_hook(self, hook: Any) -> None:
         """Call ``hook(grad)`` on the gradient of this node's output before it flows on."""
@@ -83,6 +88,13 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
+
+
+def rename(out: Any, name: str) -> Any:
+    """Give ``out``'s node PyTorch's name for the composite op that made it; return ``out``."""
+    if out.grad_fn is not None:
+        out.grad_fn.torch_name = name
+    return out
 
 
 def _record(fn: Function, inputs: tuple, needs: tuple, out: Any) -> None:

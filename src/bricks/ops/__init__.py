@@ -6,7 +6,7 @@ from typing import Any
 
 from .._backend import to_dtype, xp
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import Function, rename
 from . import elementwise, index, inplace, linalg, reduce, shape
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -61,9 +61,14 @@ def _caster(name: str, dtype: Any) -> Any:
     return method
 
 
-def _reversed(op: Any) -> Any:
-    def method(self: Tensor, other: Any) -> Tensor:
-        return op(other, self)
+def _reversed(op: Any, torch_name: str | None = None) -> Any:
+    # ``2 - x`` is ``sub(2, x)``; PyTorch names some of these nodes after its own rewrite.
+    if torch_name is None:
+        def method(self: Tensor, other: Any) -> Tensor:
+            return op(other, self)
+    else:
+        def method(self: Tensor, other: Any) -> Tensor:
+            return rename(op(other, self), torch_name)
 
     return method
 
@@ -99,9 +104,9 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
 _METHODS: dict[str, Any] = {
     # arithmetic and comparison operators
     "__add__": elementwise.add, "__radd__": _reversed(elementwise.add),
-    "__sub__": elementwise.sub, "__rsub__": _reversed(elementwise.sub),
+    "__sub__": elementwise.sub, "__rsub__": _reversed(elementwise.sub, "RsubBackward1"),
     "__mul__": elementwise.mul, "__rmul__": _reversed(elementwise.mul),
-    "__truediv__": elementwise.div, "__rtruediv__": _reversed(elementwise.div),
+    "__truediv__": elementwise.div, "__rtruediv__": _reversed(elementwise.div, "MulBackward0"),
     "__floordiv__": elementwise.floor_divide, "__rfloordiv__": _reversed(elementwise.floor_divide),
     "__mod__": elementwise.remainder, "__rmod__": _reversed(elementwise.remainder),
     "__pow__": elementwise.pow, "__rpow__": _reversed(elementwise.pow),

@@ -163,6 +163,11 @@ class Pow(Function):
                                  _shape(b))
         return ga, gb
 
+    def _name(self) -> str:
+        if not isinstance(self.a, xp.ndarray):
+            return "PowBackward2"
+        return "PowBackward1" if isinstance(self.b, xp.ndarray) else "PowBackward0"
+
 
 class Remainder(Function):
     saves = (0, 1)
@@ -175,6 +180,9 @@ class Remainder(Function):
         na, nb = self.needs_input_grad
         return (unbroadcast(gy, _shape(self.a)) if na else None,
                 unbroadcast(-gy * xp.floor_divide(self.a, self.b), _shape(self.b)) if nb else None)
+
+    def _name(self) -> str:
+        return "RemainderBackward1" if isinstance(self.b, xp.ndarray) else "RemainderBackward0"
 
 
 class Maximum(Function):
@@ -426,6 +434,8 @@ class Log1p(Function):
     def backward(self, gy):
         return gy / (1 + self.x)
 
+    torch_name = "Log1PBackward0"
+
 
 class Sqrt(Function):
     saves_output = True
@@ -532,6 +542,8 @@ class Clamp(Function):
             inside &= self.x <= self.max
         return gy * inside
 
+    torch_name = "ClampBackward1"
+
 
 class Where(Function):
     def forward(self, condition, a, b):
@@ -596,7 +608,7 @@ def reciprocal(input: Tensor) -> Tensor:
 
 def square(input: Tensor) -> Tensor:
     """``input * input``."""
-    return mul(input, input)
+    return pow(input, 2)
 
 
 def sin(input: Tensor) -> Tensor:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .._backend import xp
 from .._tensor import Tensor, _check_dim
-from ..autograd.function import Function, unbroadcast
+from ..autograd.function import Function, rename, unbroadcast
 from .elementwise import cast
 
 __all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "scatter_add"]
@@ -46,7 +46,19 @@ class GetItem(Function):
             xp.add.at(gx, self.key, gy)
         return gx
 
-    torch_name = "SelectBackward0"
+    def _name(self) -> str:
+        # PyTorch applies a basic index part by part; its last real step names the node.
+        if not _is_basic(self.key):
+            return "IndexBackward0"
+        for k in reversed(self.key if isinstance(self.key, tuple) else (self.key,)):
+            if k is None:
+                return "UnsqueezeBackward0"
+            if isinstance(k, slice):
+                if k != slice(None):
+                    return "SliceBackward0"
+            elif k is not Ellipsis:
+                return "SelectBackward0"
+        return "AliasBackward0"
 
 
 class GetItemView(GetItem):
@@ -81,7 +93,8 @@ class IndexPut(Function):
             gv = unbroadcast(xp.broadcast_to(gy[self.key], gy[self.key].shape), self.value_shape)
         return gx, gv
 
-    torch_name = "CopySlices"
+    def _name(self) -> str:
+        return "CopySlices" if _is_basic(self.key) else "IndexPutBackward0"
 
 
 def setitem(input: Tensor, key: Any, value: Any) -> None:
@@ -197,6 +210,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype}")
     if isinstance(value, Tensor):
-        value = value.item()
+        return rename(MaskedFill.apply(input, mask._value, value=value.item()),
+                      "MaskedFillBackward1")
     return MaskedFill.apply(input, mask._value, value=value)
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from .._backend import xp
 from .._tensor import Tensor
-from ..autograd.function import Function, unbroadcast
-from .elementwise import _operands
+from ..autograd.function import Function, rename, unbroadcast
+from .elementwise import _operands, mul
 
 __all__ = ["matmul", "mm", "bmm", "addmm", "dot", "outer", "linear"]
 
@@ -52,7 +52,16 @@ class MatMul(Function):
                 if b2.ndim > 2 or g.ndim > 2 else (a2.T @ g).reshape(b.shape)
         return ga, gb
 
-    torch_name = "MmBackward0"
+    def _name(self) -> str:
+        # The node PyTorch's matmul ends with, by the dimensions of its operands.
+        key = (self.a.ndim, self.b.ndim)
+        if key in _MATMUL_NAMES:
+            return _MATMUL_NAMES[key]
+        return "CloneBackward0" if key[0] == 2 else "UnsafeViewBackward0"
+
+
+_MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
+                 (2, 2): "MmBackward0"}
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
@@ -81,7 +90,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if input._value.shape[0] != mat2._value.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                            f"{input._value.shape[0]} and {mat2._value.shape[0]}")
-    return matmul(input, mat2)
+    return rename(matmul(input, mat2), "BmmBackward0")
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
@@ -91,7 +100,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """The outer product of two 1-D tensors."""
-    return matmul(input.reshape(-1, 1), vec2.reshape(1, -1))
+    return mul(input.reshape(-1, 1), vec2)
 
 
 class Addmm(Function):
@@ -138,7 +147,7 @@ class Linear(Function):
                                f"and {_shape_text(w.T.shape)})") from None
         if b is not None:
             y += b
-        self.torch_name = _LINEAR_NAMES[x.ndim == 2, b is not None]
+        self.has_bias = b is not None
         return y
 
     def backward(self, gy):
@@ -152,9 +161,14 @@ class Linear(Function):
         gb = gy.sum(axis=0) if nb else None
         return gx, gw, gb
 
+    def _name(self) -> str:
+        return _LINEAR_NAMES[min(self.x.ndim, 3), self.has_bias]
 
-_LINEAR_NAMES = {(True, True): "AddmmBackward0", (True, False): "MmBackward0",
-                 (False, True): "ViewBackward0", (False, False): "ViewBackward0"}
+
+# The node PyTorch's F.linear ends with, by input dimensions and bias.
+_LINEAR_NAMES = {(1, True): "ViewBackward0", (1, False): "SqueezeBackward4",
+                 (2, True): "AddmmBackward0", (2, False): "MmBackward0",
+                 (3, True): "ViewBackward0", (3, False): "UnsafeViewBackward0"}
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from .._backend import get_default_dtype, xp
 from .._tensor import Tensor, _check_dim
-from ..autograd.function import Function
+from ..autograd.function import Function, rename
 from .elementwise import cast, sqrt
 
 __all__ = ["sum", "mean", "prod", "var", "std", "norm", "logsumexp", "max", "min", "argmax",
@@ -38,6 +38,9 @@ class Sum(Function):
     def backward(self, gy):
         return xp.broadcast_to(_expand_back(gy, self.shape, self.axes, self.keepdim), self.shape)
 
+    def _name(self) -> str:
+        return "SumBackward0" if self.axes is None else "SumBackward1"
+
 
 class Mean(Function):
     def forward(self, x, axes, keepdim):
@@ -49,6 +52,9 @@ class Mean(Function):
     def backward(self, gy):
         g = _expand_back(gy, self.shape, self.axes, self.keepdim) / builtins.max(self.count, 1)
         return xp.broadcast_to(g, self.shape)
+
+    def _name(self) -> str:
+        return "MeanBackward0" if self.axes is None else "MeanBackward1"
 
 
 class Prod(Function):
@@ -75,6 +81,9 @@ class Prod(Function):
             zeros, 1, x), 0))
         return g * grad
 
+    def _name(self) -> str:
+        return "ProdBackward0" if self.axes is None else "ProdBackward1"
+
 
 class Var(Function):
     saves = (0,)
@@ -100,7 +109,8 @@ class LogSumExp(Function):
         self.x, self.axes, self.keepdim = x, axes, keepdim
         peak = x.max(axis=axes, keepdims=True, initial=-xp.inf)
         peak = xp.where(xp.isfinite(peak), peak, 0)
-        y = xp.log(xp.exp(x - peak).sum(axis=axes, keepdims=True)) + peak
+        with xp.errstate(divide="ignore"):  # an empty or all -inf slice gives -inf, as PyTorch
+            y = xp.log(xp.exp(x - peak).sum(axis=axes, keepdims=True)) + peak
         self.y = y
         return y if keepdim else y.squeeze(axis=axes)
 
@@ -108,12 +118,14 @@ class LogSumExp(Function):
         g = _expand_back(gy, self.x.shape, self.axes, self.keepdim)
         return g * xp.exp(self.x - self.y)
 
+    torch_name = "LogsumexpBackward0"
+
 
 class MaxAlong(Function):
     """max/min along one dimension: the gradient goes to the index that won."""
 
     def forward(self, x, axis, keepdim, reducer):
-        self.shape, self.axis, self.keepdim = x.shape, axis, keepdim
+        self.shape, self.axis, self.keepdim, self.reducer = x.shape, axis, keepdim, reducer
         self.index = reducer(x, axis=axis, keepdims=True)
         y = xp.take_along_axis(x, self.index, axis=axis)
         return y if keepdim else y.squeeze(axis)
@@ -124,8 +136,8 @@ class MaxAlong(Function):
         xp.put_along_axis(gx, self.index, g, axis=self.axis)
         return gx
 
-    def name(self) -> str:
-        return "MaxBackward0"
+    def _name(self) -> str:
+        return "MaxBackward0" if self.reducer is xp.argmax else "MinBackward0"
 
 
 class MaxAll(Function):
@@ -138,7 +150,7 @@ class MaxAll(Function):
         if x.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() "
                                "== 0. Specify the reduction dim with the 'dim' argument.")
-        self.x = x
+        self.x, self.reducer = x, reducer
         self.y = reducer(x)
         return self.y
 
@@ -146,8 +158,8 @@ class MaxAll(Function):
         winners = self.x == self.y
         return gy * winners / winners.sum()
 
-    def name(self) -> str:
-        return "MaxBackward1"
+    def _name(self) -> str:
+        return "MaxBackward1" if self.reducer is xp.max else "MinBackward1"
 
 
 class Softmax(Function):
@@ -224,13 +236,16 @@ def var(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: b
 def std(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
     """The standard deviation over ``dim``: ``sqrt(var(...))``."""
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    return rename(sqrt(var(input, dim, unbiased, keepdim, correction=correction)), "StdBackward0")
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
     """The vector p-norm over ``dim`` (2-norm, 'fro', inf, or any p > 0)."""
-    x = _float(input)
+    return rename(_norm(_float(input), p, dim, keepdim), "LinalgVectorNormBackward0")
+
+
+def _norm(x: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
     if p in ("fro", 2, 2.0):
         return sqrt(sum(x * x, dim, keepdim))
     if p in (float("inf"), "inf"):
@@ -284,13 +299,14 @@ def amax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
         winners = input == Tensor._wrap(xp.asarray(input._value.max(axis=axes, keepdims=True)))
         w = winners._value
         weights = Tensor._wrap((w / w.sum(axis=axes, keepdims=True)).astype(input._value.dtype))
-        return sum(input * weights, dim, keepdim)
-    return max(input, dim[0] if isinstance(dim, (tuple, list)) else dim, keepdim).values
+        return rename(sum(input * weights, dim, keepdim), "AmaxBackward0")
+    values = max(input, dim[0] if isinstance(dim, (tuple, list)) else dim, keepdim).values
+    return rename(values, "AmaxBackward0")
 
 
 def amin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """The smallest values over ``dim``."""
-    return -amax(-input, dim, keepdim)
+    return rename(-amax(-input, dim, keepdim), "AminBackward0")
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

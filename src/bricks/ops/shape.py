@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from .._backend import result_type, xp
 from .._tensor import Tensor, _check_dim
-from ..autograd.function import Function, unbroadcast
+from ..autograd.function import Function, rename, unbroadcast
 from .elementwise import cast
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose",
@@ -98,18 +98,20 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     shape = input._value.shape
     if dim is None:
         new = tuple(n for n in shape if n != 1)
+        name = "SqueezeBackward0"
     else:
-        dims = {_check_dim(d, len(shape)) for d in (dim if isinstance(dim, (tuple, list))
-                                                    else (dim,))}
+        several = isinstance(dim, (tuple, list))
+        dims = {_check_dim(d, len(shape)) for d in (dim if several else (dim,))}
         new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-    return reshape(input, new)
+        name = "SqueezeBackward2" if several else "SqueezeBackward1"
+    return rename(reshape(input, new), name)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     shape = input._value.shape
     d = _check_dim(dim, len(shape) + 1)
-    return reshape(input, shape[:d] + (1,) + shape[d:])
+    return rename(reshape(input, shape[:d] + (1,) + shape[d:]), "UnsqueezeBackward0")
 
 
 class Permute(Function):
@@ -148,7 +150,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
         return input
     a, b = _check_dim(dim0, ndim), _check_dim(dim1, ndim)
     axes[a], axes[b] = axes[b], axes[a]
-    return Permute.apply(input, axes=tuple(axes))
+    return rename(Permute.apply(input, axes=tuple(axes)), "TransposeBackward0")
 
 
 def t(input: Tensor) -> Tensor:
@@ -156,7 +158,9 @@ def t(input: Tensor) -> Tensor:
     if input._value.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._value.ndim}D")
-    return transpose(input, 0, 1) if input._value.ndim == 2 else input
+    if input._value.ndim < 2:
+        return input
+    return rename(Permute.apply(input, axes=(1, 0)), "TBackward0")
 
 
 def movedim(input: Tensor, source: int, destination: int) -> Tensor:
@@ -291,7 +295,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(t._value.shape)} at entry {i}")
     d = _check_dim(dim, len(shape) + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d)
+    return rename(cat([unsqueeze(t, d) for t in tensors], d), "StackBackward0")
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -301,13 +305,15 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+        name = "SplitBackward0"
     else:
+        name = "SplitWithSizesBackward0"
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"{sizes}")
-    return _slices(tensor, d, sizes)
+    return tuple(rename(piece, name) for piece in _slices(tensor, d, sizes))
 
 
 def _slices(tensor: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
@@ -330,4 +336,4 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, with that dimension removed."""
     d = _check_dim(dim, input._value.ndim)
     lead = (slice(None),) * d
-    return tuple(input[lead + (i,)] for i in range(input._value.shape[d]))
+    return tuple(rename(input[lead + (i,)], "UnbindBackward0") for i in range(input._value.shape[d]))
