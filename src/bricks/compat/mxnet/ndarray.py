@@ -71,6 +71,13 @@ class NDArray(ArrayFacade):
 
     ctx = context
 
+    def _reduce(self, name: str, axis: Any, keepdims: bool) -> Any:
+        # MXNet 1.x reduces all axes to shape (1,), not to a 0-d array.
+        result = super()._reduce(name, axis, keepdims)
+        if axis is None and not keepdims and type(self) is NDArray:
+            result = result.reshape((1,))
+        return result
+
     def asscalar(self) -> Any:
         """The value of a one-element array as a NumPy scalar."""
         if self.size != 1:

@@ -52,9 +52,9 @@ def array(object: Any, dtype: Any = None, ctx: Any = None) -> ndarray:
     """A new array holding a copy of ``object`` (float32 unless a dtype is given)."""
     if isinstance(object, ArrayFacade):
         object = object.asnumpy()
+    if dtype is None and (not isinstance(object, numpy.ndarray) or object.dtype.kind == "f"):
+        dtype = "float32"  # MXNet's default dtype, also for Python ints
     values = numpy.asarray(object)
-    if dtype is None and values.dtype.kind == "f":
-        dtype = "float32"
     dtype = _bricks_dtype(values.dtype) if dtype is None else _bricks_dtype(dtype)
     return ndarray._wrap(bricks.tensor(values, dtype=dtype))
 

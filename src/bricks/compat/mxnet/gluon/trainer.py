@@ -79,12 +79,15 @@ class Trainer:
         for param in self._params:
             param._check_initialized()
         scale = self._scale / batch_size
+        variables = [param.bricks_parameter for param in self._params]
+        grads = [variable.grad for variable in variables]
         with bricks.no_grad():
-            for param in self._params:
-                grad = param.bricks_parameter.grad
-                if grad is not None and scale != 1.0:
-                    grad.mul_(scale)
-        self._optimizer.step()
+            for variable, grad in zip(variables, grads):
+                if grad is not None:
+                    variable.grad = grad * scale  # the optimizer sees rescaled gradients
+            self._optimizer.step()
+        for variable, grad in zip(variables, grads):
+            variable.grad = grad  # grad() still shows what backward computed, as in Gluon
 
     def update(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
         """Same as ``step`` (gradients are never kept on a separate store)."""
