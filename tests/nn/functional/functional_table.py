@@ -1,0 +1,172 @@
+"""The table of ``nn.functional`` ops that drives test_functional_ops.py.
+
+Each row gives a name, one function ``f(F, *inputs)`` called with ``F`` either
+``bricks.nn.functional`` or ``torch.nn.functional`` (so both sides run the same program),
+the input shapes, their domain, and options. Non-differentiable arguments (class targets,
+indices, running statistics) are built inside ``f`` from fixed arrays with ``lib(F)``.
+Adding an op means adding a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as TF
+
+import bricks
+
+Shapes = tuple[tuple[int, ...], ...]
+_rng = np.random.default_rng(1234)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One functional op: how to call it on either library, and on what."""
+
+    name: str
+    f: Callable[..., Any]
+    shapes: Shapes
+    domain: str = "real"
+    directions: int | None = None  # gradcheck along this many random directions (big inputs)
+    atol32: float = 1e-5
+    exact_gradient: bool = True  # False where the gradient is masked on purpose (padding_idx)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def lib(F: Any) -> Any:
+    """The tensor library that goes with the functional module ``F``."""
+    return torch if F is TF else bricks
+
+
+def const(F: Any, array: np.ndarray) -> Any:
+    """A fixed array as a tensor of ``F``'s library."""
+    return lib(F).tensor(array)
+
+
+def sample(shape: tuple[int, ...], domain: str, rng: np.random.Generator) -> np.ndarray:
+    """Random float64 values of ``shape`` in ``domain``."""
+    if domain == "prob":
+        return rng.uniform(0.05, 0.95, shape)
+    if domain == "positive":
+        return rng.uniform(0.5, 2.0, shape)
+    return rng.standard_normal(shape)
+
+
+CLASSES = _rng.integers(0, 5, 7)
+CLASSES_IGNORED = np.where(np.arange(7) % 3 == 1, -100, CLASSES)
+SPATIAL = _rng.integers(0, 4, (3, 2, 5))
+PROBS = _rng.dirichlet(np.ones(5), 7)
+SOFT = _rng.uniform(0, 1, (4, 3))
+WEIGHTS = _rng.uniform(0.5, 2.0, 5)
+INDICES = np.array([[0, 2, 5, 2], [1, 1, 3, 0]])
+ROWS = [
+    Row("linear", lambda F, x, w, b: F.linear(x, w, b), ((3, 4), (5, 4), (5,))),
+    Row("linear_3d_no_bias", lambda F, x, w: F.linear(x, w), ((2, 3, 4), (5, 4))),
+    Row("bilinear", lambda F, a, b, w, c: F.bilinear(a, b, w, c), ((4, 3), (4, 2), (5, 3, 2), (5,))),
+    Row("relu", lambda F, x: F.relu(x), ((3, 4),)),
+    Row("leaky_relu", lambda F, x: F.leaky_relu(x, 0.2), ((3, 4),)),
+    Row("elu", lambda F, x: F.elu(x, alpha=0.7), ((3, 4),)),
+    Row("gelu", lambda F, x: F.gelu(x), ((3, 4),)),
+    Row("gelu_tanh", lambda F, x: F.gelu(x, approximate="tanh"), ((3, 4),)),
+    Row("silu", lambda F, x: F.silu(x), ((3, 4),)),
+    Row("sigmoid", lambda F, x: F.sigmoid(x), ((3, 4),)),
+    Row("tanh", lambda F, x: F.tanh(x), ((3, 4),)),
+    Row("softmax", lambda F, x: F.softmax(x, dim=1), ((3, 4),)),
+    Row("log_softmax", lambda F, x: F.log_softmax(x, dim=0), ((3, 4),)),
+    Row("prelu_channels", lambda F, x, w: F.prelu(x, w), ((2, 3, 4), (3,))),
+    Row("prelu_single", lambda F, x, w: F.prelu(x, w), ((2, 3), (1,))),
+    Row("conv1d", lambda F, x, w, b: F.conv1d(x, w, b, stride=2, padding=1),
+        ((2, 3, 9), (4, 3, 3), (4,))),
+    Row("conv1d_same_dilated_groups", lambda F, x, w: F.conv1d(x, w, padding="same", dilation=2,
+                                                              groups=2), ((2, 4, 7), (6, 2, 4))),
+    Row("conv2d", lambda F, x, w, b: F.conv2d(x, w, b), ((2, 3, 6, 5), (4, 3, 3, 3), (4,)),
+        directions=8),
+    Row("conv2d_stride_pad_dilation", lambda F, x, w, b: F.conv2d(
+        x, w, b, stride=(2, 1), padding=(1, 2), dilation=(2, 1)),
+        ((2, 2, 7, 6), (3, 2, 3, 2), (3,)), directions=8),
+    Row("conv2d_groups", lambda F, x, w: F.conv2d(x, w, groups=2, padding=1),
+        ((2, 4, 5, 5), (6, 2, 3, 3)), directions=8),
+    Row("conv2d_same_even_kernel", lambda F, x, w: F.conv2d(x, w, padding="same"),
+        ((1, 2, 5, 6), (3, 2, 4, 2)), directions=8),
+    Row("conv2d_valid_unbatched", lambda F, x, w: F.conv2d(x, w, padding="valid"),
+        ((2, 5, 5), (3, 2, 2, 2))),
+    Row("max_pool2d", lambda F, x: F.max_pool2d(x, 2), ((2, 3, 6, 6),)),
+    Row("max_pool2d_stride_pad_ceil", lambda F, x: F.max_pool2d(x, 3, stride=2, padding=1,
+                                                                ceil_mode=True), ((2, 2, 8, 7),)),
+    Row("max_pool2d_dilation_rect", lambda F, x: F.max_pool2d(x, (3, 2), stride=(1, 2),
+                                                              dilation=(2, 1)), ((1, 2, 8, 7),)),
+    Row("max_pool2d_unbatched", lambda F, x: F.max_pool2d(x, 2, 1), ((2, 4, 4),)),
+    Row("avg_pool2d", lambda F, x: F.avg_pool2d(x, 2), ((2, 3, 6, 6),)),
+    Row("avg_pool2d_pad_ceil", lambda F, x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True),
+        ((2, 2, 8, 7),)),
+    Row("avg_pool2d_exclude_pad", lambda F, x: F.avg_pool2d(
+        x, 3, 2, 1, ceil_mode=True, count_include_pad=False), ((2, 2, 8, 7),)),
+    Row("avg_pool2d_divisor", lambda F, x: F.avg_pool2d(x, (2, 3), divisor_override=4),
+        ((1, 2, 6, 6),)),
+    Row("adaptive_avg_pool2d", lambda F, x: F.adaptive_avg_pool2d(x, (3, 4)), ((2, 2, 7, 9),)),
+    Row("adaptive_avg_pool2d_one", lambda F, x: F.adaptive_avg_pool2d(x, 1), ((2, 3, 5, 4),)),
+    Row("adaptive_avg_pool2d_none", lambda F, x: F.adaptive_avg_pool2d(x, (None, 2)),
+        ((2, 4, 5),)),
+    Row("layer_norm", lambda F, x, w, b: F.layer_norm(x, (3, 4), w, b),
+        ((2, 3, 4), (3, 4), (3, 4))),
+    Row("layer_norm_plain", lambda F, x: F.layer_norm(x, [4], eps=1e-3), ((3, 4),)),
+    Row("batch_norm_train", lambda F, x, w, b: F.batch_norm(
+        x, lib(F).zeros(3, dtype=x.dtype), lib(F).ones(3, dtype=x.dtype), w, b, training=True),
+        ((4, 3, 2, 2), (3,), (3,))),
+    Row("batch_norm_eval", lambda F, x, w, b: F.batch_norm(
+        x, const(F, np.arange(3.0)).to(x.dtype), const(F, np.arange(1.0, 4.0)).to(x.dtype), w,
+        b), ((4, 3), (3,), (3,))),
+    Row("batch_norm_train_no_affine", lambda F, x: F.batch_norm(x, None, None, training=True),
+        ((5, 2),)),
+    Row("embedding", lambda F, w: F.embedding(const(F, INDICES), w), ((6, 3),)),
+    Row("embedding_padding_idx", lambda F, w: F.embedding(const(F, INDICES), w, padding_idx=2),
+        ((6, 3),), exact_gradient=False),
+    Row("pad", lambda F, x: F.pad(x, (1, 2, 0, 1), value=0.5), ((2, 3, 4),)),
+    Row("pad_negative", lambda F, x: F.pad(x, (-1, 2, 1, -2)), ((2, 4, 5),)),
+    Row("cross_entropy", lambda F, x: F.cross_entropy(x, const(F, CLASSES)), ((7, 5),)),
+    Row("cross_entropy_sum_weight", lambda F, x: F.cross_entropy(
+        x, const(F, CLASSES), const(F, WEIGHTS).to(x.dtype), reduction="sum"), ((7, 5),)),
+    Row("cross_entropy_ignore_smoothing", lambda F, x: F.cross_entropy(
+        x, const(F, CLASSES_IGNORED), label_smoothing=0.2), ((7, 5),)),
+    Row("cross_entropy_weight_ignore_smoothing_none", lambda F, x: F.cross_entropy(
+        x, const(F, CLASSES_IGNORED), const(F, WEIGHTS).to(x.dtype), reduction="none",
+        label_smoothing=0.3), ((7, 5),)),
+    Row("cross_entropy_mean_weight_ignore_smoothing", lambda F, x: F.cross_entropy(
+        x, const(F, CLASSES_IGNORED), const(F, WEIGHTS).to(x.dtype), label_smoothing=0.3),
+        ((7, 5),)),
+    Row("cross_entropy_spatial", lambda F, x: F.cross_entropy(x, const(F, SPATIAL)),
+        ((3, 4, 2, 5),)),
+    Row("cross_entropy_spatial_none", lambda F, x: F.cross_entropy(
+        x, const(F, SPATIAL), reduction="none"), ((3, 4, 2, 5),)),
+    Row("cross_entropy_unbatched", lambda F, x: F.cross_entropy(x, const(F, np.array(2))),
+        ((5,),)),
+    Row("cross_entropy_probabilities", lambda F, x: F.cross_entropy(
+        x, const(F, PROBS).to(x.dtype), const(F, WEIGHTS).to(x.dtype), label_smoothing=0.1),
+        ((7, 5),)),
+    Row("nll_loss", lambda F, x: F.nll_loss(x, const(F, CLASSES_IGNORED)), ((7, 5),)),
+    Row("nll_loss_weight_spatial", lambda F, x: F.nll_loss(
+        x, const(F, SPATIAL), const(F, WEIGHTS[:4]).to(x.dtype)), ((3, 4, 2, 5),)),
+    Row("mse_loss", lambda F, x, y: F.mse_loss(x, y), ((4, 3), (4, 3))),
+    Row("mse_loss_weight", lambda F, x, y: F.mse_loss(x, y, weight=const(F, SOFT).to(x.dtype)),
+        ((4, 3), (4, 3))),
+    Row("l1_loss_sum", lambda F, x, y: F.l1_loss(x, y, reduction="sum"), ((4, 3), (4, 3))),
+    Row("huber_loss", lambda F, x, y: F.huber_loss(x * 2, y, delta=0.7), ((4, 3), (4, 3))),
+    Row("smooth_l1_loss", lambda F, x, y: F.smooth_l1_loss(x, y, beta=0.5), ((4, 3), (4, 3))),
+    Row("smooth_l1_loss_beta0", lambda F, x, y: F.smooth_l1_loss(x, y, beta=0.0),
+        ((4, 3), (4, 3))),
+    Row("binary_cross_entropy", lambda F, x, y: F.binary_cross_entropy(x, y), ((4, 3), (4, 3)),
+        domain="prob"),
+    Row("binary_cross_entropy_weight_none", lambda F, x, y: F.binary_cross_entropy(
+        x, y, weight=const(F, SOFT).to(x.dtype), reduction="none"), ((4, 3), (4, 3)),
+        domain="prob"),
+    Row("bce_with_logits", lambda F, x: F.binary_cross_entropy_with_logits(
+        x * 5, const(F, SOFT).to(x.dtype)), ((4, 3),)),
+    Row("bce_with_logits_pos_weight", lambda F, x: F.binary_cross_entropy_with_logits(
+        x, const(F, SOFT).to(x.dtype), weight=const(F, SOFT[0]).to(x.dtype),
+        pos_weight=const(F, np.array([1.0, 2.0, 3.0])).to(x.dtype)), ((4, 3),)),
+]

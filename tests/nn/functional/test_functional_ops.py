@@ -1,0 +1,62 @@
+"""Generic checks driven by functional_table.ROWS: forward and backward against torch in
+float32 and float64, and gradcheck in float64."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from functional_table import ROWS, Row, sample
+
+import bricks
+import bricks.nn.functional as F
+from bricks.autograd import gradcheck
+
+
+def _inputs(row: Row, dtype: str, seed: int = 0) -> tuple[list, list]:
+    rng = np.random.default_rng(seed)
+    arrays = [sample(shape, row.domain, rng).astype(dtype) for shape in row.shapes]
+    ours = [bricks.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    return ours, theirs
+
+
+def _first(out: Any) -> Any:
+    return out[0] if isinstance(out, tuple) else out
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("row", ROWS, ids=repr)
+def test_forward_and_backward_match_torch(row: Row, dtype: str) -> None:
+    ours, theirs = _inputs(row, dtype)
+    out, expected = _first(row.f(F, *ours)), _first(row.f(TF, *theirs))
+    tol = dict(atol=row.atol32, rtol=1e-4) if dtype == "float32" else dict(atol=1e-10, rtol=1e-8)
+    assert out.dtype.name == str(expected.dtype).removeprefix("torch.")
+    assert tuple(out.shape) == tuple(expected.shape)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), **tol)
+    weights = np.random.default_rng(1).standard_normal(tuple(expected.shape)).astype(dtype)
+    (out * bricks.tensor(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    for mine, reference in zip(ours, theirs):
+        if reference.grad is None:
+            assert mine.grad is None or not mine.grad.numpy().any()
+        else:
+            np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), **tol)
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.exact_gradient], ids=repr)
+def test_gradients_match_central_differences(row: Row) -> None:
+    ours, _ = _inputs(row, "float64", seed=2)
+    assert gradcheck(lambda *xs: _first(row.f(F, *xs)), ours, n_directions=row.directions)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=repr)
+def test_output_is_recorded_in_the_graph_only_when_needed(row: Row) -> None:
+    ours, _ = _inputs(row, "float64")
+    assert _first(row.f(F, *ours)).grad_fn is not None
+    with bricks.no_grad():
+        out = _first(row.f(F, *ours))
+    assert out.grad_fn is None and not out.requires_grad
