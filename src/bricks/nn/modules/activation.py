@@ -1,0 +1,268 @@
+"""Activation layers: ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softmax."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..._creation import empty
+from ..._tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+from .utils import _shape_text
+
+__all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax",
+           "LogSoftmax"]
+
+
+def _inplace_text(inplace: bool) -> str:
+    return "inplace=True" if inplace else ""
+
+
+class ReLU(Module):
+    """Apply ``max(0, x)`` elementwise.
+
+    Args:
+        inplace: overwrite the input instead of allocating the output.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.ReLU()(bricks.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_text(self.inplace)
+
+
+class LeakyReLU(Module):
+    """Apply ``max(0, x) + negative_slope * min(0, x)`` elementwise.
+
+    Args:
+        negative_slope: the slope for negative inputs.
+        inplace: overwrite the input instead of allocating the output.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.LeakyReLU(0.5)(bricks.tensor([-2.0, 2.0]))
+        tensor([-1.,  2.])
+    """
+
+    def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"negative_slope={self.negative_slope}{inplace}"
+
+
+class PReLU(Module):
+    """Apply ``max(0, x) + a * min(0, x)`` with a learned slope ``a`` (He et al., 2015).
+
+    Args:
+        num_parameters: 1 (one slope shared by all channels) or the number of channels
+            (dimension 1 of the input).
+        init: the initial value of every slope.
+
+    Raises:
+        RuntimeError: in forward, if the input's channel count is not num_parameters.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.PReLU()(bricks.tensor([-4.0, 2.0])).tolist()
+        [-1.0, 2.0]
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(empty(num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Set every slope to ``init`` again."""
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = input.shape
+        if self.num_parameters != 1:
+            channels = shape[1] if len(shape) > 1 else (shape[0] if shape else 1)
+            if channels != self.num_parameters:
+                raise RuntimeError(
+                    f"PReLU(num_parameters={self.num_parameters}): expected input with "
+                    f"{self.num_parameters} channels (dimension 1), got shape "
+                    f"{_shape_text(shape)}")
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """Apply ``x if x > 0 else alpha * (exp(x) - 1)`` elementwise (Clevert et al., 2015).
+
+    Args:
+        alpha: the scale of the negative part.
+        inplace: overwrite the input instead of allocating the output.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.ELU()(bricks.tensor([0.0, 2.0]))
+        tensor([0., 2.])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"alpha={self.alpha}{inplace}"
+
+
+class GELU(Module):
+    """Apply ``x * Phi(x)``, Phi the standard normal CDF (Hendrycks and Gimpel, 2016).
+
+    Args:
+        approximate: ``'none'`` for the exact form or ``'tanh'`` for the tanh approximation.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.GELU()(bricks.tensor([0.0]))
+        tensor([0.])
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """Apply ``x * sigmoid(x)`` elementwise (the swish function).
+
+    Args:
+        inplace: overwrite the input instead of allocating the output.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.SiLU()(bricks.tensor([0.0]))
+        tensor([0.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_text(self.inplace)
+
+
+class Sigmoid(Module):
+    """Apply ``1 / (1 + exp(-x))`` elementwise.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.Sigmoid()(bricks.tensor([0.0]))
+        tensor([0.5000])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """Apply the hyperbolic tangent elementwise.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.Tanh()(bricks.tensor([0.0]))
+        tensor([0.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanh(input)
+
+
+class Softmax(Module):
+    """Rescale along ``dim`` so that the values are positive and sum to 1.
+
+    Args:
+        dim: the dimension to normalise. ``None`` (deprecated in PyTorch) picks 0 for
+            0-, 1- and 3-dimensional inputs and 1 otherwise, as PyTorch does.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.Softmax(dim=0)(bricks.tensor([0.0, 0.0]))
+        tensor([0.5000, 0.5000])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """Apply ``log(softmax(x))`` along ``dim``, computed stably.
+
+    Args:
+        dim: the dimension to normalise; ``None`` chooses as ``Softmax`` does.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.LogSoftmax(dim=0)(bricks.tensor([0.0, 0.0]))
+        tensor([-0.6931, -0.6931])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

@@ -1,0 +1,248 @@
+"""Loss layers: MSE, L1, Huber, smooth L1, cross-entropy, NLL and binary cross-entropy.
+
+Each holds its config (``reduction``: ``'mean'``, ``'sum'`` or ``'none'``, and the like)
+and calls the function of the same name in ``nn.functional``, where the formulas are.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from ..._tensor import Tensor
+from .. import functional as F
+from ..module import Module
+
+__all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss",
+           "BCELoss", "BCEWithLogitsLoss"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """The reduction, from the deprecated size_average/reduce pair when one is given."""
+    if size_average is None and reduce is None:
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"{reduction} is not a valid value for reduction: expected one "
+                             f"of 'none', 'mean', 'sum'")
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    legacy = "mean" if size_average and reduce else ("sum" if reduce else "none")
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  f"reduction='{legacy}' instead.", stacklevel=4)
+    return legacy
+
+
+class _Loss(Module):
+    """A loss: records the reduction."""
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = _reduction(size_average, reduce, reduction)
+
+
+class _WeightedLoss(_Loss):
+    """A loss with an optional per-class ``weight``, kept as a buffer (so in state_dict)."""
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+
+class L1Loss(_Loss):
+    """The mean (or sum) absolute error ``|input - target|``.
+
+    Args:
+        size_average, reduce: deprecated; use reduction.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (elementwise).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.L1Loss()(bricks.tensor([1.0, 2.0]), bricks.tensor([0.0, 0.0]))
+        tensor(1.5000)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class MSELoss(_Loss):
+    """The mean (or sum) squared error ``(input - target)^2``.
+
+    Args:
+        size_average, reduce: deprecated; use reduction.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (elementwise).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.MSELoss()(bricks.tensor([1.0, 2.0]), bricks.tensor([0.0, 0.0]))
+        tensor(2.5000)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    """Huber's loss (Huber, 1964): ``0.5 d^2`` if ``|d| < delta``, else ``delta (|d| - 0.5 delta)``.
+
+    Args:
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (elementwise).
+        delta: where the loss turns from quadratic to linear.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.HuberLoss()(bricks.tensor([0.5, 3.0]), bricks.tensor([0.0, 0.0]))
+        tensor(1.3125)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1 (Girshick, 2015): ``0.5 d^2 / beta`` if ``|d| < beta``, else ``|d| - 0.5 beta``.
+
+    Args:
+        size_average, reduce: deprecated; use reduction.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (elementwise).
+        beta: where the loss turns from quadratic to linear.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.SmoothL1Loss()(bricks.tensor([0.5, 3.0]), bricks.tensor([0.0, 0.0]))
+        tensor(1.3125)
+    """
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy between logits (N, C, ...) and class indices (N, ...) or probabilities.
+
+    ``loss_n = -w[y_n] * log_softmax(x_n)[y_n]``; with reduction ``'mean'`` the sum is
+    divided by the sum of the weights of the targets not ignored. label_smoothing mixes
+    the target with the uniform distribution (Szegedy et al., 2016).
+
+    Args:
+        weight: a weight per class, of shape (C,).
+        size_average, reduce: deprecated; use reduction.
+        ignore_index: a target index that contributes neither loss nor gradient.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``.
+        label_smoothing: the amount of smoothing, in [0, 1].
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.CrossEntropyLoss()(bricks.zeros(2, 4), bricks.tensor([0, 3]))
+        tensor(1.3863)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.cross_entropy(input, target, weight=self.weight,
+                               ignore_index=self.ignore_index, reduction=self.reduction,
+                               label_smoothing=self.label_smoothing)
+
+
+class NLLLoss(_WeightedLoss):
+    """The negative log-likelihood ``-w[y_n] * x_n[y_n]`` of log-probabilities (N, C, ...).
+
+    Args:
+        weight: a weight per class, of shape (C,).
+        size_average, reduce: deprecated; use reduction.
+        ignore_index: a target index that contributes neither loss nor gradient.
+        reduction: ``'mean'`` (divided by the total weight), ``'sum'`` or ``'none'``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.NLLLoss()(bricks.tensor([[-1.0, -2.0]]), bricks.tensor([1]))
+        tensor(2.)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 ignore_index: int = -100, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy ``-w (y log x + (1 - y) log(1 - x))`` of probabilities x.
+
+    The logs are clamped at -100, as PyTorch does, so the loss stays finite.
+
+    Args:
+        weight: a rescaling weight, broadcast to the input.
+        size_average, reduce: deprecated; use reduction.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.BCELoss()(bricks.tensor([0.5]), bricks.tensor([1.0]))
+        tensor(0.6931)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy(input, target, weight=self.weight,
+                                      reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of ``sigmoid(x)``, computed stably from the logits x.
+
+    ``-w (p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))``, p the pos_weight.
+
+    Args:
+        weight: a rescaling weight, broadcast to the input.
+        size_average, reduce: deprecated; use reduction.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``.
+        pos_weight: a weight of the positive examples, per class (broadcast along the last
+            dimension).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.BCEWithLogitsLoss()(bricks.tensor([0.0]), bricks.tensor([1.0]))
+        tensor(0.6931)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean",
+                 pos_weight: Tensor | None = None) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight,
+                                                  pos_weight=self.pos_weight,
+                                                  reduction=self.reduction)

@@ -1,0 +1,301 @@
+"""Normalization layers: BatchNorm1d, BatchNorm2d, their lazy forms, and LayerNorm."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..._backend import int64
+from ..._creation import empty, tensor
+from ..._tensor import Tensor
+from .. import functional as F
+from .. import init
+from .._lazy import LazyModuleMixin
+from ..module import Module
+from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from .utils import _layer_text, _shape_text
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LayerNorm"]
+
+
+class _BatchNorm(Module):
+    """Batch normalization over dimension 1 (Ioffe and Szegedy, 2015).
+
+    ``y = (x - mean) / sqrt(var + eps) * weight + bias``. In training the batch statistics
+    are used and the running ones updated as ``running = (1 - momentum) * running +
+    momentum * batch`` (unbiased variance), or as a cumulative average when momentum is
+    None; in evaluation the running statistics are used.
+    """
+
+    _ranks: tuple[int, ...] = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(empty(num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(empty(num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", empty(num_features, dtype=dtype))
+            self.register_buffer("running_var", empty(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        """Set the running mean to 0, the running variance to 1 and the batch count to 0."""
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        """Reset the running statistics, the weight to 1 and the bias to 0."""
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked)
+        use_batch_stats = self.training or (self.running_mean is None
+                                            and self.running_var is None)
+        keep_stats = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if keep_stats else None,
+                            self.running_var if keep_stats else None, self.weight, self.bias,
+                            use_batch_stats, factor, self.eps)
+
+    def _check_input(self, input: Tensor) -> None:
+        shape = input.shape
+        if len(shape) not in self._ranks:
+            expected = " or ".join(f"{n}D" for n in self._ranks)
+            raise ValueError(f"{_layer_text(self)}: expected {expected} input, got shape "
+                             f"{_shape_text(shape)}")
+        if shape[1] != self.num_features:
+            raise RuntimeError(f"{_layer_text(self)}: expected input with "
+                               f"{self.num_features} channels (dimension 1), got shape "
+                               f"{_shape_text(shape)}")
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization of an input (N, C) or (N, C, L) over N (and L), per channel C.
+
+    Args:
+        num_features: the number of channels C.
+        eps: added to the variance for stability.
+        momentum: the weight of the new batch in the running statistics; None for a
+            cumulative average.
+        affine: whether to learn a per-channel weight (and bias).
+        track_running_stats: keep running statistics (buffers ``running_mean``,
+            ``running_var``, ``num_batches_tracked``) and use them in evaluation.
+        bias: with affine, whether to learn the bias too (keyword only, as in PyTorch).
+
+    Raises:
+        ValueError: in forward, if the input is not 2D or 3D.
+        RuntimeError: in forward, if the input does not have num_features channels.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> bn = nn.BatchNorm1d(3)
+        >>> [name for name, _ in bn.named_buffers()]
+        ['running_mean', 'running_var', 'num_batches_tracked']
+    """
+
+    _ranks = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of an input (N, C, H, W) over N, H and W, per channel C.
+
+    Args:
+        num_features: the number of channels C.
+        eps: added to the variance for stability.
+        momentum: the weight of the new batch in the running statistics; None for a
+            cumulative average.
+        affine: whether to learn a per-channel weight (and bias).
+        track_running_stats: keep running statistics (buffers ``running_mean``,
+            ``running_var``, ``num_batches_tracked``) and use them in evaluation.
+        bias: with affine, whether to learn the bias too (keyword only, as in PyTorch).
+
+    Raises:
+        ValueError: in forward, if the input is not 4D.
+        RuntimeError: in forward, if the input does not have num_features channels.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.BatchNorm2d(6)(bricks.randn(4, 6, 3, 3)).shape
+        bricks.Size([4, 6, 3, 3])
+    """
+
+    _ranks = (4,)
+
+
+class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
+    """Batch normalization whose num_features is inferred from the first input."""
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__(0, eps, momentum, False, False, dtype=dtype, bias=False)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(dtype=dtype)
+            self.running_var = UninitializedBuffer(dtype=dtype)
+            self.num_batches_tracked = tensor(0, dtype=int64)
+
+    def reset_parameters(self) -> None:
+        """Initialize as batch normalization does, once the shapes are known."""
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor) -> None:
+        """Take num_features from dimension 1 of ``input``, then allocate and initialize.
+
+        Unlike PyTorch, num_features is set even when there is nothing to allocate
+        (affine=False, track_running_stats=False), so that the layer prints its true size.
+        """
+        if self.num_features != 0:
+            return
+        shape = input.shape
+        if len(shape) not in self._ranks:
+            self._check_input(input)
+        self.num_features = shape[1]
+        if self.affine:
+            self.weight.materialize((self.num_features,))
+            if self.bias is not None:
+                self.bias.materialize((self.num_features,))
+        if self.track_running_stats:
+            self.running_mean.materialize((self.num_features,))
+            self.running_var.materialize((self.num_features,))
+        self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
+    """A BatchNorm1d whose num_features is inferred from the first input; it then becomes one.
+
+    Args:
+        eps, momentum, affine, track_running_stats, bias: as for ``BatchNorm1d``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> bn = nn.LazyBatchNorm1d()
+        >>> _ = bn(bricks.randn(4, 3))
+        >>> type(bn).__name__, bn.num_features
+        ('BatchNorm1d', 3)
+    """
+
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
+    """A BatchNorm2d whose num_features is inferred from the first input; it then becomes one.
+
+    Args:
+        eps, momentum, affine, track_running_stats, bias: as for ``BatchNorm2d``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> bn = nn.LazyBatchNorm2d()
+        >>> _ = bn(bricks.randn(4, 3, 2, 2))
+        >>> type(bn).__name__, bn.num_features
+        ('BatchNorm2d', 3)
+    """
+
+    cls_to_become = BatchNorm2d
+
+
+class LayerNorm(Module):
+    """Normalize over the last dimensions, those of normalized_shape (Ba et al., 2016).
+
+    ``y = (x - mean) / sqrt(var + eps) * weight + bias``, with the mean and the biased
+    variance taken over the last ``len(normalized_shape)`` dimensions.
+
+    Args:
+        normalized_shape: the trailing shape to normalize over (an int for one dimension).
+        eps: added to the variance for stability.
+        elementwise_affine: whether to learn a weight (and bias) of normalized_shape.
+        bias: whether to learn the bias too (with elementwise_affine).
+
+    Raises:
+        RuntimeError: in forward, if the input does not end with normalized_shape.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.LayerNorm(10)
+        LayerNorm((10,), eps=1e-05, elementwise_affine=True, bias=True)
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, dtype=dtype))
+            if bias:
+                self.bias = Parameter(empty(self.normalized_shape, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Set the weight to 1 and the bias to 0."""
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = tuple(input.shape)
+        n = len(self.normalized_shape)
+        if len(shape) < n or shape[len(shape) - n:] != self.normalized_shape:
+            raise RuntimeError(f"{_layer_text(self)}: expected input with shape "
+                               f"(*, {', '.join(map(str, self.normalized_shape))}), got shape "
+                               f"{_shape_text(shape)}")
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")

@@ -1,0 +1,121 @@
+"""Conv1d, Conv2d and their lazy forms against torch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+import bricks
+from bricks import nn
+
+from _layer_check import check_same, randn
+
+CONV2D = [
+    ((1, 6, 5), {"padding": 2}),
+    ((6, 16, 5), {}),
+    ((4, 6, 3), {"stride": 2, "padding": 1, "bias": False}),
+    ((4, 6, (3, 2)), {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2)}),
+    ((4, 6, 3), {"groups": 2}),
+    ((4, 4, 3), {"groups": 4, "padding": "same"}),
+    ((4, 6, 4), {"padding": "same", "dilation": 2}),
+    ((4, 6, 3), {"padding": "valid"}),
+    ((4, 6, 3), {"padding": 1, "padding_mode": "reflect"}),
+    ((4, 6, 3), {"padding": (1, 2), "padding_mode": "circular"}),
+    ((4, 6, 3), {"padding": "same", "padding_mode": "replicate"}),
+]
+
+
+@pytest.mark.parametrize("args, kwargs", CONV2D)
+def test_conv2d_matches_torch(args, kwargs):
+    layer, expected = nn.Conv2d(*args, **kwargs), torch.nn.Conv2d(*args, **kwargs)
+    assert repr(layer) == repr(expected)
+    check_same(layer, expected, randn(2, args[0], 9, 8), rtol=1e-4, atol=1e-4)
+
+
+def test_conv2d_accepts_unbatched_input_as_torch():
+    check_same(nn.Conv2d(3, 2, 3), torch.nn.Conv2d(3, 2, 3), randn(3, 7, 7), atol=1e-4)
+
+
+CONV1D = [
+    ((2, 4, 3), {}),
+    ((2, 4, 3), {"stride": 2, "padding": 1, "dilation": 2, "bias": False}),
+    ((4, 4, 5), {"groups": 2, "padding": "same"}),
+]
+
+
+@pytest.mark.parametrize("args, kwargs", CONV1D)
+def test_conv1d_matches_torch(args, kwargs):
+    layer, expected = nn.Conv1d(*args, **kwargs), torch.nn.Conv1d(*args, **kwargs)
+    assert repr(layer) == repr(expected)
+    check_same(layer, expected, randn(3, args[0], 11), atol=1e-4)
+
+
+def test_conv_state_dict_keys_and_shapes_match_torch():
+    for bias in (True, False):
+        layer = nn.Conv2d(4, 6, 3, groups=2, bias=bias)
+        expected = torch.nn.Conv2d(4, 6, 3, groups=2, bias=bias)
+        assert [(k, tuple(v.shape)) for k, v in layer.state_dict().items()] == \
+            [(k, tuple(v.shape)) for k, v in expected.state_dict().items()]
+
+
+def test_conv2d_default_init_is_uniform_with_torch_bounds():
+    bricks.manual_seed(0)
+    layer = nn.Conv2d(16, 64, 5)
+    bound = 1 / math.sqrt(16 * 25)
+    weight = layer.weight.detach().numpy().ravel()
+    assert np.abs(weight).max() <= bound
+    assert stats.kstest(weight, "uniform", args=(-bound, 2 * bound)).pvalue > 1e-3
+    assert np.abs(layer.bias.detach().numpy()).max() <= bound
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"groups": 0}, "groups must be a positive integer"),
+    ({"groups": 4}, "in_channels must be divisible by groups"),
+    ({"padding": "full"}, "Invalid padding string 'full'"),
+    ({"padding": "same", "stride": 2}, "padding='same' is not supported for strided"),
+    ({"padding_mode": "mirror"}, "padding_mode must be one of"),
+])
+def test_conv2d_rejects_impossible_config_with_torch_exception_type(kwargs, match):
+    with pytest.raises(ValueError):
+        torch.nn.Conv2d(6, 8, 3, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        nn.Conv2d(6, 8, 3, **kwargs)
+
+
+def test_conv2d_rejects_wrong_channels_naming_config_and_shape():
+    layer = nn.Conv2d(1, 6, 5, padding=2)
+    with pytest.raises(RuntimeError) as error:
+        layer(bricks.ones(64, 3, 28, 28))
+    assert str(error.value) == (
+        "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2)): expected 3D "
+        "(unbatched) or 4D (batched) input with 1 channels, got shape (64, 3, 28, 28)")
+    with pytest.raises(RuntimeError, match=r"got shape \(28, 28\)"):
+        layer(bricks.ones(28, 28))
+
+
+def test_lazy_conv2d_infers_in_channels_and_becomes_conv2d():
+    layer, expected = nn.LazyConv2d(6, 3, padding=1, groups=2), \
+        torch.nn.LazyConv2d(6, 3, padding=1, groups=2)
+    assert repr(layer) == repr(expected)
+    layer(bricks.ones(1, 4, 5, 5))
+    expected(torch.ones(1, 4, 5, 5))
+    assert type(layer) is nn.Conv2d
+    assert repr(layer) == repr(expected)
+    assert tuple(layer.weight.shape) == (6, 2, 3, 3)
+    assert np.abs(layer.weight.detach().numpy()).max() <= 1 / math.sqrt(2 * 9)
+    check_same(layer, expected, randn(2, 4, 6, 6), atol=1e-4)
+
+
+def test_lazy_conv1d_infers_in_channels_from_unbatched_input():
+    layer = nn.LazyConv1d(4, 3, bias=False)
+    layer(bricks.ones(3, 8))
+    assert repr(layer) == "Conv1d(3, 4, kernel_size=(3,), stride=(1,), bias=False)"
+
+
+def test_lazy_conv2d_rejects_channels_not_divisible_by_groups():
+    with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+        nn.LazyConv2d(6, 3, groups=2)(bricks.ones(1, 3, 5, 5))

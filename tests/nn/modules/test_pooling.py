@@ -1,0 +1,47 @@
+"""MaxPool2d, AvgPool2d and AdaptiveAvgPool2d against torch."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import bricks
+from bricks import nn
+
+from _layer_check import check_same, randn
+
+CASES = [
+    ("MaxPool2d", (2,), {}),
+    ("MaxPool2d", (3,), {"stride": 2, "padding": 1}),
+    ("MaxPool2d", ((2, 3),), {"stride": (1, 2), "dilation": 2, "ceil_mode": True}),
+    ("AvgPool2d", (2,), {}),
+    ("AvgPool2d", (3,), {"stride": 2, "padding": 1, "count_include_pad": False}),
+    ("AvgPool2d", (3,), {"stride": 2, "ceil_mode": True, "divisor_override": 4}),
+    ("AdaptiveAvgPool2d", ((1, 1),), {}),
+    ("AdaptiveAvgPool2d", (3,), {}),
+    ("AdaptiveAvgPool2d", ((4, None),), {}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", CASES)
+def test_pooling_matches_torch(name, args, kwargs):
+    layer = getattr(nn, name)(*args, **kwargs)
+    expected = getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(layer) == repr(expected)
+    check_same(layer, expected, randn(2, 3, 9, 7))
+    check_same(layer, expected, randn(3, 8, 8, seed=1))
+
+
+def test_max_pool_returns_indices_as_torch():
+    layer, expected = nn.MaxPool2d(2, return_indices=True), torch.nn.MaxPool2d(
+        2, return_indices=True)
+    x = randn(1, 2, 4, 6)
+    out, indices = layer(bricks.tensor(x))
+    want, want_indices = expected(torch.tensor(x))
+    assert indices.tolist() == want_indices.tolist()
+    assert out.tolist() == want.tolist()
+
+
+def test_pooling_rejects_wrong_rank_naming_the_layer():
+    with pytest.raises(RuntimeError, match=r"MaxPool2d\(kernel_size=2, .*got shape \(4, 4\)"):
+        nn.MaxPool2d(2)(bricks.ones(4, 4))
