@@ -62,19 +62,21 @@ def _check_versions(node: Function) -> None:
 def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_graph: bool,
                  leaves: dict[int, Any] | None = None) -> None:
     """Propagate ``root_grads`` from ``roots``; accumulate into leaves (or into ``leaves``)."""
-    pending: dict[int, Any] = {}
+    pending: dict[Function, Any] = {}
     for node, g in zip(roots, root_grads):
-        _add(pending, id(node), g)
+        previous = pending.get(node)
+        pending[node] = g if previous is None else previous + g
     owned: set[int] = set()
     for node in _topological_order(roots):
-        gy = pending.pop(id(node), None)
+        gy = pending.pop(node, None)
         if gy is None:
             continue
         if node.hooks:
             gy = _run_hooks(node.hooks, gy)
         if node.freed:
             raise RuntimeError(_FREED)
-        _check_versions(node)
+        if node.saved_versions:
+            _check_versions(node)
         grads = node.backward(gy)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -82,16 +84,12 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
             if parent is None or g is None:
                 continue
             if isinstance(parent, Function):
-                _add(pending, id(parent), g)
+                previous = pending.get(parent)
+                pending[parent] = g if previous is None else previous + g
             else:
                 _accumulate_leaf(parent, g, owned, leaves)
         if not retain_graph:
             _free(node)
-
-
-def _add(pending: dict[int, Any], key: int, g: Any) -> None:
-    previous = pending.get(key)
-    pending[key] = g if previous is None else previous + g
 
 
 def _run_hooks(hooks: list, gy: Any) -> Any:
@@ -217,8 +215,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                      [g for t, g in zip(outputs, root_grads) if t.grad_fn is not None],
                      bool(retain_graph), leaves=captured)
     finally:
-        for node, hook in hooks:
-            node.hooks.remove(hook)
+        for node_hooks, hook in hooks:
+            node_hooks.remove(hook)
     return _collect(outputs, inputs, root_grads, captured, allow_unused)
 
 
@@ -235,7 +233,8 @@ def _capture_intermediates(inputs: list, captured: dict[int, Any]) -> list:
             captured[key] = g._value if previous is None else previous + g._value
 
         t.grad_fn.register_hook(hook)
-        hooks.append((t.grad_fn, hook))
+        # Keep the list itself: freeing the node after backward drops its attributes.
+        hooks.append((t.grad_fn.hooks, hook))
     return hooks
 
 

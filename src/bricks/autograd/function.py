@@ -23,11 +23,14 @@ class Function:
     Class attributes a primitive may set:
         saves: indices of the inputs whose values ``backward`` reads; modifying one of them
             in place before backward is an error, as in PyTorch.
+        saves_for: parallel to ``saves``: the input whose gradient reads that saved input
+            (None: any), so that, as in PyTorch, ``x * 3`` does not hold ``x`` to its version.
         saves_output: whether ``backward`` reads the output.
         is_view: whether the output shares memory (and the version counter) with input 0.
     """
 
     saves: tuple[int, ...] = ()
+    saves_for: tuple[int | None, ...] | None = None
     saves_output = False
     is_view = False
     hooks: list | None = None
@@ -46,8 +49,10 @@ class Function:
     def apply(cls, *inputs: Any, **config: Any) -> Any:
         """Run the primitive on Tensors (or plain numbers) and record it when needed."""
         fn = cls()
-        values = [t._value if isinstance(t, Tensor) else t for t in inputs]
-        y = fn.forward(*values, **config) if config else fn.forward(*values)
+        if len(inputs) == 1:
+            y = fn.forward(inputs[0]._value, **config)
+        else:
+            y = fn.forward(*[t._value if isinstance(t, Tensor) else t for t in inputs], **config)
         if type(y) is not _ndarray:
             y = xp.asarray(y)
         out = Tensor._wrap(y)
@@ -103,14 +108,15 @@ def _record(fn: Function, inputs: tuple, needs: tuple, out: Any) -> None:
     fn.parents = tuple([(t.grad_fn or t) if n else None for t, n in zip(inputs, needs)])
     cls = type(fn)
     if cls.saves or cls.saves_output:
-        fn.saved_versions = _versions(cls, inputs, out)
+        fn.saved_versions = _versions(cls, inputs, needs, out)
     out.requires_grad = True
     out.grad_fn = fn
 
 
-def _versions(cls: type, inputs: tuple, out: Any) -> tuple:
-    pairs = [(inputs[i]._version, inputs[i]._version[0]) for i in cls.saves
-             if isinstance(inputs[i], Tensor)]
+def _versions(cls: type, inputs: tuple, needs: tuple, out: Any) -> tuple:
+    reader = cls.saves_for or (None,) * len(cls.saves)
+    pairs = [(inputs[i]._version, inputs[i]._version[0]) for i, r in zip(cls.saves, reader)
+             if isinstance(inputs[i], Tensor) and (r is None or needs[r])]
     if cls.saves_output:
         pairs.append((out._version, out._version[0]))
     return tuple(pairs)

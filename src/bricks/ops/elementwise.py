@@ -110,6 +110,7 @@ class Sub(Function):
 
 class Mul(Function):
     saves = (0, 1)
+    saves_for = (1, 0)
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -127,6 +128,7 @@ class Mul(Function):
 
 class Div(Function):
     saves = (0, 1)
+    saves_for = (1, None)
 
     def forward(self, a, b):
         self.a, self.b = a, b

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from .._backend import xp
 from .._tensor import Tensor
+from ..autograd.function import Function, rename
 from ..autograd.grad_mode import GRAD_ENABLED
 from . import elementwise as ew
 
@@ -130,16 +131,27 @@ relu_ = _unary_(ew.relu)
 clamp_ = _unary_(ew.clamp)
 
 
-def _fill(self: Tensor, value: Any) -> Tensor:
-    if _records(self, value):
-        raise RuntimeError(_LEAF)
-    _store(self, xp.asarray(value._value if isinstance(value, Tensor) else value))
+class Overwrite(Function):
+    """``fill_``, ``zero_``, ``uniform_``... on a tensor in the graph: old values get gradient 0."""
+
+    def forward(self, x, value):
+        return xp.full_like(x, value)
+
+    def backward(self, gy):
+        return xp.zeros_like(gy)
+
+
+def _fill(self: Tensor, value: Any, torch_name: str = "FillBackward2") -> Tensor:
+    value = value._value if isinstance(value, Tensor) else value
+    if _records(self, None):
+        return _rebase(self, lambda old: rename(Overwrite.apply(old, value=value), torch_name))
+    _store(self, xp.asarray(value))
     return self
 
 
 def zero_(self: Tensor) -> Tensor:
     """Fill with zeros in place."""
-    return _fill(self, 0)
+    return _fill(self, 0, "ZeroBackward0")
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
@@ -167,27 +179,24 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     return self
 
 
-def _random_fill(self: Tensor, draw: Callable[[Any], Any]) -> Tensor:
+def _random_fill(self: Tensor, draw: Callable[[Any], Any], generator: Any,
+                 torch_name: str) -> Tensor:
     from .._creation import default_generator
 
-    return _fill(self, draw(default_generator.numpy).astype(self._value.dtype, copy=False))
+    rng = (generator or default_generator).numpy
+    return _fill(self, draw(rng).astype(self._value.dtype, copy=False), torch_name)
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     """Fill with samples from U(a, b) in place."""
     shape = self._value.shape
-    rng = (generator.numpy if generator is not None else None)
-    if rng is not None:
-        return _fill(self, rng.uniform(a, b, shape).astype(self._value.dtype))
-    return _random_fill(self, lambda r: r.uniform(a, b, shape))
+    return _random_fill(self, lambda r: r.uniform(a, b, shape), generator, "UniformBackward0")
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
     """Fill with samples from N(mean, std^2) in place."""
     shape = self._value.shape
-    if generator is not None:
-        return _fill(self, generator.numpy.normal(mean, std, shape).astype(self._value.dtype))
-    return _random_fill(self, lambda r: r.normal(mean, std, shape))
+    return _random_fill(self, lambda r: r.normal(mean, std, shape), generator, "NormalBackward0")
 
 
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:

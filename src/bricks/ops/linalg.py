@@ -18,6 +18,7 @@ def _shape_text(shape: tuple) -> str:
 
 class MatMul(Function):
     saves = (0, 1)
+    saves_for = (1, 0)
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -106,6 +107,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 class Addmm(Function):
     # A primitive for speed: the bias is added in place into the fresh product.
     saves = (1, 2)
+    saves_for = (2, 1)
 
     def forward(self, bias, a, w_t, beta, alpha):
         self.a, self.w_t, self.bias_shape, self.alpha = a, w_t, bias.shape, alpha
@@ -136,6 +138,7 @@ class Linear(Function):
     # A primitive for speed: uses the (out, in) weight as x @ W.T with no copy, adds the bias
     # in place, and computes no gradient an input does not need.
     saves = (0, 1)
+    saves_for = (1, 0)
 
     def forward(self, x, w, b):
         self.x, self.w = x, w
