@@ -135,18 +135,19 @@ def test_csv_has_a_header_and_one_line_per_record(tmp_path):
 
 
 def test_curves_and_histograms_are_written_as_real_pngs(tmp_path):
-    net = _net()
+    bricks.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 16), nn.Tanh())  # few panels: drawing is the slow part
     monitor = ParameterMonitor(net, every=1, histogram_steps=[1, 4])
     _train(net, monitor, 4)
     for path in (monitor.plot_curves(tmp_path / "curves.png"),
                  monitor.plot_histograms(tmp_path / "sub" / "hist.png", steps=[1, 4])):
         data = open(path, "rb").read()
-        assert data[:8] == PNG_SIGNATURE and len(data) > 20_000
+        assert data[:8] == PNG_SIGNATURE and len(data) > 10_000
     kept = monitor.samples()
-    assert sorted(kept) == [1, 4]
-    values, grad = kept[4]["2.weight = 4.weight"]
-    np.testing.assert_array_equal(values, net[2].weight.detach().numpy().ravel())
-    np.testing.assert_array_equal(grad, net[2].weight.grad.numpy().ravel())
+    assert sorted(kept) == [1, 4] and list(kept[4]) == ["0.weight", "0.bias"]
+    values, grad = kept[4]["0.weight"]
+    np.testing.assert_array_equal(values, net[0].weight.detach().numpy().ravel())
+    np.testing.assert_array_equal(grad, net[0].weight.grad.numpy().ravel())
 
 
 def test_histograms_of_a_step_not_sampled_say_how_to_keep_it(tmp_path):
