@@ -296,3 +296,21 @@ def test_modules_are_never_pickled():
 
     with pytest.raises(TypeError, match="never pickles"):
         pickle.dumps(Linear(1, 1))
+
+
+def test_deepcopy_gives_independent_arrays_and_keeps_ties_inside_the_copy():
+    import copy
+
+    shared = Linear(2, 2)
+    net = nn.Sequential(Linear(2, 2), shared, shared)
+    net[0].register_buffer("running", bricks.ones(2))
+    net(bricks.ones(1, 2)).sum().backward()
+    clone = copy.deepcopy(net)
+    assert clone[1] is clone[2] and clone[1] is not shared
+    assert list(clone.state_dict()) == list(net.state_dict())
+    clone[0].weight.data[0, 0] = 99.0
+    clone[0].running[0] = 5.0
+    assert net[0].weight[0, 0].item() != 99.0 and net[0].running[0].item() == 1.0
+    np.testing.assert_array_equal(clone[0].weight.grad.numpy(), net[0].weight.grad.numpy())
+    x = bricks.rand(3, 2)
+    np.testing.assert_allclose(clone[1:](x).detach().numpy(), net[1:](x).detach().numpy())

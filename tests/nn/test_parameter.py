@@ -129,3 +129,10 @@ def test_parameter_grad_accumulates_like_torch():
         (param * param).sum().backward()
         (param * 3).sum().backward()
     np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy())
+
+
+def test_uninitialized_parameter_can_be_frozen_before_it_has_a_shape():
+    p = nn.UninitializedParameter()
+    assert p.requires_grad_(False) is p and not p.requires_grad
+    p.materialize((2,))
+    assert not p.requires_grad

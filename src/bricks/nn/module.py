@@ -462,6 +462,16 @@ class Module:
     def __repr__(self) -> str:
         return _repr.module_repr(self)
 
+    def __deepcopy__(self, memo: dict) -> Module:
+        """A deep copy with fresh arrays; ties inside the copy are kept (one memo)."""
+        import copy
+
+        clone = type(self).__new__(type(self))
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            clone.__dict__[key] = copy.deepcopy(value, memo)
+        return clone
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("bricks never pickles modules: save model.state_dict() with "
                         "bricks.save (safetensors)")

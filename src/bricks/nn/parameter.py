@@ -64,6 +64,8 @@ class Parameter(Tensor):
         if id(self) in memo:
             return memo[id(self)]
         result = Parameter(Tensor._wrap(self._value.copy()), self.requires_grad)
+        if self.grad is not None:
+            result.grad = Tensor._wrap(self.grad._value.copy())
         memo[id(self)] = result
         return result
 
@@ -123,6 +125,11 @@ class _UninitializedMixin:
     @property
     def data(self) -> Any:
         raise self._uninitialized_error()
+
+    def requires_grad_(self, requires_grad: bool = True) -> Any:
+        """Set ``requires_grad`` (allowed before the shape is known, e.g. to freeze)."""
+        self.requires_grad = requires_grad
+        return self
 
     @data.setter
     def data(self, value: Tensor) -> None:
