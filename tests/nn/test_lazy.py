@@ -121,3 +121,16 @@ def test_collect_params_zero_grad():
     net.collect_params("bias").zero_grad()
     assert net[0].bias.grad is None and net[0].weight.grad is not None
     np.testing.assert_array_equal(net[0].weight.grad.numpy(), [[1.0, 1.0]])
+
+
+def test_collect_params_feeds_an_optimizer_directly_or_through_parameters():
+    from bricks import optim
+
+    net = nn.Sequential(Linear(2, 1))
+    for params in (net.collect_params("weight"), net.collect_params("weight").parameters()):
+        before = net[0].weight.numpy(force=True).copy()
+        opt = optim.SGD(params, lr=0.5)
+        net.zero_grad()
+        net(bricks.ones(1, 2)).sum().backward()
+        opt.step()
+        np.testing.assert_allclose(net[0].weight.numpy(force=True), before - 0.5)
