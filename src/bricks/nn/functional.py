@@ -71,7 +71,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got "
-                           f"{approximate!r}")
+                           f"{approximate!r}.")
     return _nn.gelu_primitive(input, approximate)
 
 
@@ -222,6 +222,13 @@ def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
                            "should be the same")
 
 
+def _check_positive(**values: tuple) -> None:
+    for name, value in values.items():
+        if min(value) <= 0:
+            raise RuntimeError(f"{name} should be greater than zero, but got {name}="
+                               f"{list(value)}")
+
+
 def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,
           dilation: Any, groups: int, dims: int) -> Tensor:
     _check_conv(input, weight, bias, groups, dims)
@@ -229,6 +236,9 @@ def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, paddi
     dilation = _tuple(dilation, dims, "dilation", "conv")
     kernel = tuple(weight.shape[2:])
     pads = _conv_padding(padding, kernel, stride, dilation)
+    _check_positive(stride=stride, dilation=dilation)
+    if min(min(p) for p in pads) < 0:
+        raise RuntimeError(f"negative padding is not supported, got padding={padding}")
     batched = input.ndim == dims + 2
     x = input if batched else input.unsqueeze(0)
     sizes = x.shape[2:]
@@ -291,6 +301,7 @@ def _pool_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
         _tuple(stride, 2, "stride", "pool")
     padding = _tuple(padding, 2, "padding", "pool")
     dilation = _tuple(dilation, 2, "dilation", "pool")
+    _check_positive(kernel_size=kernel, stride=stride, dilation=dilation)
     for p, k, d in zip(padding, kernel, dilation):
         if p > ((k - 1) * d + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
