@@ -7,7 +7,9 @@ The contract for a layer author (PyTorch's ``LazyModuleMixin``):
    stores 0 for the unknown sizes, so it prints ``LazyLinear(in_features=0, ...)``).
 3. ``initialize_parameters(self, input)`` reads the sizes from the input, calls
    ``param.materialize(shape)`` on each uninitialized parameter, and runs the layer's
-   default init (``reset_parameters()``).
+   default init (``reset_parameters()``). It must also handle parameters that
+   ``load_state_dict`` already materialized (no uninitialized ones left, sizes still 0):
+   then it only records the sizes from the input, as PyTorch's LazyLinear does.
 
 The mixin registers a forward pre-hook that, at the first call, runs
 ``initialize_parameters``, then applies every initializer that ``Module.initialize``
