@@ -81,8 +81,10 @@ def _format_values(values: numpy.ndarray) -> str:
         return f"[{head} ... {tail}]"
     texts = numpy.vectorize(lambda v: _format_element(v, kind), otypes=[object])(values)
     width = max(len(t) for t in texts.flat)
-    return numpy.array2string(texts, separator=", ", max_line_width=10 ** 9,
+    text = numpy.array2string(texts, separator=", ", max_line_width=10 ** 9,
                               threshold=10 ** 9, formatter={"all": lambda t: t.rjust(width)})
+    # NumPy separates blocks of 3-D and higher arrays by blank lines; MindSpore does not.
+    return "\n".join(line for line in text.split("\n") if line.strip())
 
 
 def format_tensor(tensor: bricks.Tensor) -> str:
