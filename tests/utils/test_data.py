@@ -4,6 +4,8 @@ import collections
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import torch
 import torch.utils.data as tdata
 
@@ -195,3 +197,16 @@ def test_concat_dataset_and_add():
     a, b = _dataset(3), _dataset(2)
     both = a + b
     assert len(both) == 5 and both[3][1].item() == 0 and both[-1][1].item() == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 40), batch_size=st.integers(1, 12), drop_last=st.booleans(),
+       shuffle=st.booleans(), seed=st.integers(0, 2**32))
+def test_loader_partitions_the_dataset_for_any_sizes(n, batch_size, drop_last, shuffle, seed):
+    loader = data.DataLoader(_dataset(n), batch_size=batch_size, shuffle=shuffle,
+                             drop_last=drop_last, generator=bricks.Generator().manual_seed(seed))
+    batches = [b[1].tolist() for b in loader]
+    assert len(batches) == len(loader)
+    seen = [i for b in batches for i in b]
+    assert len(seen) == len(set(seen)) == (n - n % batch_size if drop_last else n)
+    assert all(len(b) == batch_size for b in batches[:-1])
