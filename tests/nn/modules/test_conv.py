@@ -119,3 +119,16 @@ def test_lazy_conv1d_infers_in_channels_from_unbatched_input():
 def test_lazy_conv2d_rejects_channels_not_divisible_by_groups():
     with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
         nn.LazyConv2d(6, 3, groups=2)(bricks.ones(1, 3, 5, 5))
+
+
+@pytest.mark.parametrize("padding_mode", ["reflect", "replicate", "circular"])
+def test_conv2d_padding_modes_pass_float64_central_differences(padding_mode):
+    bricks.manual_seed(0)
+    layer = nn.Conv2d(2, 2, 3, padding=(1, 2), padding_mode=padding_mode).double()
+    x = bricks.tensor(randn(1, 2, 4, 5, dtype=np.float64), requires_grad=True)
+    assert bricks.autograd.gradcheck(lambda x, *params: layer(x), (x, *layer.parameters()))
+
+
+def test_conv2d_reflect_padding_rejects_padding_as_large_as_the_input():
+    with pytest.raises(RuntimeError, match="padding_mode='reflect'"):
+        nn.Conv2d(1, 1, 3, padding=3, padding_mode="reflect")(bricks.ones(1, 1, 3, 3))

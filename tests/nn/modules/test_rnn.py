@@ -140,3 +140,16 @@ def test_rnn_rejects_bad_config_with_torch_exception_type(kwargs):
         torch.nn.RNN(5, 4, **kwargs)
     with pytest.raises(ValueError):
         nn.RNN(5, 4, **kwargs)
+
+
+@pytest.mark.parametrize("name", ["RNN", "GRU", "LSTM"])
+def test_recurrent_gradients_pass_float64_central_differences(name):
+    bricks.manual_seed(0)
+    layer = getattr(nn, name)(3, 2, num_layers=2, bidirectional=True).double()
+    x = bricks.tensor(randn(4, 2, 3, dtype=np.float64), requires_grad=True)
+
+    def run(x, *params):
+        output, state = layer(x)
+        return (output,) + (state if isinstance(state, tuple) else (state,))
+
+    assert bricks.autograd.gradcheck(run, (x, *layer.parameters()))
