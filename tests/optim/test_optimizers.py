@@ -195,7 +195,7 @@ def test_tied_layer_is_updated_once_and_matches_torch():
 
 
 def test_lazy_layer_parameters_are_optimized_after_the_first_forward():
-    model = bricks.nn.Sequential(bricks.nn.LazyLinear(3), bricks.nn.ReLU(), bricks.nn.Linear(3, 1))
+    model = bricks.nn.Sequential(bricks.nn.LazyLinear(3), bricks.nn.Tanh(), bricks.nn.Linear(3, 1))
     for make in (optim.Adagrad, optim.Adam, optim.SGD):
         opt = make(model.parameters(), lr=0.1)
         opt.zero_grad()
