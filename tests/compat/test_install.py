@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pathlib
 import subprocess
 import sys
@@ -41,9 +42,19 @@ def test_install_rejects_unknown_framework():
 
 def test_bricks_core_never_imports_compat():
     source = pathlib.Path(bricks.compat.__file__).parents[1]
-    offenders = [str(path) for path in source.rglob("*.py")
-                 if "compat" not in path.parts and "compat" in path.read_text()
-                 and "import" in path.read_text() and ".compat" in path.read_text()]
+    offenders = []
+    for path in source.rglob("*.py"):
+        if "compat" in path.relative_to(source).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [alias.name for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            if any("compat" in name.split(".") for name in names):
+                offenders.append(f"{path}:{node.lineno}")
     assert offenders == []
     code = "import bricks, sys; print(any(m.startswith('bricks.compat') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -107,7 +107,8 @@ def test_layers_print_and_run_as_gluon(mx):
     from mxnet import autograd, nd
     from mxnet.gluon import nn
 
-    assert str(nn.Conv2D(6, kernel_size=5)) == "Conv2D(None -> 6, kernel_size=(5, 5), stride=(1, 1))"
+    assert str(nn.Conv2D(6, kernel_size=5)) == (
+        "Conv2D(None -> 6, kernel_size=(5, 5), stride=(1, 1))")
     assert str(nn.MaxPool2D(pool_size=2, strides=2)) == (
         "MaxPool2D(size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=False, "
         "global_pool=False, pool_type=max, layout=NCHW)")

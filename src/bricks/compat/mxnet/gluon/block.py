@@ -153,8 +153,9 @@ class Block(nn.Module):
                 result.update(child.collect_params(select))
         return result
 
-    def initialize(self, init: Any = initializer.Uniform(), ctx: Any = None,  # type: ignore[override]
-                   verbose: bool = False, force_reinit: bool = False) -> None:
+    def initialize(  # type: ignore[override]  # Gluon's signature, not bricks'
+            self, init: Any = initializer.Uniform(), ctx: Any = None, verbose: bool = False,
+            force_reinit: bool = False) -> None:
         """Initialize all parameters; those with unknown shapes wait for the first forward.
 
         Args:

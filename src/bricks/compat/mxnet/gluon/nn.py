@@ -20,7 +20,8 @@ __all__ = ["Block", "HybridBlock", "Sequential", "HybridSequential", "Dense", "A
            "Dropout", "Flatten", "Conv2D", "MaxPool2D", "AvgPool2D"]
 
 _ACTIVATIONS = {"relu": bricks.relu, "sigmoid": bricks.sigmoid, "tanh": bricks.tanh,
-                "softrelu": lambda x: bricks.log1p(bricks.exp(x)), "softsign": lambda x: x / (1 + x.abs())}
+                "softrelu": lambda x: bricks.log1p(bricks.exp(x)),
+                "softsign": lambda x: x / (1 + x.abs())}
 
 
 class Sequential(Block):
