@@ -7,14 +7,15 @@ from typing import Any
 from .._backend import to_dtype, xp
 from .._tensor import Tensor
 from ..autograd.function import Function, rename
-from . import elementwise, index, inplace, linalg, reduce, shape
+from . import elementwise, index, inplace, linalg, reduce, shape, unary
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .unary import *  # noqa: F403
 
-__all__ = (elementwise.__all__ + index.__all__ + linalg.__all__ + reduce.__all__
+__all__ = (elementwise.__all__ + unary.__all__ + index.__all__ + linalg.__all__ + reduce.__all__
            + shape.__all__ + ["clone"])
 
 
@@ -111,8 +112,8 @@ _METHODS: dict[str, Any] = {
     "__mod__": elementwise.remainder, "__rmod__": _reversed(elementwise.remainder),
     "__pow__": elementwise.pow, "__rpow__": _reversed(elementwise.pow),
     "__matmul__": linalg.matmul, "__rmatmul__": _reversed(linalg.matmul),
-    "__neg__": elementwise.neg, "__abs__": elementwise.abs,
-    "__pos__": lambda self: self, "__invert__": elementwise.logical_not,
+    "__neg__": unary.neg, "__abs__": unary.abs,
+    "__pos__": lambda self: self, "__invert__": unary.logical_not,
     "__eq__": elementwise.eq, "__ne__": elementwise.ne, "__lt__": elementwise.lt,
     "__le__": elementwise.le, "__gt__": elementwise.gt, "__ge__": elementwise.ge,
     "__getitem__": index.getitem, "__setitem__": index.setitem,
@@ -120,7 +121,7 @@ _METHODS: dict[str, Any] = {
     "__itruediv__": inplace.itruediv,
     # named forms
     "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul,
-    "div": elementwise.div, "pow": elementwise.pow, "neg": elementwise.neg,
+    "div": elementwise.div, "pow": elementwise.pow, "neg": unary.neg,
     "remainder": elementwise.remainder, "floor_divide": elementwise.floor_divide,
     "eq": elementwise.eq, "ne": elementwise.ne, "lt": elementwise.lt, "le": elementwise.le,
     "gt": elementwise.gt, "ge": elementwise.ge, "maximum": elementwise.maximum,
@@ -132,7 +133,7 @@ _METHODS: dict[str, Any] = {
     "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
     "new_tensor": _new_tensor, "cpu": lambda self: self,
 }
-for _family in (elementwise, reduce, shape, index, linalg):
+for _family in (elementwise, unary, reduce, shape, index, linalg):
     for _name in _family.__all__:
         _METHODS.setdefault(_name, getattr(_family, _name))
 for _name in inplace.__all__:
@@ -147,5 +148,6 @@ Tensor.T = property(lambda self: permute(self, tuple(range(self.ndim - 1, -1, -1
                     doc="The tensor with its dimensions reversed.")
 Tensor.mT = property(lambda self: transpose(self, -2, -1),  # type: ignore
                      doc="The last two dimensions swapped.")
-Tensor.where = lambda self, condition, other: elementwise.where(condition, self, other)  # type: ignore
+Tensor.where = (  # type: ignore[method-assign]  # x.where(c, y) puts self second
+    lambda self, condition, other: elementwise.where(condition, self, other))
 Tensor.abs_ = inplace.abs_  # type: ignore

@@ -14,6 +14,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function, rename
 from ..autograd.grad_mode import GRAD_ENABLED
 from . import elementwise as ew
+from . import unary
 
 __all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "uniform_",
            "normal_", "masked_fill_", "pow_", "neg_", "exp_", "abs_", "sqrt_", "relu_",
@@ -123,12 +124,12 @@ def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return method
 
 
-neg_ = _unary_(ew.neg)
-exp_ = _unary_(ew.exp)
-abs_ = _unary_(ew.abs)
-sqrt_ = _unary_(ew.sqrt)
-relu_ = _unary_(ew.relu)
-clamp_ = _unary_(ew.clamp)
+neg_ = _unary_(unary.neg)
+exp_ = _unary_(unary.exp)
+abs_ = _unary_(unary.abs)
+sqrt_ = _unary_(unary.sqrt)
+relu_ = _unary_(unary.relu)
+clamp_ = _unary_(unary.clamp)
 
 
 class Overwrite(Function):

@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 from .._backend import get_default_dtype, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
-from .elementwise import cast, sqrt
+from .elementwise import cast
+from .unary import sqrt
 
 __all__ = ["sum", "mean", "prod", "var", "std", "norm", "logsumexp", "max", "min", "argmax",
            "argmin", "all", "any", "softmax", "log_softmax", "amax", "amin"]

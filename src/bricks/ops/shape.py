@@ -336,4 +336,5 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, with that dimension removed."""
     d = _check_dim(dim, input._value.ndim)
     lead = (slice(None),) * d
-    return tuple(rename(input[lead + (i,)], "UnbindBackward0") for i in range(input._value.shape[d]))
+    pieces = [input[lead + (i,)] for i in range(input._value.shape[d])]
+    return tuple(rename(piece, "UnbindBackward0") for piece in pieces)

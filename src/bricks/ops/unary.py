@@ -1,0 +1,312 @@
+"""Elementwise primitives of one tensor: unary math, activations, clamp, rounding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._backend import get_default_dtype, xp
+from .._tensor import Tensor
+from ..autograd.function import Function
+from .elementwise import _no_grad_unary, cast, maximum, minimum, pow
+
+__all__ = [
+    "neg", "abs", "exp", "log", "log1p", "sqrt", "rsqrt", "reciprocal", "square", "sin", "cos",
+    "tanh", "sigmoid", "relu", "clamp", "sign", "logical_not", "isnan", "isinf", "isfinite",
+    "floor", "ceil", "round",
+]
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """Elementwise logical not, as a bool tensor."""
+    return _no_grad_unary(xp.logical_not, input)
+
+
+def isnan(input: Tensor) -> Tensor:
+    """Where the values are NaN."""
+    return _no_grad_unary(xp.isnan, input)
+
+
+def isinf(input: Tensor) -> Tensor:
+    """Where the values are infinite."""
+    return _no_grad_unary(xp.isinf, input)
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """Where the values are finite."""
+    return _no_grad_unary(xp.isfinite, input)
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each value (gradient zero)."""
+    return _no_grad_unary(xp.sign, input)
+
+
+def floor(input: Tensor) -> Tensor:
+    """Round down (gradient zero)."""
+    return _no_grad_unary(xp.floor, input)
+
+
+def ceil(input: Tensor) -> Tensor:
+    """Round up (gradient zero)."""
+    return _no_grad_unary(xp.ceil, input)
+
+
+def round(input: Tensor, decimals: int = 0) -> Tensor:
+    """Round half to even (gradient zero)."""
+    return Tensor._wrap(xp.asarray(xp.round(input._value, decimals)))
+
+
+# ----- unary primitives: forward and backward side by side -----
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Abs(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.abs(x)
+
+    def backward(self, gy):
+        return gy * xp.sign(self.x)
+
+
+class Exp(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = xp.exp(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y
+
+
+class Log(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.log(x)
+
+    def backward(self, gy):
+        return gy / self.x
+
+
+class Log1p(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.log1p(x)
+
+    def backward(self, gy):
+        return gy / (1 + self.x)
+
+    torch_name = "Log1PBackward0"
+
+
+class Sqrt(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = xp.sqrt(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy / (2 * self.y)
+
+
+class Rsqrt(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = 1 / xp.sqrt(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * -0.5 * self.y ** 3
+
+
+class Reciprocal(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = 1 / x
+        return self.y
+
+    def backward(self, gy):
+        return -gy * self.y * self.y
+
+
+class Sin(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.sin(x)
+
+    def backward(self, gy):
+        return gy * xp.cos(self.x)
+
+
+class Cos(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.cos(x)
+
+    def backward(self, gy):
+        return -gy * xp.sin(self.x)
+
+
+class Tanh(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = xp.tanh(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (1 - self.y * self.y)
+
+
+class Sigmoid(Function):
+    saves_output = True
+
+    def forward(self, x):
+        # exp of -|x| never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
+        e = xp.exp(-xp.abs(x))
+        self.y = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y * (1 - self.y)
+
+
+class Relu(Function):
+    saves_output = True
+
+    def forward(self, x):
+        self.y = xp.maximum(x, 0)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (self.y > 0)
+
+
+class Clamp(Function):
+    saves = (0,)
+
+    def forward(self, x, min, max):
+        self.x, self.min, self.max = x, min, max
+        return xp.clip(x, min, max)
+
+    def backward(self, gy):
+        inside = xp.ones(self.x.shape, dtype=bool)
+        if self.min is not None:
+            inside &= self.x >= self.min
+        if self.max is not None:
+            inside &= self.x <= self.max
+        return gy * inside
+
+    torch_name = "ClampBackward1"
+
+
+def neg(input: Tensor) -> Tensor:
+    """``-input``."""
+    return Neg.apply(input)
+
+
+def _float(x: Tensor) -> Tensor:
+    return x if x._value.dtype.kind == "f" else cast(x, get_default_dtype().numpy)
+
+
+def abs(input: Tensor) -> Tensor:
+    """The absolute value; its gradient at 0 is 0."""
+    return Abs.apply(input)
+
+
+def exp(input: Tensor) -> Tensor:
+    """``e ** input``."""
+    return Exp.apply(_float(input))
+
+
+def log(input: Tensor) -> Tensor:
+    """The natural logarithm."""
+    return Log.apply(_float(input))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """``log(1 + input)``, accurate for small inputs."""
+    return Log1p.apply(_float(input))
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """The square root."""
+    return Sqrt.apply(_float(input))
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """``1 / sqrt(input)``."""
+    return Rsqrt.apply(_float(input))
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """``1 / input``."""
+    return Reciprocal.apply(_float(input))
+
+
+def square(input: Tensor) -> Tensor:
+    """``input * input``."""
+    return pow(input, 2)
+
+
+def sin(input: Tensor) -> Tensor:
+    """The sine."""
+    return Sin.apply(_float(input))
+
+
+def cos(input: Tensor) -> Tensor:
+    """The cosine."""
+    return Cos.apply(_float(input))
+
+
+def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent."""
+    return Tanh.apply(_float(input))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-input))``, computed without overflow."""
+    return Sigmoid.apply(_float(input))
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)``."""
+    return Relu.apply(input)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit the values to [min, max]; the gradient passes where the value was inside.
+
+    Raises:
+        RuntimeError: if neither ``min`` nor ``max`` is given.
+    """
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min if isinstance(min, Tensor) else input.new_tensor(min))
+        if max is not None:
+            out = minimum(out, max if isinstance(max, Tensor) else input.new_tensor(max))
+        return out
+    return Clamp.apply(input, min=min, max=max)
