@@ -175,3 +175,24 @@ def test_checkpoint_round_trip_and_checked_load(ms, tmp_path):
     with pytest.raises(RuntimeError, match="0.weight"):
         ms.load_param_into_net(other, params)
     numpy.testing.assert_array_equal(other[0].weight.asnumpy(), before)
+
+
+def test_bricks_optimizer_and_state_dict_work_on_cells(ms, tmp_path):
+    import bricks
+    from mindspore import nn, ops
+
+    net = nn.SequentialCell([nn.Dense(4, 8), nn.ReLU(), nn.Dense(8, 1)])
+    optimizer = bricks.optim.SGD(net.trainable_params(), lr=0.1)
+    x = ops.rand((5, 4))
+    losses = []
+    for _ in range(3):
+        optimizer.zero_grad()
+        loss = (net(x)._t ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[2] < losses[0]
+    bricks.save(net.state_dict(), tmp_path / "net")
+    clone = nn.SequentialCell([nn.Dense(4, 8), nn.ReLU(), nn.Dense(8, 1)])
+    clone.load_state_dict(bricks.load(tmp_path / "net"))
+    numpy.testing.assert_allclose(clone(x).asnumpy(), net(x).asnumpy())

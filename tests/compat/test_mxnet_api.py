@@ -222,3 +222,32 @@ def test_bad_input_raises_clear_errors(mx):
         gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1, 'betas': 1})
     with pytest.raises(ValueError, match="incompatible"):
         net.weight.shape = (4, 3)
+
+
+def test_shared_dense_gradient_is_the_sum_over_both_uses(mx):
+    from mxnet import autograd, nd
+    from mxnet.gluon import nn
+
+    shared = nn.Dense(3, in_units=3)
+    net = nn.Sequential()
+    net.add(shared, nn.Dense(3, in_units=3, params=shared.params))
+    net.initialize()
+    x = nd.random.uniform(shape=(2, 3))
+    with autograd.record():
+        y = net(x).sum()
+    y.backward()
+    w = torch.tensor(shared.weight.data().asnumpy(), requires_grad=True)
+    b = torch.tensor(shared.bias.data().asnumpy())
+    tx = torch.from_numpy(x.asnumpy())
+    ((tx @ w.T + b) @ w.T + b).sum().backward()
+    numpy.testing.assert_allclose(net[1].weight.grad().asnumpy(), w.grad.numpy(), rtol=1e-5)
+    assert [name for name, _ in net.named_parameters()] == ["0.weight", "0.bias"]
+
+
+def test_forward_outside_record_builds_no_graph(mx):
+    from mxnet import nd
+    from mxnet.gluon import nn
+
+    layer = nn.Dense(2, in_units=3)
+    layer.initialize()
+    assert layer(nd.ones((1, 3)))._t.grad_fn is None
