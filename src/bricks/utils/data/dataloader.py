@@ -92,7 +92,8 @@ def _fast_batches(dataset: Any) -> bool:
     """Whether batches can be cut from the dataset's tensors with one fancy-index each."""
     if isinstance(dataset, Subset):
         return _fast_batches(dataset.dataset)
-    return type(dataset) is TensorDataset
+    # stacking tensors that require grad records a graph; the fast path would drop it
+    return type(dataset) is TensorDataset and not any(t.requires_grad for t in dataset.tensors)
 
 
 class DataLoader:
