@@ -156,6 +156,11 @@ class RNNBase(Module):
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
+        return input, self._initial_states(states, batched, input), batched
+
+    def _initial_states(self, states: list[Tensor | None], batched: bool,
+                        input: Tensor) -> list[Tensor]:
+        """Check the given states (zeros for None) and return them as (L*D, batch, H)."""
         expected = self._state_shapes(input.shape[1] if batched else None)
         ready = []
         for i, (state, shape) in enumerate(zip(states, expected)):
@@ -164,12 +169,12 @@ class RNNBase(Module):
                               dtype=input.dtype)
             elif tuple(state.shape) != shape:
                 which = f"hidden[{i}]" if self.mode == "LSTM" else "hidden"
-                raise RuntimeError(f"{name}({self.extra_repr()}): Expected {which} size "
-                                   f"{shape}, got {_shape_text(state.shape)}")
+                raise RuntimeError(f"{type(self).__name__}({self.extra_repr()}): Expected "
+                                   f"{which} size {shape}, got {_shape_text(state.shape)}")
             elif not batched:
                 state = state.unsqueeze(1)
             ready.append(state)
-        return input, ready, batched
+        return ready
 
     def _run(self, input: Tensor, states: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
         """The time loop over every layer and direction, on (seq, batch, feature) input."""
