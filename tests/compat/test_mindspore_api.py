@@ -196,3 +196,15 @@ def test_bricks_optimizer_and_state_dict_work_on_cells(ms, tmp_path):
     clone = nn.SequentialCell([nn.Dense(4, 8), nn.ReLU(), nn.Dense(8, 1)])
     clone.load_state_dict(bricks.load(tmp_path / "net"))
     numpy.testing.assert_allclose(clone(x).asnumpy(), net(x).asnumpy())
+
+
+def test_mindspore_initializers_are_bricks_initializers(ms):
+    import bricks
+    from mindspore.common.initializer import Constant, HeUniform
+
+    layer = bricks.nn.Linear(50, 400)
+    layer.initialize(HeUniform(), select="weight")
+    bound = math.sqrt(6 / 50)
+    weights = layer.weight.detach().numpy()
+    assert numpy.abs(weights).max() <= bound and numpy.abs(weights).max() > 0.95 * bound
+    assert (Constant(3)(bricks.zeros(2)).numpy() == 3).all()

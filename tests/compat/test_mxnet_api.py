@@ -251,3 +251,16 @@ def test_forward_outside_record_builds_no_graph(mx):
     layer = nn.Dense(2, in_units=3)
     layer.initialize()
     assert layer(nd.ones((1, 3)))._t.grad_fn is None
+
+
+def test_gluon_initializers_are_bricks_initializers(mx):
+    import bricks
+    from mxnet import init
+
+    layer = bricks.nn.Linear(100, 200)
+    layer.initialize(init.Xavier(), select="weight")
+    bound = numpy.sqrt(3 / 150)
+    weights = layer.weight.detach().numpy()
+    assert numpy.abs(weights).max() <= bound and numpy.abs(weights).max() > 0.95 * bound
+    assert isinstance(init.Constant(2), bricks.nn.init.Initializer)
+    assert (init.Constant(2)(bricks.zeros(3)).numpy() == 2).all()

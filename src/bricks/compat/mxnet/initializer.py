@@ -10,6 +10,9 @@ import json
 import math
 from typing import Any
 
+import bricks
+from bricks.nn import init as bricks_init
+
 from .._facade import unwrap
 
 __all__ = ["InitDesc", "Initializer", "Zero", "One", "Constant", "Uniform", "Normal", "Xavier",
@@ -32,14 +35,24 @@ class InitDesc(str):
         return desc
 
 
-class Initializer:
-    """The base class of initializers: subclasses override ``_init_weight(name, data)``."""
+class Initializer(bricks_init.Initializer):
+    """The base class of initializers: subclasses override ``_init_weight(name, data)``.
+
+    It is also a ``bricks.nn.init.Initializer``: ``bricks_module.initialize(init.Xavier())``
+    and ``init.Xavier()(tensor)`` fill bricks tensors with Gluon's rules.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         self._kwargs = kwargs
 
-    def __call__(self, desc: Any, arr: Any) -> None:
-        """Fill ``arr`` in place; the rule is chosen by ``desc``'s attributes or name suffix."""
+    def __call__(self, desc: Any, arr: Any = None, name: str | None = None) -> Any:
+        """Fill ``arr`` in place; the rule is chosen by ``desc``'s attributes or name suffix.
+
+        Called bricks' way, ``init(tensor, name=None)``, it fills a bricks tensor with
+        ``_init_weight`` and returns it.
+        """
+        if isinstance(desc, bricks.Tensor):
+            return super().__call__(desc, name=name)
         chosen = getattr(desc, "attrs", {}).get("__init__", "")
         if chosen:
             create(chosen)._init_weight(desc, arr)
@@ -53,6 +66,12 @@ class Initializer:
             self._init_beta(desc, arr)
         else:
             self._init_default(desc, arr)
+
+    def init_tensor(self, name: str, data: Any) -> None:
+        """bricks' hook: run ``_init_weight`` on ``data`` seen as an NDArray."""
+        from .ndarray import NDArray
+
+        self._init_weight(InitDesc(name), NDArray._wrap(data))
 
     def _init_zero(self, _: Any, arr: Any) -> None:
         arr[:] = 0.0

@@ -24,8 +24,12 @@ __all__ = ["initializer", "Initializer", "Zero", "One", "Constant", "Uniform", "
            "Orthogonal"]
 
 
-class Initializer:
-    """The base class of initializers: subclasses override ``_initialize(arr)``."""
+class Initializer(bricks_init.Initializer):
+    """The base class of initializers: subclasses override ``_initialize(arr)``.
+
+    It is also a ``bricks.nn.init.Initializer``: ``init(tensor)`` fills a bricks tensor
+    and ``bricks_module.initialize(HeUniform())`` works.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         self._kwargs = kwargs
@@ -33,8 +37,14 @@ class Initializer:
     def _initialize(self, arr: numpy.ndarray) -> None:
         raise NotImplementedError("Must be overridden!")
 
-    def __call__(self, arr: numpy.ndarray) -> Any:
+    def __call__(self, arr: Any, name: str | None = None) -> Any:
+        if isinstance(arr, bricks.Tensor):
+            return super().__call__(arr, name=name)
         return self._initialize(arr)
+
+    def init_tensor(self, name: str, data: bricks.Tensor) -> None:
+        """bricks' hook: run ``_initialize`` on the NumPy array behind ``data``."""
+        self._initialize(data.numpy())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._kwargs})"
