@@ -210,3 +210,17 @@ def test_loader_partitions_the_dataset_for_any_sizes(n, batch_size, drop_last, s
     seen = [i for b in batches for i in b]
     assert len(seen) == len(set(seen)) == (n - n % batch_size if drop_last else n)
     assert all(len(b) == batch_size for b in batches[:-1])
+
+
+def test_collate_of_unequal_tensors_raises_runtime_error_like_torch():
+    with pytest.raises(RuntimeError, match="equal size"):
+        data.default_collate([bricks.zeros(2), bricks.zeros(3)])
+    with pytest.raises(RuntimeError, match="equal size"):
+        tdata.default_collate([torch.zeros(2), torch.zeros(3)])
+
+
+def test_collate_keeps_the_graph_of_tensors_that_require_grad():
+    a = bricks.tensor([1.0, 2.0], requires_grad=True)
+    out = data.default_collate([a, a * 2])
+    out.sum().backward()
+    assert a.grad.tolist() == [3.0, 3.0]

@@ -52,6 +52,11 @@ def default_collate(batch: list[Any]) -> Any:
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
+        if not any(t.requires_grad for t in batch):
+            try:
+                return Tensor._wrap(xp.stack([t._value for t in batch]))  # no graph to record
+            except ValueError:
+                pass  # unequal shapes: ``stack`` raises torch's RuntimeError
         return stack(batch, 0)
     if isinstance(elem, (xp.ndarray, xp.generic)) and elem.dtype.kind not in "USO":
         return Tensor._wrap(xp.stack([xp.asarray(b) for b in batch]))
