@@ -254,3 +254,30 @@ def test_iteration_and_bool_of_one_element() -> None:
     assert [r.tolist() for r in rows] == [[1, 2], [3, 4]]
     assert bool(bricks.tensor([1.0])) and int(bricks.tensor(3.7)) == 3
     assert f"{bricks.tensor(2.5):.2f}" == "2.50"
+
+
+def test_allclose_equal_and_isclose_match_torch() -> None:
+    for m in (bricks, torch):
+        a = m.tensor([1.0, 2.0, float("nan")])
+        assert not m.allclose(a, a) and m.allclose(a, a, equal_nan=True)
+        assert a[:2].allclose(m.tensor([1.0, 2.0 + 1e-7]))
+        assert m.equal(a[:2], m.tensor([1.0, 2.0])) and not m.equal(a[:2], m.tensor([1.0]))
+        assert m.isclose(a, a).tolist() == [True, True, False]
+
+
+def test_shape_changing_inplace_ops_keep_memory_and_record_the_graph() -> None:
+    for m in (bricks, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        same = y.unsqueeze_(0)
+        assert same is y and tuple(y.shape) == (1, 2)
+        y.t_()
+        assert tuple(y.shape) == (2, 1)
+        y.sum().backward()
+        assert x.grad.tolist() == [2.0, 2.0]
+        with pytest.raises(RuntimeError, match="leaf Variable"):
+            x.unsqueeze_(0)
+        plain = m.zeros(3)
+        view = plain.unsqueeze_(1)
+        view[0, 0] = 5
+        assert plain[0, 0].item() == 5 and tuple(plain.shape) == (3, 1)

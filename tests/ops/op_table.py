@@ -276,5 +276,28 @@ SETITEM = [
     row("setitem_ellipsis", _setitem(lambda m: (Ellipsis, 0)), (3, 4), (3,)),
 ]
 
-OPS = ARITHMETIC + COMPARISONS + UNARY + LINALG + REDUCTIONS + SHAPE + INDEX + SETITEM
+ORDERING = [
+    row("sort", lambda m, a: m.sort(a), (3, 4), domain="distinct", edges=(((),), ((0, 2),))),
+    row("sort_descending", lambda m, a: a.sort(dim=0, descending=True), (3, 4),
+        domain="distinct"),
+    row("argsort", lambda m, a: a.argsort(1), (3, 4), domain="distinct", differentiable=False,
+        bad=(((3,),),)),
+    row("topk", lambda m, a: m.topk(a, 2), (3, 4), domain="distinct", bad=(((3, 1),),)),
+    row("topk_smallest", lambda m, a: a.topk(2, dim=0, largest=False), (3, 4),
+        domain="distinct"),
+    row("cumsum", lambda m, a: m.cumsum(a, 1), (3, 4), edges=(((0, 2),),), bad=(((3,),),)),
+    row("cumsum_dim0", lambda m, a: a.cumsum(dim=0), (3, 4), edges=(((),),)),
+    row("flip", lambda m, a: m.flip(a, (0, 1)), (3, 4), edges=(((0, 2),),), bad=(((3,),),)),
+    row("flip_one", lambda m, a: a.flip(1), (3, 4)),
+    row("unsqueeze_", lambda m, a: (a * 1).unsqueeze_(0), (3, 4)),
+    row("nonzero", lambda m, a: (a > 0).nonzero(), (3, 4), differentiable=False,
+        edges=(((),), ((0, 2),))),
+    row("nonzero_tuple", lambda m, a: m.nonzero(a > 0, as_tuple=True), (3, 4),
+        differentiable=False),
+    row("isclose", lambda m, a, b: m.isclose(a, a + b * 1e-6), (3, 4), (3, 4),
+        differentiable=False),
+]
+
+OPS = (ARITHMETIC + COMPARISONS + UNARY + LINALG + REDUCTIONS + SHAPE + INDEX + SETITEM
+       + ORDERING)
 BINARY = [op for op in OPS if op.broadcasts]

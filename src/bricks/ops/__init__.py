@@ -7,16 +7,17 @@ from typing import Any
 from .._backend import to_dtype, xp
 from .._tensor import Tensor
 from ..autograd.function import Function, rename
-from . import elementwise, index, inplace, linalg, reduce, shape, unary
+from . import elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .sorting import *  # noqa: F403
 from .unary import *  # noqa: F403
 
-__all__ = (elementwise.__all__ + unary.__all__ + index.__all__ + linalg.__all__ + reduce.__all__
-           + shape.__all__ + ["clone"])
+__all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
+           + linalg.__all__ + reduce.__all__ + shape.__all__ + ["clone"])
 
 
 class Clone(Function):
@@ -133,7 +134,7 @@ _METHODS: dict[str, Any] = {
     "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
     "new_tensor": _new_tensor, "cpu": lambda self: self,
 }
-for _family in (elementwise, unary, reduce, shape, index, linalg):
+for _family in (elementwise, unary, sorting, reduce, shape, index, linalg):
     for _name in _family.__all__:
         _METHODS.setdefault(_name, getattr(_family, _name))
 for _name in inplace.__all__:

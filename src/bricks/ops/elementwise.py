@@ -10,7 +10,7 @@ from ..autograd.function import Function, unbroadcast
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "floor_divide", "remainder", "where", "maximum",
-    "minimum", "eq", "ne", "lt", "le", "gt", "ge", "cast",
+    "minimum", "eq", "ne", "lt", "le", "gt", "ge", "cast", "isclose", "allclose", "equal",
 ]
 
 
@@ -356,6 +356,29 @@ class Where(Function):
         return (None,
                 unbroadcast(xp.where(self.condition, gy, zero), self.shapes[0]) if na else None,
                 unbroadcast(xp.where(self.condition, zero, gy), self.shapes[1]) if nb else None)
+
+
+def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Where ``|input - other| <= atol + rtol * |other|``, as a bool tensor."""
+    a, b = _operands(input, other)
+    values = [v._value if isinstance(v, Tensor) else v for v in (a, b)]
+    try:
+        return Tensor._wrap(xp.asarray(xp.isclose(*values, rtol=rtol, atol=atol,
+                                                  equal_nan=equal_nan)))
+    except ValueError:
+        raise _broadcast_error(*values) from None
+
+
+def allclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """Whether every value of ``input`` is close to ``other`` (see ``isclose``)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._value.all())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Whether two tensors have the same shape and the same values."""
+    return input._value.shape == other._value.shape and bool((input._value == other._value).all())
 
 
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:

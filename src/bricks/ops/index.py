@@ -9,7 +9,8 @@ from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename, unbroadcast
 from .elementwise import cast
 
-__all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "scatter_add"]
+__all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "scatter_add",
+           "nonzero"]
 
 
 def _index(key: Any) -> Any:
@@ -214,3 +215,10 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
                       "MaskedFillBackward1")
     return MaskedFill.apply(input, mask._value, value=value)
 
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the non-zero values: an (n, ndim) int64 tensor, or one 1-D per dimension."""
+    if as_tuple:
+        found = xp.nonzero(xp.atleast_1d(input._value))
+        return tuple(Tensor._wrap(i.astype(xp.int64)) for i in found)
+    return Tensor._wrap(xp.argwhere(input._value).astype(xp.int64))

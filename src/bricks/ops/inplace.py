@@ -14,10 +14,11 @@ from .._tensor import Tensor
 from ..autograd.function import Function, rename
 from ..autograd.grad_mode import GRAD_ENABLED
 from . import elementwise as ew
-from . import unary
+from . import shape, unary
 
 __all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "uniform_",
            "normal_", "masked_fill_", "pow_", "neg_", "exp_", "abs_", "sqrt_", "relu_",
+           "unsqueeze_", "squeeze_", "t_", "transpose_",
            "iadd", "isub", "imul", "itruediv"]
 
 _LEAF = ("a leaf Variable that requires grad is being used in an in-place operation. Wrap it "
@@ -208,3 +209,25 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
         return _rebase(self, masked_fill, mask, value)
     _store(self, masked_fill(self.detach(), mask, value)._value)
     return self
+
+
+def _restride(outplace: Callable[..., Tensor], torch_name: str) -> Callable[..., Tensor]:
+    """``unsqueeze_`` and friends: the tensor takes the new shape over the same memory."""
+
+    def method(self: Tensor, *args: Any) -> Tensor:
+        out = outplace(self, *args)
+        if _records(self, None):
+            self.grad_fn = rename(out, torch_name).grad_fn
+        self._value = out._value
+        self._version[0] += 1
+        return self
+
+    method.__name__ = outplace.__name__ + "_"
+    method.__doc__ = f"In-place ``{outplace.__name__}``: the same memory in a new shape."
+    return method
+
+
+unsqueeze_ = _restride(shape.unsqueeze, "UnsqueezeBackward1")
+squeeze_ = _restride(shape.squeeze, "SqueezeBackward3")
+t_ = _restride(shape.t, "TBackward1")
+transpose_ = _restride(shape.transpose, "TransposeBackward1")
