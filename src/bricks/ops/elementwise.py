@@ -99,6 +99,8 @@ class Sub(Function):
             return a - b
         except ValueError:
             raise _broadcast_error(a, b) from None
+        except TypeError:
+            raise RuntimeError(_BOOL_SUB) from None
 
     def backward(self, gy):
         na, nb = self.needs_input_grad
@@ -236,11 +238,18 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     Raises:
         RuntimeError: for a bool operand, as PyTorch (use ``~`` or ``logical_not``).
     """
+    if alpha != 1:
+        other = mul(other, alpha)
+    if isinstance(other, Tensor) and isinstance(input, Tensor) and \
+            input._value.dtype is other._value.dtype:
+        return Sub.apply2(input, other)  # bool - bool fails in forward, with the same message
     if _is_bool(input) or _is_bool(other):
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
-    return _binary(Sub, input, other if alpha == 1 else mul(other, alpha))
+        raise RuntimeError(_BOOL_SUB)
+    return _binary(Sub, input, other)
+
+
+_BOOL_SUB = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+             "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _is_bool(v: Any) -> bool:
