@@ -139,7 +139,7 @@ def _pad_nchw(x: Any, pads: tuple, fill: float) -> Any:
     if not (top or bottom or left or right):
         return x
     n, c, h, w = x.shape
-    out = xp.full((n, c, h + top + bottom, w + left + right), fill, x.dtype)
+    out = xp.full_like(x, fill, shape=(n, c, h + top + bottom, w + left + right))
     out[:, :, top:top + h, left:left + w] = x
     return out
 
@@ -156,7 +156,7 @@ class MaxPool2d(Function):
         self.padded = _pad_nchw(x, self.pads, -xp.inf)
         windows = self._windows()
         rows, cols = next(windows)
-        y = self.padded[:, :, rows, cols].copy()
+        y = self.padded[:, :, rows, cols].copy(order="K")
         for rows, cols in windows:
             xp.maximum(y, self.padded[:, :, rows, cols], out=y)  # NaN wins, as in PyTorch
         self.y = y
@@ -186,7 +186,7 @@ class MaxPool2d(Function):
     def backward(self, gy):
         n, c, h, w = self.x_shape
         (top, bottom), (left, right) = self.pads
-        gx = xp.zeros(self.padded.shape, gy.dtype)
+        gx = xp.zeros_like(self.padded, dtype=gy.dtype)
         for _, rows, cols, hit in self._winners():
             gx[:, :, rows, cols] += gy * hit
         return gx[:, :, top:top + h, left:left + w]
@@ -233,7 +233,8 @@ class AvgPool2d(Function):
     def _window_sum(self, x):
         total = None
         for rows, cols in self._windows():
-            total = x[:, :, rows, cols].copy() if total is None else total + x[:, :, rows, cols]
+            window = x[:, :, rows, cols]
+            total = window.copy(order="K") if total is None else total + window
         return total
 
     def _counts(self, shape, padding, count_include_pad, dtype):
@@ -252,7 +253,7 @@ class AvgPool2d(Function):
         n, c, h, w = self.x_shape
         (top, bottom), (left, right) = self.pads
         g = gy / self.divisor
-        gx = xp.zeros((n, c, h + top + bottom, w + left + right), gy.dtype)
+        gx = xp.zeros_like(gy, shape=(n, c, h + top + bottom, w + left + right))
         for rows, cols in self._windows():
             gx[:, :, rows, cols] += g
         return gx[:, :, top:top + h, left:left + w]
