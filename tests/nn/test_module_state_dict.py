@@ -200,3 +200,15 @@ def test_failed_loads_change_nothing(keys, bad_shape, strict):
         for key in keys:
             if key != "extra":
                 assert (model.get_parameter(key) == 4.0).all()
+
+
+def test_lazy_into_lazy_stays_lazy_and_lazy_into_a_built_model_is_an_error():
+    lazy_state = nn.Sequential(LazyLinear(2)).state_dict()
+    other = nn.Sequential(LazyLinear(2))
+    assert other.load_state_dict(lazy_state) == ([], [])
+    assert isinstance(other[0].weight, nn.UninitializedParameter)
+    built = nn.Sequential(Linear(3, 2))
+    before = snapshot(built)
+    with pytest.raises(RuntimeError, match='"0.weight": the checkpoint\'s value is uninit'):
+        built.load_state_dict(lazy_state)
+    assert_unchanged(built, before)

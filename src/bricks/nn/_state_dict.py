@@ -113,6 +113,13 @@ def _check_values(targets: dict, state: Mapping) -> tuple[list[str], dict]:
     for key, target in targets.items():
         if key not in state:
             continue
+        if _is_lazy(state[key]):
+            # An uninitialized entry (a lazy model's state dict) loads only into another
+            # uninitialized tensor, which then stays uninitialized, as in PyTorch.
+            if not _is_lazy(target):
+                errors.append(f'While copying the parameter named "{key}": the checkpoint\'s '
+                              "value is uninitialized (saved before the first forward pass).")
+            continue
         array = _as_array(state[key])
         problem = _value_problem(key, target, array, state[key])
         if problem is None and id(target) in first_name:

@@ -126,6 +126,13 @@ class _UninitializedMixin:
     def data(self) -> Any:
         raise self._uninitialized_error()
 
+    def detach(self) -> Any:
+        """A new uninitialized tensor of the same kind (what a lazy model's state dict holds)."""
+        twin = type(self)(requires_grad=False)
+        facts = {k: v for k, v in self.__dict__.items() if k != "_bricks_pending_init"}
+        twin.__dict__.update(facts)
+        return twin
+
     def requires_grad_(self, requires_grad: bool = True) -> Any:
         """Set ``requires_grad`` (allowed before the shape is known, e.g. to freeze)."""
         self.requires_grad = requires_grad
