@@ -1,4 +1,4 @@
-"""state_dict and load_state_dict: keys and order as torch, checks first, failed loads change nothing."""
+"""state_dict and load_state_dict: keys and order as torch; failed loads change nothing."""
 
 from collections import OrderedDict
 
