@@ -245,9 +245,10 @@ def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, paddi
     padded = [n + a + b for n, (a, b) in zip(sizes, pads)]
     effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     if any(p < e for p, e in zip(padded, effective)):
-        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
-                           f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't "
-                           "be greater than actual input size")
+        padded_text, kernel_text = " x ".join(map(str, padded)), " x ".join(map(str, effective))
+        raise RuntimeError(f"Calculated padded input size per channel: ({padded_text}). "
+                           f"Kernel size: ({kernel_text}). Kernel size can't be greater than "
+                           "actual input size")
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
         stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads

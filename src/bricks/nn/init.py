@@ -33,7 +33,8 @@ __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
     "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
     "orthogonal_", "sparse_", "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform",
-    "xavier_normal", "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse", "Initializer", "Normal",
+    "xavier_normal", "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse", "Initializer",
+    "Normal",
     "Uniform", "Constant", "Zeros", "Ones", "XavierUniform", "XavierNormal", "KaimingUniform",
     "KaimingNormal", "Orthogonal", "TruncatedNormal",
 ]

@@ -67,7 +67,8 @@ INDICES = np.array([[0, 2, 5, 2], [1, 1, 3, 0]])
 ROWS = [
     Row("linear", lambda F, x, w, b: F.linear(x, w, b), ((3, 4), (5, 4), (5,))),
     Row("linear_3d_no_bias", lambda F, x, w: F.linear(x, w), ((2, 3, 4), (5, 4))),
-    Row("bilinear", lambda F, a, b, w, c: F.bilinear(a, b, w, c), ((4, 3), (4, 2), (5, 3, 2), (5,))),
+    Row("bilinear", lambda F, a, b, w, c: F.bilinear(a, b, w, c),
+        ((4, 3), (4, 2), (5, 3, 2), (5,))),
     Row("relu", lambda F, x: F.relu(x), ((3, 4),)),
     Row("leaky_relu", lambda F, x: F.leaky_relu(x, 0.2), ((3, 4),)),
     Row("elu", lambda F, x: F.elu(x, alpha=0.7), ((3, 4),)),
