@@ -216,6 +216,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         ValueError: if the batch sizes differ or the reduction is unknown.
         IndexError: for a class index outside [0, C).
         RuntimeError: for a target of the wrong shape or dtype.
+
+    Example:
+        >>> import bricks
+        >>> scores = bricks.tensor([[2.0, 0.0], [0.0, 2.0]])
+        >>> round(cross_entropy(scores, bricks.tensor([0, 1])).item(), 4)
+        0.1269
     """
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:

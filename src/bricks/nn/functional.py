@@ -287,6 +287,12 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     Raises:
         RuntimeError: for mismatched channels, shapes, dtypes or a kernel larger than the
             padded input, with PyTorch's messages.
+
+    Example:
+        >>> import bricks
+        >>> x, w = bricks.ones(2, 3, 8, 8), bricks.ones(4, 3, 3, 3)
+        >>> conv2d(x, w, stride=2, padding=1).shape
+        bricks.Size([2, 4, 4, 4])
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
