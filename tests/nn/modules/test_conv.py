@@ -22,6 +22,8 @@ CONV2D = [
     ((4, 6, 3), {"groups": 2}),
     ((4, 4, 3), {"groups": 4, "padding": "same"}),
     ((4, 6, 4), {"padding": "same", "dilation": 2}),
+    ((4, 6, (4, 3)), {"padding": "same"}),
+    ((4, 6, (2, 4)), {"padding": "same", "padding_mode": "circular"}),
     ((4, 6, 3), {"padding": "valid"}),
     ((4, 6, 3), {"padding": 1, "padding_mode": "reflect"}),
     ((4, 6, 3), {"padding": (1, 2), "padding_mode": "circular"}),
@@ -44,6 +46,7 @@ CONV1D = [
     ((2, 4, 3), {}),
     ((2, 4, 3), {"stride": 2, "padding": 1, "dilation": 2, "bias": False}),
     ((4, 4, 5), {"groups": 2, "padding": "same"}),
+    ((2, 3, 4), {"padding": "same", "padding_mode": "reflect"}),
 ]
 
 
