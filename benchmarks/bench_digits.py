@@ -1,6 +1,6 @@
 """One training epoch of the demo's digits MLP: bricks vs the same model and loop in torch.
 
-Both sides train the same tied MLP (64-64-[64 shared, used twice]-10) from the same
+Both sides train the same tied MLP (64-128-[128 shared, used twice]-10) from the same
 weights with Adam on the same 1,437 images, batch 32, through their own ``DataLoader``.
 Run: ``python benchmarks/bench_digits.py`` (prints medians and the ratio), or through
 ``benchmarks/run.py`` which imports ``workloads()``.
@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 __all__ = ["workloads"]
 
 BATCH_SIZE = 32
-HIDDEN = 64
+HIDDEN = 128
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +41,7 @@ def _epoch(lib, x: np.ndarray, y: np.ndarray, state: dict):
     """A function training one epoch in ``lib``, starting from the weights in ``state``."""
     net = _build(lib)
     net.load_state_dict({key: lib.from_numpy(value.copy()) for key, value in state.items()})
-    optimizer = lib.optim.Adam(net.parameters(), lr=3e-3)
+    optimizer = lib.optim.Adam(net.parameters(), lr=5e-3)
     loss_fn = lib.nn.CrossEntropyLoss()
     data = lib.utils.data.TensorDataset(lib.from_numpy(x), lib.from_numpy(y))
     loader = lib.utils.data.DataLoader(data, batch_size=BATCH_SIZE, shuffle=True)

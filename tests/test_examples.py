@@ -45,7 +45,7 @@ def test_every_seed_script_is_tested():
 
 def test_demo_trains_writes_its_files_and_verifies_the_reload(tmp_path):
     out = tmp_path / "demo"
-    result = _run([str(EXAMPLES / "demo.py"), "--epochs", "6", "--out", str(out)],
+    result = _run([str(EXAMPLES / "demo.py"), "--epochs", "8", "--out", str(out)],
                   cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     accuracy = re.search(r"held-out accuracy: (\d\.\d+)", result.stdout)
