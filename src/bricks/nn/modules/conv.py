@@ -243,6 +243,8 @@ class _LazyConvMixin(LazyModuleMixin):
     def initialize_parameters(self, input: Tensor) -> None:
         """Take in_channels from ``input``, then allocate and initialize weight and bias."""
         if not self.has_uninitialized_params():
+            if self.in_channels == 0:  # parameters came from a state dict: size from them
+                self.in_channels = self.weight.shape[1] * self.groups
             return
         dims = self._spatial_dims
         shape = input.shape

@@ -200,3 +200,5 @@ class LazyLinear(LazyModuleMixin, Linear):
             if self.bias is not None:
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
+        if self.in_features == 0:  # parameters came from a state dict: take the size from them
+            self.in_features = self.weight.shape[1]

@@ -192,6 +192,8 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
         if len(shape) not in self._ranks:
             self._check_input(input)
         self.num_features = shape[1]
+        if not self.has_uninitialized_params():  # loaded from a state dict: nothing to allocate
+            return
         if self.affine:
             self.weight.materialize((self.num_features,))
             if self.bias is not None:
