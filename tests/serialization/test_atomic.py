@@ -42,10 +42,11 @@ def _check_whole(path: str) -> int:
     return version
 
 
-def _saver_child(path: str, start: int) -> None:
-    """In a forked child: save ever newer versions until killed."""
+def _saver_child(path: str, start: int, ready: int) -> None:
+    """In a forked child: say it is running, then save ever newer versions until killed."""
     try:
         arrays = [np.empty(SHAPE, dtype=np.float32) for _ in range(LAYERS)]
+        os.write(ready, b"r")
         version = start
         while True:
             version += 1
@@ -66,9 +67,13 @@ def test_sigkill_at_random_instants_leaves_one_complete_version(tmp_path):
     rng = random.Random(4)
     last, orphans_seen, advanced = 0, 0, 0
     for _ in range(120):
+        ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _saver_child(path, last)
+            _saver_child(path, last, ready_write)
+        os.read(ready_read, 1)  # kill only a running saver, however loaded the machine is
+        os.close(ready_read)
+        os.close(ready_write)
         time.sleep(rng.uniform(0.0, 0.04))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -81,7 +86,8 @@ def test_sigkill_at_random_instants_leaves_one_complete_version(tmp_path):
     assert _temporaries(tmp_path) == []  # the dead savers' temporaries were cleaned up
     assert _check_whole(path) == last + 1
     print(f"kills: 120, mid-save (orphan seen): {orphans_seen}, new version: {advanced}")
-    assert orphans_seen >= 10 and advanced >= 10, (orphans_seen, advanced)
+    # Coverage, not safety: some kills must land mid-save and some after a completed one.
+    assert orphans_seen >= 3 and advanced >= 3, (orphans_seen, advanced)
 
 
 @pytest.fixture
