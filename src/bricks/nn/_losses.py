@@ -26,7 +26,7 @@ def _reduction(reduction: str, size_average: bool | None = None,
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else "mean" if size_average else "sum"
-    if reduction not in ("none", "mean", "sum"):
+    if reduction != "mean" and reduction not in ("none", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
 
@@ -40,7 +40,7 @@ def _apply(loss: Tensor, reduction: str, weight: Tensor | None = None) -> Tensor
 
 
 def _check_pair(input: Tensor, target: Tensor, weight: Tensor | None = None) -> None:
-    if tuple(target.shape) != tuple(input.shape):
+    if target._value.shape != input._value.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
                       f"size ({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", UserWarning,
@@ -56,6 +56,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     """Mean squared error ``(x - y)^2``, reduced; with ``weight``, the mean is weighted."""
     reduction = _reduction(reduction, size_average, reduce)
     _check_pair(input, target, weight)
+    if weight is None and input._value.dtype is target._value.dtype:
+        return _loss.mse_primitive(input, target, reduction)
     diff = input - target
     return _apply(diff * diff, reduction, weight)
 
@@ -116,7 +118,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         RuntimeError: if an input value is outside [0, 1].
     """
     reduction = _reduction(reduction, size_average, reduce)
-    if tuple(target.shape) != tuple(input.shape):
+    if target._value.shape != input._value.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
@@ -146,7 +148,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         ValueError: if ``target`` and ``input`` differ in shape.
     """
     reduction = _reduction(reduction, size_average, reduce)
-    if tuple(target.shape) != tuple(input.shape):
+    if target._value.shape != input._value.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     softplus_neg = ops.log1p(ops.exp(-ops.abs(input))) + ops.relu(-input)
