@@ -219,8 +219,11 @@ def _pick(gy: Any, a: Any, b: Any, first: Any, needs: tuple) -> tuple:
 
 
 def _binary(cls: type, a: Any, b: Any) -> Tensor:
-    if isinstance(b, Tensor) and isinstance(a, Tensor) and a._value.dtype is b._value.dtype:
-        return cls.apply2(a, b)
+    if isinstance(b, Tensor):
+        if isinstance(a, Tensor) and a._value.dtype is b._value.dtype:
+            return cls.apply2(a, b)
+    elif type(b) is float and isinstance(a, Tensor) and a._value.dtype.kind == "f":
+        return cls.apply(a, b)  # a float tensor and a Python float: nothing to promote
     a, b = _operands(a, b)
     return cls.apply(a, b)
 
