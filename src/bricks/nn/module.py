@@ -243,8 +243,14 @@ class Module:
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Yield every parameter once (what an optimizer takes)."""
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        # The same traversal as named_parameters, without building names: training loops
+        # call this every step.
+        memo: set[int] = set()
+        for _, module in (self.named_modules() if recurse else [("", self)]):
+            for param in module._parameters.values():
+                if param is not None and id(param) not in memo:
+                    memo.add(id(param))
+                    yield param
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
