@@ -6,7 +6,7 @@ modules and initializers, optimizers, data loading, and safe checkpoints.
 
 from __future__ import annotations
 
-from . import _backend
+from . import _backend  # noqa: F401  (bricks._backend is part of the import surface)
 from ._backend import (
     bfloat16, bool, double, dtype, float, float16, float32, float64, get_default_dtype, half,
     int, int8, int16, int32, int64, long, set_default_dtype, short, uint8,

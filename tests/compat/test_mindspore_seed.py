@@ -7,7 +7,6 @@ import re
 from collections import OrderedDict
 
 import numpy
-import pytest
 
 import bricks
 

@@ -7,7 +7,6 @@ the others are composites of elementwise ops and need no backward of their own.
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 from .. import ops
 from .._tensor import Tensor

@@ -145,9 +145,9 @@ for _name in ("cast", "where", "cat", "stack", "linear", "scatter_add", "addmm")
 for _name, _method in _METHODS.items():
     setattr(Tensor, _name, _method)
 
-Tensor.T = property(lambda self: permute(self, tuple(range(self.ndim - 1, -1, -1))),  # type: ignore
+Tensor.T = property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),  # type: ignore
                     doc="The tensor with its dimensions reversed.")
-Tensor.mT = property(lambda self: transpose(self, -2, -1),  # type: ignore
+Tensor.mT = property(lambda self: shape.transpose(self, -2, -1),  # type: ignore
                      doc="The last two dimensions swapped.")
 Tensor.where = (  # type: ignore[method-assign]  # x.where(c, y) puts self second
     lambda self, condition, other: elementwise.where(condition, self, other))
