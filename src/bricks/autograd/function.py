@@ -38,6 +38,11 @@ class Function:
     parents: tuple = ()
     saved_versions: tuple = ()
     freed = False
+    _save_plan: tuple = ()  # (input index, reader) pairs, derived once per class from saves
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._save_plan = tuple(zip(cls.saves, cls.saves_for or (None,) * len(cls.saves)))
 
     def forward(self, *arrays: Any, **config: Any) -> Any:
         raise NotImplementedError
@@ -49,7 +54,8 @@ class Function:
     def apply(cls, *inputs: Any, **config: Any) -> Any:
         """Run the primitive on Tensors (or plain numbers) and record it when needed."""
         fn = cls()
-        if len(inputs) == 1:
+        single = len(inputs) == 1
+        if single:
             y = fn.forward(inputs[0]._value, **config)
         else:
             y = fn.forward(*[t._value if isinstance(t, Tensor) else t for t in inputs], **config)
@@ -59,6 +65,10 @@ class Function:
         if cls.is_view:
             out._version = inputs[0]._version
         if GRAD_ENABLED[0]:
+            if single:
+                if inputs[0].requires_grad:
+                    _record(fn, inputs, (True,), out)
+                return out
             needs = tuple([isinstance(t, Tensor) and t.requires_grad for t in inputs])
             if True in needs:
                 _record(fn, inputs, needs, out)
@@ -107,18 +117,22 @@ def _record(fn: Function, inputs: tuple, needs: tuple, out: Any) -> None:
     fn.needs_input_grad = needs
     fn.parents = tuple([(t.grad_fn or t) if n else None for t, n in zip(inputs, needs)])
     cls = type(fn)
-    if cls.saves or cls.saves_output:
+    if cls._save_plan or cls.saves_output:
         fn.saved_versions = _versions(cls, inputs, needs, out)
     out.requires_grad = True
     out.grad_fn = fn
 
 
 def _versions(cls: type, inputs: tuple, needs: tuple, out: Any) -> tuple:
-    reader = cls.saves_for or (None,) * len(cls.saves)
-    pairs = [(inputs[i]._version, inputs[i]._version[0]) for i, r in zip(cls.saves, reader)
-             if isinstance(inputs[i], Tensor) and (r is None or needs[r])]
+    pairs = []
+    for i, reader in cls._save_plan:
+        t = inputs[i]
+        if (reader is None or needs[reader]) and isinstance(t, Tensor):
+            counter = t._version
+            pairs.append((counter, counter[0]))
     if cls.saves_output:
-        pairs.append((out._version, out._version[0]))
+        counter = out._version
+        pairs.append((counter, counter[0]))
     return tuple(pairs)
 
 
