@@ -174,8 +174,12 @@ class Module:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
+        # Runs for every self.weight in a forward pass: parameters are looked up first, inline.
         state = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
+        parameters = state.get("_parameters")
+        if parameters is not None and name in parameters:
+            return parameters[name]
+        for registry in ("_buffers", "_modules"):
             members = state.get(registry)
             if members is not None and name in members:
                 return members[name]
