@@ -26,6 +26,21 @@ def _index(index: Any, length: int, kind: str) -> int:
     return index + length if index < 0 else index
 
 
+def _delete_and_renumber(modules: dict, index: Any, kind: str) -> None:
+    """Delete the children at ``index`` (int or slice), then renumber the rest 0, 1, ...
+
+    PyTorch renumbers the remaining children of a Sequential or ModuleList after a deletion.
+    """
+    keys = list(modules)
+    doomed = keys[index] if isinstance(index, slice) else [keys[_index(index, len(keys), kind)]]
+    for key in doomed:
+        del modules[key]
+    remaining = list(modules.values())
+    modules.clear()
+    for position, module in enumerate(remaining):
+        modules[str(position)] = module
+
+
 class Sequential(Module):
     """Modules called in a row, each on the output of the one before.
 
@@ -63,18 +78,7 @@ class Sequential(Module):
         setattr(self, key, module)
 
     def __delitem__(self, index: Any) -> None:
-        keys = list(self._modules)
-        if isinstance(index, slice):
-            doomed = keys[index]
-        else:
-            doomed = [keys[_index(index, len(keys), "Sequential")]]
-        for key in doomed:
-            del self._modules[key]
-        # PyTorch renumbers the remaining children 0, 1, ... after a deletion.
-        values = list(self._modules.values())
-        self._modules.clear()
-        for position, module in enumerate(values):
-            self._modules[str(position)] = module
+        _delete_and_renumber(self._modules, index, "Sequential")
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -142,15 +146,7 @@ class ModuleList(Module):
         setattr(self, str(_index(index, len(self._modules), "ModuleList")), module)
 
     def __delitem__(self, index: Any) -> None:
-        keys = list(self._modules)
-        doomed = keys[index] if isinstance(index, slice) else \
-            [keys[_index(index, len(keys), "ModuleList")]]
-        for key in doomed:
-            del self._modules[key]
-        values = list(self._modules.values())
-        self._modules.clear()
-        for position, module in enumerate(values):
-            self._modules[str(position)] = module
+        _delete_and_renumber(self._modules, index, "ModuleList")
 
     def __len__(self) -> int:
         return len(self._modules)
