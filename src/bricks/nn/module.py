@@ -55,10 +55,10 @@ class Module:
                             f"{args!r} {kwargs!r}")
         state = self.__dict__
         state["training"] = True
-        state["_parameters"] = {}
+        state["_parameters"] = _Members()
         state["_buffers"] = {}
         state["_non_persistent_buffers_set"] = set()
-        state["_modules"] = {}
+        state["_modules"] = _Members()
         state["_forward_pre_hooks"] = OrderedDict()
         state["_forward_hooks"] = OrderedDict()
         state["_backward_hooks"] = OrderedDict()
@@ -171,6 +171,8 @@ class Module:
                                 "(bricks.Tensor or None expected)")
             state["_buffers"][name] = value
         else:
+            if name in _MEMBER_REGISTRIES:
+                _STRUCTURE[0] += 1  # a registry replaced whole: cached listings are stale
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
@@ -247,14 +249,14 @@ class Module:
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Yield every parameter once (what an optimizer takes)."""
-        # The same traversal as named_parameters, without building names: training loops
-        # call this every step.
-        memo: set[int] = set()
-        for _, module in (self.named_modules() if recurse else [("", self)]):
-            for param in module._parameters.values():
-                if param is not None and id(param) not in memo:
-                    memo.add(id(param))
-                    yield param
+        if not recurse:
+            return iter(_unique_parameters([self]))
+        # Training loops call this every step: the list is kept until a registry anywhere
+        # changes (see _Members), which makes it one check instead of a walk of the tree.
+        cached = self.__dict__.get("_parameters_cache")
+        if cached is None or cached[0] != _STRUCTURE[0]:
+            cached = _list_parameters(self)
+        return iter(cached[1])
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
@@ -510,6 +512,69 @@ def _forget(state: dict, name: str, keep: str) -> None:
             state.get(registry, {}).pop(name, None)
     if keep != "_buffers":
         state.get("_non_persistent_buffers_set", set()).discard(name)
+
+
+class _Members(dict):
+    """A module's ``_parameters`` or ``_modules``: every change bumps ``_STRUCTURE``.
+
+    ``parameters()`` keeps its result while ``_STRUCTURE`` stands still, so each way of
+    changing the dict (subclasses such as the seeds' ``MySequential`` fill it directly)
+    goes through here.
+    """
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        _STRUCTURE[0] += 1
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        _STRUCTURE[0] += 1
+        dict.__delitem__(self, key)
+
+    def __ior__(self, other: Any) -> _Members:
+        _STRUCTURE[0] += 1
+        return dict.__ior__(self, other)
+
+    def _changing(method: Callable) -> Callable:  # noqa: N805 - a decorator in the class body
+        def changed(self: _Members, *args: Any, **kwargs: Any) -> Any:
+            _STRUCTURE[0] += 1
+            return method(self, *args, **kwargs)
+
+        changed.__name__ = method.__name__
+        return changed
+
+    pop = _changing(dict.pop)
+    popitem = _changing(dict.popitem)
+    clear = _changing(dict.clear)
+    update = _changing(dict.update)
+    setdefault = _changing(dict.setdefault)
+    del _changing
+
+
+# How many times any module's registry has changed; parameter listings cache against it.
+_STRUCTURE = [0]
+_MEMBER_REGISTRIES = ("_parameters", "_modules")
+
+
+def _list_parameters(module: Module) -> tuple[int, list[Parameter]]:
+    """``(_STRUCTURE, parameters)`` for ``module``'s tree, cached on it when it may be."""
+    version = _STRUCTURE[0]
+    owners = [owner for _, owner in module.named_modules()]
+    result = (version, _unique_parameters(owners))
+    if all(type(owner.__dict__.get(name)) is _Members
+           for owner in owners for name in _MEMBER_REGISTRIES):
+        module.__dict__["_parameters_cache"] = result
+    return result
+
+
+def _unique_parameters(owners: list[Module]) -> list[Parameter]:
+    found: dict[int, Parameter] = {}
+    for owner in owners:
+        for param in owner._parameters.values():
+            if param is not None:
+                found.setdefault(id(param), param)
+    return list(found.values())
 
 
 def _walk(module: Module, memo: set | None, prefix: str, remove_duplicate: bool,
