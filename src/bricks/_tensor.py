@@ -15,6 +15,7 @@ from ._tensor_str import format_tensor
 __all__ = ["Tensor", "Size"]
 
 _ndarray = xp.ndarray
+_new = object.__new__
 
 
 class Size(tuple):
@@ -44,6 +45,8 @@ class Tensor:
         tensor([2., 4.])
     """
 
+    # ``_version`` is the version counter (a one-item list shared with views), or None until
+    # something needs it: most tensors never meet an in-place op, and the list costs every op.
     __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_version", "_hooks",
                  "__weakref__")
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
@@ -55,15 +58,8 @@ class Tensor:
 
     @classmethod
     def _wrap(cls, value: Any) -> Tensor:
-        """A new leaf that holds ``value`` (an ndarray) without copying it."""
-        t = object.__new__(cls)
-        t._value = value
-        t.requires_grad = False
-        t.grad = None
-        t.grad_fn = None
-        t._version = [0]
-        t._hooks = None
-        return t
+        """A new leaf of this class that holds ``value`` (an ndarray) without copying it."""
+        return _init(_new(cls), value)
 
     # ----- metadata -----
     @property
@@ -181,7 +177,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A new tensor sharing memory and version counter, cut from the graph."""
         t = Tensor._wrap(self._value)
-        t._version = self._version
+        t._version = version_counter(self)
         return t
 
     def detach_(self) -> Tensor:
@@ -255,7 +251,7 @@ class Tensor:
 
     @property
     def _version_number(self) -> int:
-        return self._version[0]
+        return 0 if self._version is None else self._version[0]
 
     # ----- printing -----
     def __repr__(self) -> str:
@@ -286,13 +282,47 @@ class _RemovableHook:
             self.hooks.remove(self.hook)
 
 
-def _init(t: Tensor, value: Any) -> None:
+def _init(t: Tensor, value: Any) -> Tensor:
+    """Give ``t`` the fields of a fresh leaf holding ``value``; return ``t``."""
     t._value = value
     t.requires_grad = False
     t.grad = None
     t.grad_fn = None
-    t._version = [0]
+    t._version = None
     t._hooks = None
+    return t
+
+
+def wrap(value: Any) -> Tensor:
+    """A new leaf ``Tensor`` holding the ndarray ``value``: ``Tensor._wrap`` for the hot path.
+
+    Every op's result is made here, so this repeats ``_init`` inline (one call less per op).
+    """
+    t = _new(Tensor)
+    t._value = value
+    t.requires_grad = False
+    t.grad = None
+    t.grad_fn = None
+    t._version = None
+    t._hooks = None
+    return t
+
+
+def version_counter(t: Tensor) -> list[int]:
+    """``t``'s version counter, made on first need; views and saved inputs hold it."""
+    counter = t._version
+    if counter is None:
+        counter = t._version = [0]
+    return counter
+
+
+def bump_version(t: Tensor) -> None:
+    """Count an in-place change of ``t``: a node that saved it will refuse to run backward."""
+    counter = t._version
+    if counter is None:
+        t._version = [1]
+    else:
+        counter[0] += 1
 
 
 def _check_dim(dim: int, ndim: int) -> int:

@@ -124,11 +124,13 @@ def _free(node: Function) -> None:
     # Drop what backward saved, as PyTorch frees saved tensors. A node that declares no saved
     # input or output (add, sum, reshape, ...) keeps its few shapes and can run again.
     cls = type(node)
-    if cls.saves or cls.saves_output:
-        name = node.name()  # computed from the config that clearing drops
-        node.__dict__.clear()
+    if cls.saves_anything:
+        state = node.__dict__
+        name = state.get("torch_name") or (node._name() if cls.dynamic_name else None)
+        state.clear()  # the name may be computed from the config that this drops: kept above
         node.freed = True
-        node.torch_name = name
+        if name is not None:
+            node.torch_name = name
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,

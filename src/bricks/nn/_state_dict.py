@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .._backend import xp
-from .._tensor import Tensor
+from .._tensor import Tensor, bump_version
 
 __all__ = ["IncompatibleKeys", "state_dict", "load_state_dict"]
 
@@ -201,4 +201,4 @@ def _assign(targets: dict, arrays: dict, assign: bool) -> None:
             target._value = array
         else:
             xp.copyto(target._value, array, casting="unsafe")
-        target._version[0] += 1
+        bump_version(target)

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from .. import ops
 from .._backend import xp
-from .._tensor import Tensor
+from .._tensor import Tensor, bump_version
 from ..ops import conv as _conv_ops
 from ..ops import nn_ops as _nn
 from ..ops.linalg import linear
@@ -480,7 +480,7 @@ def _renorm_rows(weight: Tensor, index: Any, max_norm: float, norm_type: float) 
     norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
     w[rows] *= scale.reshape(-1, 1).astype(w.dtype)
-    weight._version[0] += 1
+    bump_version(weight)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -105,10 +105,11 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
 
 _METHODS: dict[str, Any] = {
     # arithmetic and comparison operators
-    "__add__": elementwise.add, "__radd__": elementwise.add,  # commutative: no swap
-    "__sub__": elementwise.sub, "__rsub__": _reversed(elementwise.sub, "RsubBackward1"),
-    "__mul__": elementwise.mul, "__rmul__": elementwise.mul,
-    "__truediv__": elementwise.div, "__rtruediv__": _reversed(elementwise.div, "MulBackward0"),
+    "__add__": elementwise.add_operator, "__radd__": elementwise.add_operator,
+    "__sub__": elementwise.sub_operator, "__rsub__": _reversed(elementwise.sub, "RsubBackward1"),
+    "__mul__": elementwise.mul_operator, "__rmul__": elementwise.mul_operator,
+    "__truediv__": elementwise.div_operator,
+    "__rtruediv__": _reversed(elementwise.div, "MulBackward0"),
     "__floordiv__": elementwise.floor_divide, "__rfloordiv__": _reversed(elementwise.floor_divide),
     "__mod__": elementwise.remainder, "__rmod__": _reversed(elementwise.remainder),
     "__pow__": elementwise.pow, "__rpow__": _reversed(elementwise.pow),

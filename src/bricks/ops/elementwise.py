@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import get_default_dtype, result_type, xp
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap
 from ..autograd.function import Function, unbroadcast
+from ..autograd.grad_mode import GRAD_ENABLED
+
+_ndarray = xp.ndarray
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "floor_divide", "remainder", "where", "maximum",
@@ -79,8 +82,12 @@ def _broadcast_error(a: Any, b: Any) -> RuntimeError:
 
 
 class Add(Function):
+    # ``shapes`` stays None when no operand was broadcast (the usual case, checked cheaply).
+    shapes = None
+
     def forward(self, a, b):
-        self.shapes = (_shape(a), _shape(b))
+        if type(a) is not type(b) or a.shape != b.shape:
+            self.shapes = (_shape(a), _shape(b))
         try:
             return a + b
         except ValueError:
@@ -88,13 +95,18 @@ class Add(Function):
 
     def backward(self, gy):
         na, nb = self.needs_input_grad
+        if self.shapes is None:
+            return gy if na else None, gy if nb else None
         return (unbroadcast(gy, self.shapes[0]) if na else None,
                 unbroadcast(gy, self.shapes[1]) if nb else None)
 
 
 class Sub(Function):
+    shapes = None  # as Add's
+
     def forward(self, a, b):
-        self.shapes = (_shape(a), _shape(b))
+        if type(a) is not type(b) or a.shape != b.shape:
+            self.shapes = (_shape(a), _shape(b))
         try:
             return a - b
         except ValueError:
@@ -104,6 +116,8 @@ class Sub(Function):
 
     def backward(self, gy):
         na, nb = self.needs_input_grad
+        if self.shapes is None:
+            return gy if na else None, -gy if nb else None
         return (unbroadcast(gy, self.shapes[0]) if na else None,
                 unbroadcast(-gy, self.shapes[1]) if nb else None)
 
@@ -216,6 +230,41 @@ def _pick(gy: Any, a: Any, b: Any, first: Any, needs: tuple) -> tuple:
     ga = unbroadcast(gy * wa, _shape(a)) if needs[0] else None
     gb = unbroadcast(gy * (1 - wa), _shape(b)) if needs[1] else None
     return ga, gb
+
+
+def _operator(cls: type, ufunc: Any, named: Any, floats_only: bool = False) -> Any:
+    """The operator form of ``named`` (``a + b``) with a shortcut for the common cases.
+
+    Two tensors of one dtype, or a float tensor and a Python float, need no promotion: without
+    a graph to record that is one NumPy call and a wrap (small models pay this per op, so the
+    shortcut skips the node object too). Everything else goes to ``named``.
+    """
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        a = self._value
+        if isinstance(other, Tensor):
+            b = other._value
+            if a.dtype is not b.dtype or floats_only and a.dtype.kind != "f":
+                return named(self, other)
+            if GRAD_ENABLED[0] and (self.requires_grad or other.requires_grad):
+                return cls.apply2(self, other)
+        elif type(other) is float and a.dtype.kind == "f":
+            if GRAD_ENABLED[0] and self.requires_grad:
+                return cls.apply(self, other)
+            b = other
+        else:
+            return named(self, other)
+        try:
+            y = ufunc(a, b)
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+        except TypeError:  # numpy refuses (bool - bool): the named op raises PyTorch's error
+            return named(self, other)
+        return wrap(y if type(y) is _ndarray else xp.asarray(y))
+
+    method.__name__ = f"__{named.__name__}__"
+    method.__doc__ = named.__doc__
+    return method
 
 
 def _binary(cls: type, a: Any, b: Any) -> Tensor:
@@ -401,3 +450,11 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
         else (Tensor._wrap(xp.asarray(input)), Tensor._wrap(xp.asarray(other)))
     cond = condition._value if isinstance(condition, Tensor) else xp.asarray(condition)
     return Where.apply(cond, a, b)
+
+
+# The operator forms, bound to Tensor in ``bricks/ops/__init__.py``; add and mul commute, so
+# their reversed forms need no swap. Integer division promotes, so ``/`` shortcuts floats only.
+add_operator = _operator(Add, xp.add, add)
+sub_operator = _operator(Sub, xp.subtract, sub)
+mul_operator = _operator(Mul, xp.multiply, mul)
+div_operator = _operator(Div, xp.true_divide, div, floats_only=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
-from .._tensor import Tensor, _check_dim
+from .._tensor import Tensor, _check_dim, bump_version
 from ..autograd.function import Function, rename, unbroadcast
 from .elementwise import cast
 
@@ -115,7 +115,7 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
                            "operation.")
     result = IndexPut.apply(input, value, key=key)
     input._value[...] = result._value
-    input._version[0] += 1
+    bump_version(input)
     input.grad_fn, input.requires_grad = result.grad_fn, True
 
 
@@ -126,7 +126,7 @@ def _write(input: Tensor, key: Any, raw: Any) -> None:
         shape = getattr(raw, "shape", ())
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be "
                            f"broadcast to indexing result ({error})") from None
-    input._version[0] += 1
+    bump_version(input)
 
 
 class Gather(Function):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .._backend import xp
-from .._tensor import Tensor
+from .._tensor import Tensor, bump_version
 from ..autograd.function import Function, rename
 from ..autograd.grad_mode import GRAD_ENABLED
 from . import elementwise as ew
@@ -52,7 +52,7 @@ def _store(self: Tensor, value: Any) -> None:
     except ValueError:
         raise RuntimeError(f"output with shape {list(self._value.shape)} doesn't match the "
                            f"broadcast shape {list(value.shape)}") from None
-    self._version[0] += 1
+    bump_version(self)
 
 
 def _name(dtype: Any) -> str:
@@ -99,7 +99,7 @@ def _fast(ufunc: Any, slow: Callable[..., Tensor]) -> Callable[..., Tensor]:
                 ufunc(self._value, b, out=self._value)
             except (TypeError, ValueError):  # a failed cast or broadcast: let the slow path say why
                 return slow(self, other)
-            self._version[0] += 1
+            bump_version(self)
             return self
         return slow(self, other)
 
@@ -177,7 +177,7 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     except ValueError:
         raise RuntimeError(f"The size of tensor a ({list(self._value.shape)}) must match the "
                            f"size of tensor b ({list(value.shape)})") from None
-    self._version[0] += 1
+    bump_version(self)
     return self
 
 
@@ -219,7 +219,7 @@ def _restride(outplace: Callable[..., Tensor], torch_name: str) -> Callable[...,
         if _records(self, None):
             self.grad_fn = rename(out, torch_name).grad_fn
         self._value = out._value
-        self._version[0] += 1
+        bump_version(self)
         return self
 
     method.__name__ = outplace.__name__ + "_"

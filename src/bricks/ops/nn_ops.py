@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from .._backend import xp
-from .._tensor import Tensor
+from .._tensor import Tensor, bump_version
 from ..autograd.function import Function
 
 __all__ = ["erf", "leaky_relu_primitive", "elu_primitive", "gelu_primitive",
@@ -184,7 +184,7 @@ def batch_norm_primitive(input: Tensor, weight: Tensor | None, bias: Tensor | No
                           momentum=momentum, eps=eps)
     for stat in (running_mean, running_var):
         if training and stat is not None:
-            stat._version[0] += 1
+            bump_version(stat)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .._backend import result_type, xp
-from .._tensor import Tensor, _check_dim
+from .._tensor import Tensor, _check_dim, version_counter
 from ..autograd.function import Function, rename, unbroadcast
 from .elementwise import cast
 
@@ -48,7 +48,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
 
 def _view_of(base: Tensor, value: Any) -> Tensor:
     out = Tensor._wrap(value)
-    out._version = base._version
+    out._version = version_counter(base)
     return out
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from .._backend import xp
-from .._tensor import Tensor
+from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import GRAD_ENABLED
 
 __all__ = ["Optimizer", "required"]
@@ -194,7 +194,7 @@ class Optimizer:
                 if grad is None:
                     continue
                 update(p._value, grad._value, state[p], group)
-                p._version[0] += 1
+                bump_version(p)
         return loss
 
     def _update(self, param: Any, grad: Any, state: dict[str, Any],
