@@ -66,13 +66,18 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
     for node, g in zip(roots, root_grads):
         previous = pending.get(node)
         pending[node] = g if previous is None else previous + g
+    # Arrays pass from node to node uncopied, and a leaf keeps its first gradient array as
+    # ``.grad`` and adds later ones into it in place. So a leaf may keep only an array nobody
+    # else holds: ``owned`` has the ids of arrays leaves keep, ``shared`` of arrays that went
+    # to a node or a hook; each side copies what the other holds.
     owned: set[int] = set()
+    shared: set[int] = set()
     for node in _topological_order(roots):
         gy = pending.pop(node, None)
         if gy is None:
             continue
         if node.hooks:
-            gy = _run_hooks(node.hooks, gy)
+            gy = _run_hooks(node.hooks, gy, shared)
         if node.freed:
             raise RuntimeError(_FREED)
         if node.saved_versions:
@@ -85,39 +90,51 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
                 continue
             if isinstance(parent, Function):
                 previous = pending.get(parent)
-                pending[parent] = g if previous is None else previous + g
+                if previous is not None:
+                    pending[parent] = previous + g
+                    continue
+                if id(g) in owned:
+                    g = g.copy()
+                shared.add(id(g))
+                pending[parent] = g
             else:
-                _accumulate_leaf(parent, g, owned, leaves)
+                _accumulate_leaf(parent, g, owned, shared, leaves)
         if not retain_graph:
             _free(node)
 
 
-def _run_hooks(hooks: list, gy: Any) -> Any:
+def _run_hooks(hooks: list, gy: Any, shared: set[int]) -> Any:
+    # A hook may keep the tensor it is given or return one it keeps: both count as shared.
     for hook in hooks:
-        result = hook(_TensorType._wrap(gy))
+        shared.add(id(gy))
+        result = hook(_wrap(gy))
         if result is not None:
             gy = result._value
+    shared.add(id(gy))
     return gy
 
 
-def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], leaves: dict[int, Any] | None) -> None:
+def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], shared: set[int],
+                     leaves: dict[int, Any] | None) -> None:
     if leaf._hooks:
-        g = _run_hooks(leaf._hooks, g)
+        g = _run_hooks(leaf._hooks, g, shared)
     if leaves is not None:
         if id(leaf) in leaves:
             previous = leaves[id(leaf)]
             leaves[id(leaf)] = g if previous is None else previous + g
         return
-    if g.dtype != leaf._value.dtype:
-        g = g.astype(leaf._value.dtype)
-    if leaf.grad is None:
-        # Assign instead of zeros-then-add; copy only arrays that someone else may hold.
-        if id(g) in owned or g.base is not None or not g.flags.writeable:
-            g = g.copy()
-        owned.add(id(g))
-        leaf.grad = _TensorType._wrap(g)
-    else:
-        leaf.grad._value += g
+    grad = leaf.grad
+    if grad is not None:
+        grad._value += g
+        return
+    # Assign instead of zeros-then-add; copy (or cast) only what someone else may hold.
+    key = id(g)
+    dtype = leaf._value.dtype
+    if (key in owned or key in shared or g.base is not None or not g.flags.writeable
+            or g.dtype != dtype):
+        g = g.astype(dtype)
+    owned.add(id(g))
+    leaf.grad = _wrap(g)
 
 
 def _free(node: Function) -> None:
@@ -156,7 +173,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     roots, root_grads = [], []
     for t, g in zip(tensors, grads):
         if t.grad_fn is None:
-            _accumulate_leaf(t, g, set(), None)
+            _accumulate_leaf(t, g, set(), set(), None)
         else:
             roots.append(t.grad_fn)
             root_grads.append(g)
@@ -257,3 +274,4 @@ def _collect(outputs: list, inputs: list, root_grads: list, captured: dict, allo
 
 
 from .._tensor import Tensor as _TensorType  # noqa: E402
+from .._tensor import wrap as _wrap  # noqa: E402
