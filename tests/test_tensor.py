@@ -281,3 +281,13 @@ def test_shape_changing_inplace_ops_keep_memory_and_record_the_graph() -> None:
         view = plain.unsqueeze_(1)
         view[0, 0] = 5
         assert plain[0, 0].item() == 5 and tuple(plain.shape) == (3, 1)
+
+
+def test_comparing_with_none_is_false_as_in_torch():
+    for lib in (bricks, torch):
+        t = lib.ones(2)
+        assert (t == None) is False  # noqa: E711 - the operator is what is tested
+        assert (t != None) is True  # noqa: E711
+        assert t not in [None, "a"]
+        with pytest.raises(TypeError):
+            lib.eq(t, None)

@@ -75,6 +75,21 @@ def _reversed(op: Any, torch_name: str | None = None) -> Any:
     return method
 
 
+def _equality(op: Any) -> Any:
+    # ``t == None`` is False and ``t != None`` True, as in PyTorch: with an operand that is no
+    # tensor or number, Python falls back to comparing identities.
+    def method(self: Tensor, other: Any) -> Any:
+        try:
+            return op(self, other)
+        except TypeError:
+            if isinstance(other, (Tensor, int, float, xp.ndarray, xp.generic)):
+                raise
+            return NotImplemented
+
+    method.__name__ = f"__{op.__name__}__"
+    return method
+
+
 def _new(factory: str) -> Any:
     def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         from .. import _creation
@@ -116,7 +131,8 @@ _METHODS: dict[str, Any] = {
     "__matmul__": linalg.matmul, "__rmatmul__": _reversed(linalg.matmul),
     "__neg__": unary.neg, "__abs__": unary.abs,
     "__pos__": lambda self: self, "__invert__": unary.logical_not,
-    "__eq__": elementwise.eq, "__ne__": elementwise.ne, "__lt__": elementwise.lt,
+    "__eq__": _equality(elementwise.eq), "__ne__": _equality(elementwise.ne),
+    "__lt__": elementwise.lt,
     "__le__": elementwise.le, "__gt__": elementwise.gt, "__ge__": elementwise.ge,
     "__getitem__": index.getitem, "__setitem__": index.setitem,
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul,

@@ -240,6 +240,8 @@ def _operator(cls: type, ufunc: Any, named: Any, floats_only: bool = False) -> A
     shortcut skips the node object too). Everything else goes to ``named``.
     """
 
+    apply2 = cls.apply2
+
     def method(self: Tensor, other: Any) -> Tensor:
         a = self._value
         if isinstance(other, Tensor):
@@ -247,7 +249,7 @@ def _operator(cls: type, ufunc: Any, named: Any, floats_only: bool = False) -> A
             if a.dtype is not b.dtype or floats_only and a.dtype.kind != "f":
                 return named(self, other)
             if GRAD_ENABLED[0] and (self.requires_grad or other.requires_grad):
-                return cls.apply2(self, other)
+                return apply2(self, other)
         elif type(other) is float and a.dtype.kind == "f":
             if GRAD_ENABLED[0] and self.requires_grad:
                 return cls.apply(self, other)

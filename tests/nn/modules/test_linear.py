@@ -101,3 +101,19 @@ def test_lazy_linear_parameters_cannot_be_read_before_first_forward():
     layer = nn.LazyLinear(4)
     with pytest.raises(RuntimeError, match="uninitialized"):
         layer.weight.shape
+
+
+def test_linear_uses_plain_attributes_that_replace_its_parameters_as_torch():
+    # ``del lin.weight; lin.weight = tensor`` (how weight reparametrizations start) works.
+    results = []
+    for lib in (bricks, torch):
+        lin = lib.nn.Linear(2, 3)
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+            lin.bias.zero_()
+        doubled = lin.weight.detach() * 2
+        del lin.weight
+        lin.weight = doubled
+        results.append(lin(lib.ones(1, 2)).detach().numpy())
+        assert [name for name, _ in lin.named_parameters()] == ["bias"]
+    np.testing.assert_allclose(results[0], results[1])

@@ -89,7 +89,11 @@ class Linear(Module):
                 f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
                 f"expected input with last dimension {self.in_features}, "
                 f"got shape {_shape_text(shape)}")
-        return F.linear(input, self.weight, self.bias)
+        try:  # the registry itself: ``self.weight`` through Module.__getattr__ costs ~0.5 us
+            weight, bias = self._parameters["weight"], self._parameters["bias"]
+        except KeyError:  # replaced by plain attributes (``del lin.weight; lin.weight = t``)
+            weight, bias = self.weight, self.bias
+        return F.linear(input, weight, bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
