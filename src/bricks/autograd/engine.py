@@ -48,15 +48,13 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
     return order
 
 
-def _check_versions(node: Function) -> None:
-    for counter, version in node.saved_versions:
-        if counter[0] != version:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: output of {node.name()} is at version {counter[0]}; "
-                f"expected version {version} instead. Hint: replace the in-place operation "
-                "(such as +=, add_ or x[i] = ...) by its out-of-place form."
-            )
+def _raise_modified(node: Function, current: int, saved: int) -> None:
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: output of {node.name()} is at version {current}; "
+        f"expected version {saved} instead. Hint: replace the in-place operation "
+        "(such as +=, add_ or x[i] = ...) by its out-of-place form."
+    )
 
 
 def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_graph: bool,
@@ -80,8 +78,9 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
             gy = _run_hooks(node.hooks, gy, shared)
         if node.freed:
             raise RuntimeError(_FREED)
-        if node.saved_versions:
-            _check_versions(node)
+        for counter, version in node.saved_versions:
+            if counter[0] != version:
+                _raise_modified(node, counter[0], version)
         grads = node.backward(gy)
         if type(grads) is not tuple:
             grads = (grads,)

@@ -199,7 +199,7 @@ class Relu(Function):
         return self.y
 
     def backward(self, gy):
-        return gy * (self.y > 0)
+        return gy * xp.greater(self.y, 0)  # the ufunc: ``self.y > 0`` costs 1 us more
 
 
 class Clamp(Function):
