@@ -157,6 +157,38 @@ LINALG = [
     row("outer", lambda m, a, b: m.outer(a, b), (3,), (4,)),
 ]
 
+
+def _einsum(equation: str) -> Callable[..., Any]:
+    return lambda m, *operands: m.einsum(equation, *operands)
+
+
+EINSUM = [
+    row("einsum_mm", _einsum("ij,jk->ik"), (2, 3), (3, 4),
+        edges=(((0, 4), (4, 3)), ((2, 0), (0, 3)), ((2, 1), (3, 4))),
+        bad=(((2, 3), (4, 5)), ((2, 3, 1), (3, 4)))),
+    row("einsum_bmm", _einsum("bij,bjk->bik"), (5, 2, 3), (5, 3, 4),
+        edges=(((1, 2, 3), (5, 3, 4)),), bad=(((2, 2, 3), (3, 3, 4)),)),
+    row("einsum_trace", _einsum("ii"), (3, 3), edges=(((0, 0),), ((1, 1),)), bad=(((2, 3),),)),
+    row("einsum_diagonal", _einsum("ii->i"), (3, 3), bad=(((3, 3, 3),),)),
+    row("einsum_batched_diagonal", _einsum("...ii->...i"), (4, 3, 3), edges=(((3, 3),),)),
+    row("einsum_transpose", _einsum("ij->ji"), (2, 3), edges=(((0, 3),),)),
+    row("einsum_sum", _einsum("ijk->j"), (2, 3, 4), edges=(((2, 0, 4),),)),
+    row("einsum_implicit", _einsum("jk,ij"), (3, 4), (2, 3)),
+    row("einsum_ellipsis", _einsum("...ij,...jk->...ik"), (2, 2, 3), (3, 4),
+        edges=(((3, 1, 2, 3), (5, 3, 4)), ((2, 3), (3, 4))), bad=(((2, 2, 3), (3, 3, 4)),)),
+    row("einsum_ellipsis_summed", _einsum("i...->..."), (2, 3, 4)),
+    row("einsum_outer", _einsum("i,j->ij"), (2,), (3,), edges=(((0,), (3,)),)),
+    row("einsum_broadcast_one", _einsum("i,i->i"), (1,), (3,), bad=(((2,), (3,)),)),
+    row("einsum_scalars", _einsum(",i->i"), (), (3,)),
+    row("einsum_repeated_and_contracted", _einsum("iij,jk->ki"), (3, 3, 2), (2, 4)),
+    row("einsum_summed_alone", _einsum("ij,k->k"), (2, 3), (4,)),
+    row("einsum_three", _einsum("ij,jk,kl->il"), (2, 3), (3, 4), (4, 5),
+        bad=(((2, 3), (3, 4), (5, 5)),)),
+    row("einsum_four_outer", _einsum("i,j,k,l->lkji"), (2,), (3,), (1,), (2,)),
+    row("einsum_list", lambda m, a, b: m.einsum("ij,kj->ik", [a, b]), (2, 3), (4, 3)),
+    row("einsum_attention", _einsum("bhqd,bhkd->bhqk"), (2, 3, 4, 5), (2, 3, 6, 5)),
+]
+
 _RED = dict(edges=(((),), ((0, 3),)))
 
 REDUCTIONS = [
@@ -298,6 +330,6 @@ ORDERING = [
         differentiable=False),
 ]
 
-OPS = (ARITHMETIC + COMPARISONS + UNARY + LINALG + REDUCTIONS + SHAPE + INDEX + SETITEM
+OPS = (ARITHMETIC + COMPARISONS + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX + SETITEM
        + ORDERING)
 BINARY = [op for op in OPS if op.broadcasts]

@@ -140,7 +140,7 @@ for _family in (elementwise, unary, sorting, reduce, shape, index, linalg):
 for _name in inplace.__all__:
     if not _name.startswith("i"):
         _METHODS[_name] = getattr(inplace, _name)
-for _name in ("cast", "where", "cat", "stack", "linear", "scatter_add", "addmm"):
+for _name in ("cast", "where", "cat", "stack", "linear", "scatter_add", "addmm", "einsum"):
     _METHODS.pop(_name, None)
 for _name, _method in _METHODS.items():
     setattr(Tensor, _name, _method)
