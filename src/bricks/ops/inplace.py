@@ -156,8 +156,39 @@ def zero_(self: Tensor) -> Tensor:
     return _fill(self, 0, "ZeroBackward0")
 
 
+class FillWith(Function):
+    """``fill_`` with a 0-d tensor in the graph: old values get gradient 0, the value the sum."""
+
+    torch_name = "FillBackward3"
+
+    def forward(self, x, value):
+        self.value_dtype = value.dtype
+        return xp.full_like(x, value)
+
+    def backward(self, gy):
+        needs_x, needs_value = self.needs_input_grad
+        return (xp.zeros_like(gy) if needs_x else None,
+                xp.asarray(gy.sum(), dtype=self.value_dtype) if needs_value else None)
+
+
 def fill_(self: Tensor, value: Any) -> Tensor:
-    """Fill with ``value`` in place."""
+    """Fill with ``value`` in place.
+
+    Args:
+        value: a number, or a 0-d tensor; when that requires grad, its gradient is the sum
+            of this tensor's gradient, as in PyTorch.
+
+    Raises:
+        RuntimeError: if ``value`` is a tensor with dimensions, or this tensor is a leaf
+            that requires grad.
+    """
+    if isinstance(value, Tensor):
+        if value._value.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._value.ndim} dimensions.")
+        if _records(self, value):
+            return _rebase(self, FillWith.apply, value)
+        value = value._value
     return _fill(self, value)
 
 
