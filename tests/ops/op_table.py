@@ -268,6 +268,16 @@ SHAPE = [
     row("chunk_dim0", lambda m, a: m.chunk(a, 2), (5, 3)),
     row("unbind", lambda m, a: a.unbind(1), (2, 3)),
     row("movedim", lambda m, a: m.movedim(a, 0, 2), (2, 3, 4)),
+    row("squeeze_", lambda m, a: (a * 1).squeeze_(), (2, 1, 3)),
+    row("squeeze__dim", lambda m, a: (a * 1).squeeze_(1), (2, 1, 3)),
+    row("squeeze__dims", lambda m, a: (a * 1).squeeze_((1, 3)), (2, 1, 3, 1)),
+    row("reshape_transposed", lambda m, a: a.t().reshape(-1), (2, 3)),
+    row("reshape_permuted_view", lambda m, a: a.permute(1, 0, 2).reshape(3, 2, 2, 2),
+        (2, 3, 4), bad=(((2, 3, 5),),)),
+    row("reshape_permuted_copy", lambda m, a: m.reshape(a.permute(2, 0, 1), (4, 6)), (2, 3, 4),
+        bad=(((2, 3, 5),),)),
+    row("contiguous_transposed", lambda m, a: a.t().contiguous(), (2, 3)),
+    row("view_of_contiguous_copy", lambda m, a: a.t().contiguous().view(-1), (2, 3)),
 ]
 
 INDEX = [

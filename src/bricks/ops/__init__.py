@@ -6,7 +6,7 @@ from typing import Any
 
 from .._backend import to_dtype, xp
 from .._tensor import Tensor
-from ..autograd.function import Function, rename
+from ..autograd.function import rename
 from . import elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -17,20 +17,7 @@ from .sorting import *  # noqa: F403
 from .unary import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
-           + linalg.__all__ + reduce.__all__ + shape.__all__ + ["clone"])
-
-
-class Clone(Function):
-    def forward(self, x):
-        return x.copy()
-
-    def backward(self, gy):
-        return gy
-
-
-def clone(input: Tensor) -> Tensor:
-    """A copy that stays in the graph (its gradient flows back to ``input``)."""
-    return Clone.apply(input)
+           + linalg.__all__ + reduce.__all__ + shape.__all__)
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:

@@ -246,19 +246,31 @@ def _restride(outplace: Callable[..., Tensor], torch_name: str) -> Callable[...,
     """``unsqueeze_`` and friends: the tensor takes the new shape over the same memory."""
 
     def method(self: Tensor, *args: Any) -> Tensor:
-        out = outplace(self, *args)
-        if _records(self, None):
-            self.grad_fn = rename(out, torch_name).grad_fn
-        self._value = out._value
-        self._version[0] += 1
-        return self
+        return _take_shape(self, outplace(self, *args), torch_name)
 
     method.__name__ = outplace.__name__ + "_"
     method.__doc__ = f"In-place ``{outplace.__name__}``: the same memory in a new shape."
     return method
 
 
+def _take_shape(self: Tensor, out: Tensor, torch_name: str) -> Tensor:
+    if _records(self, None):
+        self.grad_fn = rename(out, torch_name).grad_fn
+    self._value = out._value
+    self._version[0] += 1
+    return self
+
+
+def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
+    """In-place ``squeeze``: the same memory without the size-1 dimensions (all, or ``dim``)."""
+    if dim is None:
+        return _take_shape(self, shape.squeeze(self), "SqueezeBackward3")
+    # PyTorch numbers the in-place node by the form of ``dim``: one dimension or several.
+    several = isinstance(dim, (tuple, list))
+    name = "SqueezeBackward5" if several else "SqueezeBackward4"
+    return _take_shape(self, shape.squeeze(self, dim), name)
+
+
 unsqueeze_ = _restride(shape.unsqueeze, "UnsqueezeBackward1")
-squeeze_ = _restride(shape.squeeze, "SqueezeBackward3")
 t_ = _restride(shape.t, "TBackward1")
 transpose_ = _restride(shape.transpose, "TransposeBackward1")
