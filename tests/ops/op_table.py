@@ -111,6 +111,50 @@ COMPARISONS = [
     ]
 ]
 
+def _ints(v: Any) -> Any:
+    """A float sample as small int64 values (so that bitwise ops apply); others unchanged."""
+    is_float = isinstance(v, (torch.Tensor, bricks.Tensor)) and v.is_floating_point()
+    return (v * 4).long() if is_float else v
+
+
+def _ior(m: Any, a: Any, b: Any) -> Any:
+    out = _ints(a)
+    out |= _ints(b)
+    return out
+
+
+_BITS = dict(differentiable=False, **_BIN)
+
+BITWISE = [
+    row("bitwise_and", lambda m, a, b: _ints(a) & _ints(b), (2, 3), (2, 3), **_BITS),
+    row("bitwise_or", lambda m, a, b: m.bitwise_or(_ints(a), _ints(b)), (2, 3), (2, 3), **_BITS),
+    row("bitwise_xor", lambda m, a, b: _ints(a).bitwise_xor(_ints(b)), (2, 3), (2, 3), **_BITS),
+    row("bitwise_not", lambda m, a: ~_ints(a), (2, 3), differentiable=False, **_UN),
+    row("bitwise_not_bool", lambda m, a: m.bitwise_not(a > 0), (2, 3), differentiable=False),
+    row("bool_and", lambda m, a, b: (a > 0) & (b > 0), (2, 3), (2, 3), differentiable=False,
+        broadcasts=True, edges=_BIN["edges"], bad=_BIN["bad"]),
+    row("bool_or", lambda m, a, b: (a > 0) | (b > 0), (2, 3), (3,), differentiable=False),
+    row("bool_xor", lambda m, a, b: (a > 0) ^ (b > 0), (2, 3), (2, 3), differentiable=False),
+    row("bool_invert", lambda m, a: ~(a > 0), (2, 3), differentiable=False),
+    row("bool_or_int", lambda m, a, b: (a > 0) | _ints(b), (2, 3), (2, 3), differentiable=False),
+    row("int32_and_int64", lambda m, a, b: _ints(a).int() & _ints(b), (2, 3), (2, 3),
+        differentiable=False),
+    row("uint8_xor_int8", lambda m, a, b: _ints(a).to(m.uint8) ^ _ints(b).to(m.int8), (2, 3),
+        (2, 3), differentiable=False),
+    row("ior", _ior, (2, 3), (2, 3), differentiable=False, bad=(((2,), (2, 3)),)),
+    row("bitwise_and_", lambda m, a, b: _ints(a).bitwise_and_(_ints(b)), (2, 3), (3,),
+        differentiable=False),
+    row("logical_and", lambda m, a, b: m.logical_and(a > 0, b), (2, 3), (2, 3),
+        differentiable=False, broadcasts=True, edges=_BIN["edges"], bad=_BIN["bad"]),
+    row("logical_or", lambda m, a, b: (a > 0).logical_or(b < 0), (2, 3), (3,),
+        differentiable=False, broadcasts=True, edges=_BIN["edges"], bad=_BIN["bad"]),
+    row("logical_xor", lambda m, a, b: m.logical_xor(_ints(a), b > 0), (2, 3), (2, 3),
+        differentiable=False, broadcasts=True, edges=_BIN["edges"], bad=_BIN["bad"]),
+    row("logical_and_", lambda m, a, b: (a * 1).logical_and_(b > 0), (2, 3), (2, 3),
+        differentiable=False),
+    row("logical_not_", lambda m, a: (a > 0).logical_not_(), (2, 3), differentiable=False),
+]
+
 UNARY = [
     row("abs", lambda m, a: m.abs(a), (2, 3), domain="nonzero", **_UN),
     row("exp", lambda m, a: m.exp(a), (2, 3), **_UN),
@@ -350,6 +394,6 @@ ORDERING = [
         differentiable=False),
 ]
 
-OPS = (ARITHMETIC + COMPARISONS + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX + SETITEM
-       + ORDERING)
+OPS = (ARITHMETIC + COMPARISONS + BITWISE + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX
+       + SETITEM + ORDERING)
 BINARY = [op for op in OPS if op.broadcasts]

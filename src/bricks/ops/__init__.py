@@ -7,7 +7,8 @@ from typing import Any
 from .._backend import to_dtype, xp
 from .._tensor import Tensor
 from ..autograd.function import rename
-from . import elementwise, index, inplace, linalg, reduce, shape, sorting, unary
+from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
+from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
 from .linalg import *  # noqa: F403
@@ -17,7 +18,7 @@ from .sorting import *  # noqa: F403
 from .unary import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
-           + linalg.__all__ + reduce.__all__ + shape.__all__)
+           + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__)
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -101,12 +102,16 @@ _METHODS: dict[str, Any] = {
     "__pow__": elementwise.pow, "__rpow__": _reversed(elementwise.pow),
     "__matmul__": linalg.matmul, "__rmatmul__": _reversed(linalg.matmul),
     "__neg__": unary.neg, "__abs__": unary.abs,
-    "__pos__": lambda self: self, "__invert__": unary.logical_not,
+    "__pos__": lambda self: self, "__invert__": bitwise._invert,
+    "__and__": bitwise.bitwise_and, "__rand__": bitwise.bitwise_and,  # commutative: no swap
+    "__or__": bitwise.bitwise_or, "__ror__": bitwise.bitwise_or,
+    "__xor__": bitwise.bitwise_xor, "__rxor__": bitwise.bitwise_xor,
     "__eq__": elementwise.eq, "__ne__": elementwise.ne, "__lt__": elementwise.lt,
     "__le__": elementwise.le, "__gt__": elementwise.gt, "__ge__": elementwise.ge,
     "__getitem__": index.getitem, "__setitem__": index.setitem,
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul,
-    "__itruediv__": inplace.itruediv,
+    "__itruediv__": inplace.itruediv, "__iand__": inplace.iand, "__ior__": inplace.ior,
+    "__ixor__": inplace.ixor,
     # named forms
     "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul,
     "div": elementwise.div, "pow": elementwise.pow, "neg": unary.neg,
@@ -121,7 +126,7 @@ _METHODS: dict[str, Any] = {
     "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
     "new_tensor": _new_tensor, "cpu": lambda self: self,
 }
-for _family in (elementwise, unary, sorting, reduce, shape, index, linalg):
+for _family in (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise):
     for _name in _family.__all__:
         _METHODS.setdefault(_name, getattr(_family, _name))
 for _name in inplace.__all__:

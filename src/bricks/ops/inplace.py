@@ -14,12 +14,13 @@ from .._tensor import Tensor
 from ..autograd.function import Function, rename
 from ..autograd.grad_mode import GRAD_ENABLED
 from . import elementwise as ew
-from . import shape, unary
+from . import bitwise, shape, unary
 
 __all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "uniform_",
            "normal_", "masked_fill_", "pow_", "neg_", "exp_", "abs_", "sqrt_", "relu_",
-           "unsqueeze_", "squeeze_", "t_", "transpose_",
-           "iadd", "isub", "imul", "itruediv"]
+           "unsqueeze_", "squeeze_", "t_", "transpose_", "bitwise_and_", "bitwise_or_",
+           "bitwise_xor_", "bitwise_not_", "logical_and_", "logical_or_", "logical_xor_",
+           "logical_not_", "iadd", "isub", "imul", "itruediv", "iand", "ior", "ixor"]
 
 _LEAF = ("a leaf Variable that requires grad is being used in an in-place operation. Wrap it "
          "in `with bricks.no_grad():` (as initializers and optimizers do) or modify `.data`.")
@@ -111,6 +112,13 @@ isub = _fast(xp.subtract, sub_)
 imul = _fast(xp.multiply, mul_)
 itruediv = _fast(xp.true_divide, div_)
 
+bitwise_and_ = iand = _binary_(bitwise.bitwise_and)
+bitwise_or_ = ior = _binary_(bitwise.bitwise_or)
+bitwise_xor_ = ixor = _binary_(bitwise.bitwise_xor)
+logical_and_ = _binary_(bitwise.logical_and)
+logical_or_ = _binary_(bitwise.logical_or)
+logical_xor_ = _binary_(bitwise.logical_xor)
+
 
 def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -131,6 +139,8 @@ abs_ = _unary_(unary.abs)
 sqrt_ = _unary_(unary.sqrt)
 relu_ = _unary_(unary.relu)
 clamp_ = _unary_(unary.clamp)
+bitwise_not_ = _unary_(bitwise.bitwise_not)
+logical_not_ = _unary_(unary.logical_not)
 
 
 class Overwrite(Function):
