@@ -43,13 +43,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     As in PyTorch, a tensor whose layout is not contiguous (a transpose, a strided slice) is
     copied first when the new shape cannot view its memory.
     """
-    shape = _sizes(shape)
-    x = input._value
-    if not x.flags.c_contiguous:
-        return _reshape_strided(input, shape, "ReshapeAliasBackward0")
-    if shape == x.shape and not input.requires_grad:
-        return _view_of(input, x.view())
-    return Reshape.apply(input, shape=shape)
+    return _reshape(input, _sizes(shape), "ReshapeAliasBackward0")
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
@@ -59,10 +53,17 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     as ``reshape`` does: NumPy does not always lay results out as PyTorch does, and failing
     on a layout PyTorch would not have produced would break working PyTorch code.
     """
-    shape = _sizes(shape)
-    if not input._value.flags.c_contiguous:
-        return _reshape_strided(input, shape, "ViewBackward0")
-    return reshape(input, shape)
+    return _reshape(input, _sizes(shape), "ViewBackward0")
+
+
+def _reshape(input: Tensor, shape: tuple[int, ...], strided_name: str) -> Tensor:
+    """``reshape`` and ``view``, which PyTorch names apart only for a strided layout."""
+    x = input._value
+    if not x.flags.c_contiguous:
+        return _reshape_strided(input, shape, strided_name)
+    if shape == x.shape and not input.requires_grad:
+        return _view_of(input, x.view())
+    return Reshape.apply(input, shape=shape)
 
 
 def _reshape_strided(input: Tensor, shape: tuple[int, ...], view_name: str) -> Tensor:
