@@ -23,6 +23,8 @@ CASES: dict[str, Callable[..., Any]] = {
     "squeeze_(dim=)": lambda m, x, y, z: (z * 1).squeeze_(dim=3),
     "squeeze_(tuple)": lambda m, x, y, z: (z * 1).squeeze_((1, 3)),
     "unsqueeze_": lambda m, x, y, z: (x * 1).unsqueeze_(0),
+    "unsqueeze_(dim=)": lambda m, x, y, z: (x * 1).unsqueeze_(dim=-1),
+    "transpose_(dim0=, dim1=)": lambda m, x, y, z: (y * 1).transpose_(dim0=0, dim1=2),
     "reshape of contiguous": lambda m, x, y, z: x.reshape(-1),
     "reshape to the same shape": lambda m, x, y, z: x.reshape(2, 3),
     "view of contiguous": lambda m, x, y, z: x.view(3, 2),

@@ -255,8 +255,8 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
 def _restride(outplace: Callable[..., Tensor], torch_name: str) -> Callable[..., Tensor]:
     """``unsqueeze_`` and friends: the tensor takes the new shape over the same memory."""
 
-    def method(self: Tensor, *args: Any) -> Tensor:
-        return _take_shape(self, outplace(self, *args), torch_name)
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return _take_shape(self, outplace(self, *args, **kwargs), torch_name)
 
     method.__name__ = outplace.__name__ + "_"
     method.__doc__ = f"In-place ``{outplace.__name__}``: the same memory in a new shape."
