@@ -111,6 +111,50 @@ COMPARISONS = [
     ]
 ]
 
+def _ints(v: Any) -> Any:
+    """A float sample as small int64 values (so that bitwise ops apply); others unchanged."""
+    is_float = isinstance(v, (torch.Tensor, bricks.Tensor)) and v.is_floating_point()
+    return (v * 4).long() if is_float else v
+
+
+def _ior(m: Any, a: Any, b: Any) -> Any:
+    out = _ints(a)
+    out |= _ints(b)
+    return out
+
+
+_BITS = dict(differentiable=False, **_BIN)
+
+BITWISE = [
+    row("bitwise_and", lambda m, a, b: _ints(a) & _ints(b), (2, 3), (2, 3), **_BITS),
+    row("bitwise_or", lambda m, a, b: m.bitwise_or(_ints(a), _ints(b)), (2, 3), (2, 3), **_BITS),
+    row("bitwise_xor", lambda m, a, b: _ints(a).bitwise_xor(_ints(b)), (2, 3), (2, 3), **_BITS),
+    row("bitwise_not", lambda m, a: ~_ints(a), (2, 3), differentiable=False, **_UN),
+    row("bitwise_not_bool", lambda m, a: m.bitwise_not(a > 0), (2, 3), differentiable=False),
+    row("bool_and", lambda m, a, b: (a > 0) & (b > 0), (2, 3), (2, 3), differentiable=False,
+        broadcasts=True, edges=_BIN["edges"], bad=_BIN["bad"]),
+    row("bool_or", lambda m, a, b: (a > 0) | (b > 0), (2, 3), (3,), differentiable=False),
+    row("bool_xor", lambda m, a, b: (a > 0) ^ (b > 0), (2, 3), (2, 3), differentiable=False),
+    row("bool_invert", lambda m, a: ~(a > 0), (2, 3), differentiable=False),
+    row("bool_or_int", lambda m, a, b: (a > 0) | _ints(b), (2, 3), (2, 3), differentiable=False),
+    row("int32_and_int64", lambda m, a, b: _ints(a).int() & _ints(b), (2, 3), (2, 3),
+        differentiable=False),
+    row("uint8_xor_int8", lambda m, a, b: _ints(a).to(m.uint8) ^ _ints(b).to(m.int8), (2, 3),
+        (2, 3), differentiable=False),
+    row("ior", _ior, (2, 3), (2, 3), differentiable=False, bad=(((2,), (2, 3)),)),
+    row("bitwise_and_", lambda m, a, b: _ints(a).bitwise_and_(_ints(b)), (2, 3), (3,),
+        differentiable=False),
+    row("logical_and", lambda m, a, b: m.logical_and(a > 0, b), (2, 3), (2, 3),
+        differentiable=False, broadcasts=True, edges=_BIN["edges"], bad=_BIN["bad"]),
+    row("logical_or", lambda m, a, b: (a > 0).logical_or(b < 0), (2, 3), (3,),
+        differentiable=False, broadcasts=True, edges=_BIN["edges"], bad=_BIN["bad"]),
+    row("logical_xor", lambda m, a, b: m.logical_xor(_ints(a), b > 0), (2, 3), (2, 3),
+        differentiable=False, broadcasts=True, edges=_BIN["edges"], bad=_BIN["bad"]),
+    row("logical_and_", lambda m, a, b: (a * 1).logical_and_(b > 0), (2, 3), (2, 3),
+        differentiable=False),
+    row("logical_not_", lambda m, a: (a > 0).logical_not_(), (2, 3), differentiable=False),
+]
+
 UNARY = [
     row("abs", lambda m, a: m.abs(a), (2, 3), domain="nonzero", **_UN),
     row("exp", lambda m, a: m.exp(a), (2, 3), **_UN),
@@ -155,6 +199,38 @@ LINALG = [
         else bricks.ops.linear(x, w), (2, 4), (3, 4)),
     row("dot", lambda m, a, b: m.dot(a, b), (5,), (5,)),
     row("outer", lambda m, a, b: m.outer(a, b), (3,), (4,)),
+]
+
+
+def _einsum(equation: str) -> Callable[..., Any]:
+    return lambda m, *operands: m.einsum(equation, *operands)
+
+
+EINSUM = [
+    row("einsum_mm", _einsum("ij,jk->ik"), (2, 3), (3, 4),
+        edges=(((0, 4), (4, 3)), ((2, 0), (0, 3)), ((2, 1), (3, 4))),
+        bad=(((2, 3), (4, 5)), ((2, 3, 1), (3, 4)))),
+    row("einsum_bmm", _einsum("bij,bjk->bik"), (5, 2, 3), (5, 3, 4),
+        edges=(((1, 2, 3), (5, 3, 4)),), bad=(((2, 2, 3), (3, 3, 4)),)),
+    row("einsum_trace", _einsum("ii"), (3, 3), edges=(((0, 0),), ((1, 1),)), bad=(((2, 3),),)),
+    row("einsum_diagonal", _einsum("ii->i"), (3, 3), bad=(((3, 3, 3),),)),
+    row("einsum_batched_diagonal", _einsum("...ii->...i"), (4, 3, 3), edges=(((3, 3),),)),
+    row("einsum_transpose", _einsum("ij->ji"), (2, 3), edges=(((0, 3),),)),
+    row("einsum_sum", _einsum("ijk->j"), (2, 3, 4), edges=(((2, 0, 4),),)),
+    row("einsum_implicit", _einsum("jk,ij"), (3, 4), (2, 3)),
+    row("einsum_ellipsis", _einsum("...ij,...jk->...ik"), (2, 2, 3), (3, 4),
+        edges=(((3, 1, 2, 3), (5, 3, 4)), ((2, 3), (3, 4))), bad=(((2, 2, 3), (3, 3, 4)),)),
+    row("einsum_ellipsis_summed", _einsum("i...->..."), (2, 3, 4)),
+    row("einsum_outer", _einsum("i,j->ij"), (2,), (3,), edges=(((0,), (3,)),)),
+    row("einsum_broadcast_one", _einsum("i,i->i"), (1,), (3,), bad=(((2,), (3,)),)),
+    row("einsum_scalars", _einsum(",i->i"), (), (3,)),
+    row("einsum_repeated_and_contracted", _einsum("iij,jk->ki"), (3, 3, 2), (2, 4)),
+    row("einsum_summed_alone", _einsum("ij,k->k"), (2, 3), (4,)),
+    row("einsum_three", _einsum("ij,jk,kl->il"), (2, 3), (3, 4), (4, 5),
+        bad=(((2, 3), (3, 4), (5, 5)),)),
+    row("einsum_four_outer", _einsum("i,j,k,l->lkji"), (2,), (3,), (1,), (2,)),
+    row("einsum_list", lambda m, a, b: m.einsum("ij,kj->ik", [a, b]), (2, 3), (4, 3)),
+    row("einsum_attention", _einsum("bhqd,bhkd->bhqk"), (2, 3, 4, 5), (2, 3, 6, 5)),
 ]
 
 _RED = dict(edges=(((),), ((0, 3),)))
@@ -236,6 +312,16 @@ SHAPE = [
     row("chunk_dim0", lambda m, a: m.chunk(a, 2), (5, 3)),
     row("unbind", lambda m, a: a.unbind(1), (2, 3)),
     row("movedim", lambda m, a: m.movedim(a, 0, 2), (2, 3, 4)),
+    row("squeeze_", lambda m, a: (a * 1).squeeze_(), (2, 1, 3)),
+    row("squeeze__dim", lambda m, a: (a * 1).squeeze_(1), (2, 1, 3)),
+    row("squeeze__dims", lambda m, a: (a * 1).squeeze_((1, 3)), (2, 1, 3, 1)),
+    row("reshape_transposed", lambda m, a: a.t().reshape(-1), (2, 3)),
+    row("reshape_permuted_view", lambda m, a: a.permute(1, 0, 2).reshape(3, 2, 2, 2),
+        (2, 3, 4), bad=(((2, 3, 5),),)),
+    row("reshape_permuted_copy", lambda m, a: m.reshape(a.permute(2, 0, 1), (4, 6)), (2, 3, 4),
+        bad=(((2, 3, 5),),)),
+    row("contiguous_transposed", lambda m, a: a.t().contiguous(), (2, 3)),
+    row("view_of_contiguous_copy", lambda m, a: a.t().contiguous().view(-1), (2, 3)),
 ]
 
 INDEX = [
@@ -245,6 +331,16 @@ INDEX = [
     row("index_select_dim1", lambda m, a: a.index_select(1, _index(m, [1, 1])), (3, 4)),
     row("masked_fill", lambda m, a: a.masked_fill(_mask(m, [[True, False, True]]), 0.5), (2, 3)),
     row("masked_fill_tensor", lambda m, a: m.masked_fill(a, a > 0, m.tensor(-1.0)), (2, 3)),
+    row("masked_fill_value_grad", lambda m, a, v: m.masked_fill(a, a > 0, v), (2, 3), (),
+        edges=(((0, 3), ()), ((), ())), bad=(((2, 3), (1,)),)),
+    row("masked_fill_broadcast", lambda m, a, v: a.masked_fill(
+        _mask(m, [[True, False, True], [False, False, True]]), v), (3,), (),
+        bad=(((4,), ()),)),
+    row("masked_fill__value_grad", lambda m, a, v: (a * 1).masked_fill_(a > 0, v), (2, 3), (),
+        bad=(((2, 3), (2,)),)),
+    row("fill__value_grad", lambda m, a, v: (a * 1).fill_(v), (2, 3), (), edges=(((0,), ()),),
+        bad=(((2, 3), (2,)),)),
+    row("fill__value_grad_only", lambda m, a, v: m.zeros_like(a).fill_(v), (2, 3), ()),
     row("getitem_int", lambda m, a: a[1], (3, 4), bad=(((),),)),
     row("getitem_neg", lambda m, a: a[-1, 2], (3, 4)),
     row("getitem_slice", lambda m, a: a[1:, ::2], (3, 4)),
@@ -298,6 +394,6 @@ ORDERING = [
         differentiable=False),
 ]
 
-OPS = (ARITHMETIC + COMPARISONS + UNARY + LINALG + REDUCTIONS + SHAPE + INDEX + SETITEM
-       + ORDERING)
+OPS = (ARITHMETIC + COMPARISONS + BITWISE + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX
+       + SETITEM + ORDERING)
 BINARY = [op for op in OPS if op.broadcasts]

@@ -6,8 +6,9 @@ from typing import Any
 
 from .._backend import to_dtype, xp
 from .._tensor import Tensor
-from ..autograd.function import Function, rename
-from . import elementwise, index, inplace, linalg, reduce, shape, sorting, unary
+from ..autograd.function import rename
+from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
+from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
 from .linalg import *  # noqa: F403
@@ -17,20 +18,7 @@ from .sorting import *  # noqa: F403
 from .unary import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
-           + linalg.__all__ + reduce.__all__ + shape.__all__ + ["clone"])
-
-
-class Clone(Function):
-    def forward(self, x):
-        return x.copy()
-
-    def backward(self, gy):
-        return gy
-
-
-def clone(input: Tensor) -> Tensor:
-    """A copy that stays in the graph (its gradient flows back to ``input``)."""
-    return Clone.apply(input)
+           + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__)
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -130,20 +118,24 @@ _METHODS: dict[str, Any] = {
     "__pow__": elementwise.pow, "__rpow__": _reversed(elementwise.pow),
     "__matmul__": linalg.matmul, "__rmatmul__": _reversed(linalg.matmul),
     "__neg__": unary.neg, "__abs__": unary.abs,
-    "__pos__": lambda self: self, "__invert__": unary.logical_not,
+    "__pos__": lambda self: self, "__invert__": bitwise._invert,
+    "__and__": bitwise.bitwise_and, "__rand__": bitwise.bitwise_and,  # commutative: no swap
+    "__or__": bitwise.bitwise_or, "__ror__": bitwise.bitwise_or,
+    "__xor__": bitwise.bitwise_xor, "__rxor__": bitwise.bitwise_xor,
     "__eq__": _equality(elementwise.eq), "__ne__": _equality(elementwise.ne),
     "__lt__": elementwise.lt,
     "__le__": elementwise.le, "__gt__": elementwise.gt, "__ge__": elementwise.ge,
     "__getitem__": index.getitem, "__setitem__": index.setitem,
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul,
-    "__itruediv__": inplace.itruediv,
+    "__itruediv__": inplace.itruediv, "__iand__": inplace.iand, "__ior__": inplace.ior,
+    "__ixor__": inplace.ixor,
     # named forms
     "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul,
     "div": elementwise.div, "pow": elementwise.pow, "neg": unary.neg,
     "remainder": elementwise.remainder, "floor_divide": elementwise.floor_divide,
     "eq": elementwise.eq, "ne": elementwise.ne, "lt": elementwise.lt, "le": elementwise.le,
     "gt": elementwise.gt, "ge": elementwise.ge, "maximum": elementwise.maximum,
-    "minimum": elementwise.minimum, "clone": clone, "to": _to, "type": _type,
+    "minimum": elementwise.minimum, "clone": shape.clone, "to": _to, "type": _type,
     "type_as": lambda self, other: _to(self, other.dtype),
     "float": _caster("float", xp.float32), "double": _caster("double", xp.float64),
     "half": _caster("half", xp.float16), "long": _caster("long", xp.int64),
@@ -151,13 +143,13 @@ _METHODS: dict[str, Any] = {
     "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
     "new_tensor": _new_tensor, "cpu": lambda self: self,
 }
-for _family in (elementwise, unary, sorting, reduce, shape, index, linalg):
+for _family in (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise):
     for _name in _family.__all__:
         _METHODS.setdefault(_name, getattr(_family, _name))
 for _name in inplace.__all__:
     if not _name.startswith("i"):
         _METHODS[_name] = getattr(inplace, _name)
-for _name in ("cast", "where", "cat", "stack", "linear", "scatter_add", "addmm"):
+for _name in ("cast", "where", "cat", "stack", "linear", "scatter_add", "addmm", "einsum"):
     _METHODS.pop(_name, None)
 for _name, _method in _METHODS.items():
     setattr(Tensor, _name, _method)

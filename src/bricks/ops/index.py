@@ -6,7 +6,7 @@ from typing import Any
 
 from .._backend import xp
 from .._tensor import Tensor, _check_dim, bump_version
-from ..autograd.function import Function, rename, unbroadcast
+from ..autograd.function import Function, unbroadcast
 from .elementwise import cast
 
 __all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "scatter_add",
@@ -194,25 +194,64 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 class MaskedFill(Function):
     def forward(self, x, mask, value):
-        self.mask = mask
-        return xp.where(mask, xp.asarray(value, dtype=x.dtype), x)
+        self.mask, self.input_shape = mask, x.shape
+        return _where(mask, xp.asarray(value, dtype=x.dtype), x)
 
     def backward(self, gy):
-        return xp.where(self.mask, xp.zeros((), gy.dtype), gy)
+        return unbroadcast(xp.where(self.mask, xp.zeros((), gy.dtype), gy), self.input_shape)
+
+
+class MaskedFillTensor(Function):
+    """``masked_fill`` with a 0-d tensor value, whose gradient is the sum over masked places."""
+
+    torch_name = "MaskedFillBackward1"
+
+    def forward(self, x, value, mask):
+        self.mask, self.input_shape, self.value_dtype = mask, x.shape, value.dtype
+        return _where(mask, value.astype(x.dtype), x)
+
+    def backward(self, gy):
+        needs_x, needs_value = self.needs_input_grad[:2]
+        zero = xp.zeros((), gy.dtype)
+        gx = unbroadcast(xp.where(self.mask, zero, gy), self.input_shape) if needs_x else None
+        gv = None
+        if needs_value:
+            gv = xp.asarray(xp.where(self.mask, gy, zero).sum(), dtype=self.value_dtype)
+        return gx, gv
+
+
+def _where(mask: Any, value: Any, x: Any) -> Any:
+    try:
+        return xp.where(mask, value, x)
+    except ValueError:
+        raise RuntimeError(f"masked_fill: the mask of shape {tuple(mask.shape)} does not "
+                           f"broadcast with the input of shape {tuple(x.shape)}") from None
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    """A copy of ``input`` with ``value`` where the bool ``mask`` is true.
+    """A copy of ``input`` with ``value`` where the bool ``mask`` is true (broadcast).
+
+    Args:
+        input: the tensor to copy.
+        mask: a bool tensor that broadcasts with ``input``.
+        value: a number, or a 0-d tensor; when that requires grad, its gradient is the sum
+            of the output gradient over the masked places, as in PyTorch.
+
+    Returns:
+        The filled copy.
 
     Raises:
-        RuntimeError: if ``mask`` is not a bool tensor.
+        RuntimeError: if ``mask`` is not a bool tensor or does not broadcast with ``input``,
+            or if ``value`` is a tensor with dimensions.
     """
     if mask._value.dtype != xp.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype}")
     if isinstance(value, Tensor):
-        return rename(MaskedFill.apply(input, mask._value, value=value.item()),
-                      "MaskedFillBackward1")
+        if value._value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value._value.ndim} dimension(s).")
+        return MaskedFillTensor.apply(input, value, mask._value)
     return MaskedFill.apply(input, mask._value, value=value)
 
 

@@ -14,12 +14,13 @@ from .._tensor import Tensor, bump_version
 from ..autograd.function import Function, rename
 from ..autograd.grad_mode import GRAD_ENABLED
 from . import elementwise as ew
-from . import shape, unary
+from . import bitwise, shape, unary
 
 __all__ = ["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "uniform_",
            "normal_", "masked_fill_", "pow_", "neg_", "exp_", "abs_", "sqrt_", "relu_",
-           "unsqueeze_", "squeeze_", "t_", "transpose_",
-           "iadd", "isub", "imul", "itruediv"]
+           "unsqueeze_", "squeeze_", "t_", "transpose_", "bitwise_and_", "bitwise_or_",
+           "bitwise_xor_", "bitwise_not_", "logical_and_", "logical_or_", "logical_xor_",
+           "logical_not_", "iadd", "isub", "imul", "itruediv", "iand", "ior", "ixor"]
 
 _LEAF = ("a leaf Variable that requires grad is being used in an in-place operation. Wrap it "
          "in `with bricks.no_grad():` (as initializers and optimizers do) or modify `.data`.")
@@ -111,6 +112,13 @@ isub = _fast(xp.subtract, sub_)
 imul = _fast(xp.multiply, mul_)
 itruediv = _fast(xp.true_divide, div_)
 
+bitwise_and_ = iand = _binary_(bitwise.bitwise_and)
+bitwise_or_ = ior = _binary_(bitwise.bitwise_or)
+bitwise_xor_ = ixor = _binary_(bitwise.bitwise_xor)
+logical_and_ = _binary_(bitwise.logical_and)
+logical_or_ = _binary_(bitwise.logical_or)
+logical_xor_ = _binary_(bitwise.logical_xor)
+
 
 def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -131,6 +139,8 @@ abs_ = _unary_(unary.abs)
 sqrt_ = _unary_(unary.sqrt)
 relu_ = _unary_(unary.relu)
 clamp_ = _unary_(unary.clamp)
+bitwise_not_ = _unary_(bitwise.bitwise_not)
+logical_not_ = _unary_(unary.logical_not)
 
 
 class Overwrite(Function):
@@ -156,8 +166,39 @@ def zero_(self: Tensor) -> Tensor:
     return _fill(self, 0, "ZeroBackward0")
 
 
+class FillWith(Function):
+    """``fill_`` with a 0-d tensor in the graph: old values get gradient 0, the value the sum."""
+
+    torch_name = "FillBackward3"
+
+    def forward(self, x, value):
+        self.value_dtype = value.dtype
+        return xp.full_like(x, value)
+
+    def backward(self, gy):
+        needs_x, needs_value = self.needs_input_grad
+        return (xp.zeros_like(gy) if needs_x else None,
+                xp.asarray(gy.sum(), dtype=self.value_dtype) if needs_value else None)
+
+
 def fill_(self: Tensor, value: Any) -> Tensor:
-    """Fill with ``value`` in place."""
+    """Fill with ``value`` in place.
+
+    Args:
+        value: a number, or a 0-d tensor; when that requires grad, its gradient is the sum
+            of this tensor's gradient, as in PyTorch.
+
+    Raises:
+        RuntimeError: if ``value`` is a tensor with dimensions, or this tensor is a leaf
+            that requires grad.
+    """
+    if isinstance(value, Tensor):
+        if value._value.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._value.ndim} dimensions.")
+        if _records(self, value):
+            return _rebase(self, FillWith.apply, value)
+        value = value._value
     return _fill(self, value)
 
 
@@ -214,20 +255,32 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
 def _restride(outplace: Callable[..., Tensor], torch_name: str) -> Callable[..., Tensor]:
     """``unsqueeze_`` and friends: the tensor takes the new shape over the same memory."""
 
-    def method(self: Tensor, *args: Any) -> Tensor:
-        out = outplace(self, *args)
-        if _records(self, None):
-            self.grad_fn = rename(out, torch_name).grad_fn
-        self._value = out._value
-        bump_version(self)
-        return self
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return _take_shape(self, outplace(self, *args, **kwargs), torch_name)
 
     method.__name__ = outplace.__name__ + "_"
     method.__doc__ = f"In-place ``{outplace.__name__}``: the same memory in a new shape."
     return method
 
 
+def _take_shape(self: Tensor, out: Tensor, torch_name: str) -> Tensor:
+    if _records(self, None):
+        self.grad_fn = rename(out, torch_name).grad_fn
+    self._value = out._value
+    bump_version(self)
+    return self
+
+
+def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
+    """In-place ``squeeze``: the same memory without the size-1 dimensions (all, or ``dim``)."""
+    if dim is None:
+        return _take_shape(self, shape.squeeze(self), "SqueezeBackward3")
+    # PyTorch numbers the in-place node by the form of ``dim``: one dimension or several.
+    several = isinstance(dim, (tuple, list))
+    name = "SqueezeBackward5" if several else "SqueezeBackward4"
+    return _take_shape(self, shape.squeeze(self, dim), name)
+
+
 unsqueeze_ = _restride(shape.unsqueeze, "UnsqueezeBackward1")
-squeeze_ = _restride(shape.squeeze, "SqueezeBackward3")
 t_ = _restride(shape.t, "TBackward1")
 transpose_ = _restride(shape.transpose, "TransposeBackward1")

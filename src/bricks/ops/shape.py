@@ -11,7 +11,7 @@ from .elementwise import cast
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose",
            "permute", "expand", "repeat", "cat", "stack", "split", "chunk", "t", "movedim",
-           "unbind", "contiguous", "expand_as", "view_as", "reshape_as"]
+           "unbind", "contiguous", "clone", "expand_as", "view_as", "reshape_as"]
 
 
 def _sizes(shape: Sequence[Any]) -> tuple[int, ...]:
@@ -38,12 +38,41 @@ class Reshape(Function):
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
-    """The same values in a new shape (one dimension may be -1)."""
-    shape = _sizes(shape)
-    if shape == input._value.shape:
-        return Reshape.apply(input, shape=shape) if input.requires_grad else \
-            _view_of(input, input._value.view())
+    """The same values in a new shape (one dimension may be -1): a view when the layout allows.
+
+    As in PyTorch, a tensor whose layout is not contiguous (a transpose, a strided slice) is
+    copied first when the new shape cannot view its memory.
+    """
+    return _reshape(input, _sizes(shape), "ReshapeAliasBackward0")
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """``input`` viewed in a new shape (one dimension may be -1).
+
+    Where PyTorch raises because the layout cannot be viewed in that shape, bricks copies,
+    as ``reshape`` does: NumPy does not always lay results out as PyTorch does, and failing
+    on a layout PyTorch would not have produced would break working PyTorch code.
+    """
+    return _reshape(input, _sizes(shape), "ViewBackward0")
+
+
+def _reshape(input: Tensor, shape: tuple[int, ...], strided_name: str) -> Tensor:
+    """``reshape`` and ``view``, which PyTorch names apart only for a strided layout."""
+    x = input._value
+    if not x.flags.c_contiguous:
+        return _reshape_strided(input, shape, strided_name)
+    if shape == x.shape and not input.requires_grad:
+        return _view_of(input, x.view())
     return Reshape.apply(input, shape=shape)
+
+
+def _reshape_strided(input: Tensor, shape: tuple[int, ...], view_name: str) -> Tensor:
+    """Reshape a tensor that is not contiguous, with PyTorch's name for what it did."""
+    try:
+        input._value.reshape(shape, copy=False)
+    except ValueError:  # the layout needs a copy (a wrong shape fails in Reshape, as usual)
+        return rename(Reshape.apply(contiguous(input), shape=shape), "UnsafeViewBackward0")
+    return rename(Reshape.apply(input, shape=shape), view_name)
 
 
 def _view_of(base: Tensor, value: Any) -> Tensor:
@@ -52,20 +81,34 @@ def _view_of(base: Tensor, value: Any) -> Tensor:
     return out
 
 
-view = reshape
-
-
 def view_as(input: Tensor, other: Tensor) -> Tensor:
     """``input`` viewed with ``other``'s shape."""
+    return view(input, other._value.shape)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` reshaped to ``other``'s shape."""
     return reshape(input, other._value.shape)
 
 
-reshape_as = view_as
+class Clone(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy that stays in the graph (its gradient flows back to ``input``)."""
+    return Clone.apply(input)
 
 
 def contiguous(input: Tensor) -> Tensor:
-    """The tensor itself (NumPy-backed tensors need no layout change for bricks' ops)."""
-    return input
+    """The tensor itself if its layout is contiguous, else a contiguous copy in the graph."""
+    if input._value.flags.c_contiguous:
+        return input
+    return Clone.apply(input)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -90,7 +133,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
         for s in sizes:
             known *= s if s != -1 else 1
         sizes[sizes.index(-1)] = shape[d] // known
-    return reshape(input, shape[:d] + tuple(sizes) + shape[d + 1:])
+    return view(input, shape[:d] + tuple(sizes) + shape[d + 1:])
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
