@@ -424,13 +424,33 @@ class Module:
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> _hooks.RemovableHandle:
         """Call ``hook(module, args)`` before ``forward``; it may return replacement args."""
-        return _hooks.add(self._forward_pre_hooks, hook, prepend, with_kwargs)
+        return _hooks.add(self._forward_pre_hooks, hook, prepend, (hook, with_kwargs))
 
     def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
                               with_kwargs: bool = False,
                               always_call: bool = False) -> _hooks.RemovableHandle:
-        """Call ``hook(module, args, output)`` after ``forward``; it may replace the output."""
-        return _hooks.add(self._forward_hooks, hook, prepend, with_kwargs)
+        """Call ``hook(module, args, output)`` after ``forward``; it may replace the output.
+
+        Args:
+            hook: the callable; ``hook(module, args, kwargs, output)`` with ``with_kwargs``.
+            prepend: run it before the hooks already registered.
+            with_kwargs: also pass the keyword arguments of the call.
+            always_call: run it even when the call raises (the error then propagates).
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> import bricks
+            >>> from bricks import nn
+            >>> layer = nn.ReLU()
+            >>> handle = layer.register_forward_hook(lambda m, args, out: print(out),
+            ...                                      always_call=True)
+            >>> _ = layer(bricks.tensor([-1.0, 2.0]))
+            tensor([0., 2.])
+        """
+        entry = (hook, with_kwargs, always_call)
+        return _hooks.add(self._forward_hooks, hook, prepend, entry)
 
     # ----- Gluon-style parameter management (see _initialize.py) -----
     def initialize(self, init: Any = None, *, select: str | None = None,
