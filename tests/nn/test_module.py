@@ -263,6 +263,18 @@ def test_a_with_kwargs_pre_hook_must_return_args_and_kwargs():
         layer(bricks.ones(1))
 
 
+def test_calling_a_module_whose_init_skipped_module_init_raises_attribute_error():
+    class Forgetful(nn.Module):
+        def __init__(self):
+            pass
+
+        def forward(self, x):
+            return x
+
+    with pytest.raises(AttributeError, match="super\\(\\).__init__\\(\\)"):
+        Forgetful()(bricks.ones(1))
+
+
 # ----- modes, gradients, dtypes -----
 def test_train_eval_reach_every_module():
     net = nested(BRICKS)

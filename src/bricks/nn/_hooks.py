@@ -1,7 +1,8 @@
 """Hooks of ``Module``: registration, removable handles, and the hooked call path.
 
 ``Module.__call__`` comes here only when some hook is registered, so modules without
-hooks pay nothing for this machinery.
+hooks pay nothing for this machinery. Backward hooks route the call's tensors through
+identity nodes (``_backward_hooks.py``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,22 @@ import warnings
 from collections import OrderedDict
 from typing import Any, Callable
 
-__all__ = ["RemovableHandle", "add", "call_with_hooks"]
+from .._tensor import Tensor
+from ._backward_hooks import BackwardCall
+
+__all__ = ["RemovableHandle", "add", "add_backward_hook", "call_with_hooks"]
 
 _next_id = itertools.count()
+
+_MIXED = ("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+          "Please use only one of them.")
+_OLD_STYLE = ("Using non-full backward hooks on a Module that {} is deprecated and will be "
+              "removed in future versions. This hook will be missing some of the {}. Please use "
+              "register_full_backward_hook to get the documented behavior.")
+_MULTIPLE_NODES = ("Using a non-full backward hook when the forward contains multiple autograd "
+                   "Nodes is deprecated and will be removed in future versions. This hook will be "
+                   "missing some grad_input. Please use register_full_backward_hook to get the "
+                   "documented behavior.")
 
 
 class RemovableHandle:
@@ -48,6 +62,15 @@ def add(hooks: OrderedDict, hook: Callable, prepend: bool, entry: Any = None) ->
     return RemovableHandle(hooks, hook_id)
 
 
+def add_backward_hook(module: Any, hook: Callable, prepend: bool, full: bool) -> RemovableHandle:
+    """Register a full (``full=True``) or old-style backward hook; one module takes one kind."""
+    if module._is_full_backward_hook is (not full):
+        raise RuntimeError(_MIXED)
+    handle = add(module._backward_hooks, hook, prepend)
+    module._is_full_backward_hook = full
+    return handle
+
+
 class _Call:
     """What a hooked call has reached, for the ``always_call`` hooks if something raises."""
 
@@ -63,9 +86,9 @@ class _Call:
 def call_with_hooks(module: Any, args: tuple, kwargs: dict) -> Any:
     """Run the hooks around ``forward`` as ``torch.nn.Module.__call__`` does.
 
-    Forward pre-hooks, ``forward``, then forward hooks. If anything raises, the forward hooks
-    registered with ``always_call=True`` that have not run yet run, and the exception
-    propagates.
+    Forward pre-hooks, then (with backward hooks) routing the inputs, ``forward``, forward
+    hooks, routing the outputs. If anything raises, the forward hooks registered with
+    ``always_call=True`` that have not run yet run, and the exception propagates.
     """
     call = _Call(args, kwargs)
     try:
@@ -77,11 +100,21 @@ def call_with_hooks(module: Any, args: tuple, kwargs: dict) -> Any:
 
 def _run(module: Any, call: _Call) -> Any:
     _run_pre_hooks(module, call)
+    backward = _backward_call(module)
+    if backward is not None:
+        call.args = backward.setup_inputs(call.args)
     call.result = module.forward(*call.args, **call.kwargs)
     for hook_id, (hook, with_kwargs, always_call) in list(module._forward_hooks.items()):
         if always_call:
             call.called.add(hook_id)
         _run_forward_hook(module, call, hook, with_kwargs)
+    if backward is not None:
+        if not isinstance(call.result, (Tensor, tuple)):
+            warnings.warn("For backward hooks to be called, module output should be a Tensor or "
+                          f"a tuple of Tensors but received {type(call.result)}", stacklevel=4)
+        if not backward.full and backward.hooks:
+            _warn_old_style(module, call.args, call.result)
+        call.result = backward.setup_outputs(call.result)
     return call.result
 
 
@@ -122,3 +155,28 @@ def _run_always_called(module: Any, call: _Call) -> None:
             warnings.warn("module forward hook with ``always_call=True`` raised an exception that "
                           f"was silenced as another error was raised in forward: {error}",
                           stacklevel=4)
+
+
+def _backward_call(module: Any) -> BackwardCall | None:
+    hooks = list(module._backward_hooks.values())
+    pre_hooks = list(module._backward_pre_hooks.values())
+    if not hooks and not pre_hooks:
+        return None
+    return BackwardCall(module, hooks, pre_hooks, full=module._is_full_backward_hook is not False)
+
+
+def _warn_old_style(module: Any, args: tuple, result: Any) -> None:
+    """PyTorch's FutureWarning where an old-style hook misses gradients PyTorch would pass."""
+    outputs = result if isinstance(result, tuple) else (result,)
+    if not all(isinstance(o, Tensor) for o in outputs):
+        message = _OLD_STYLE.format("does not return a single Tensor or a tuple of Tensors",
+                                    "grad_output")
+    elif not all(isinstance(a, Tensor) for a in args):
+        message = _OLD_STYLE.format("does not take as input a single Tensor or a tuple of "
+                                    "Tensors", "grad_input")
+    elif any(param.requires_grad for param in module.parameters()):
+        # PyTorch's grad_input then lists the last op's parameter gradients; bricks' does not.
+        message = _MULTIPLE_NODES
+    else:
+        return
+    warnings.warn(message, FutureWarning, stacklevel=5)
