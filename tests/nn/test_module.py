@@ -215,6 +215,66 @@ def test_hooks_with_kwargs():
     assert m(bricks.tensor([1.0])).tolist() == [3.0]
 
 
+def test_always_call_forward_hooks_run_when_forward_raises_as_torch():
+    records = []
+    for lib in (bricks, torch):
+        calls = []
+        module = lib.nn.Module()
+
+        def forward(x, scale):
+            raise ValueError("boom")
+
+        def silenced(m, args, output):
+            raise KeyError("inner")
+
+        module.forward = forward
+        module.register_forward_hook(lambda m, args, out: calls.append(("always", out)),
+                                     always_call=True)
+        module.register_forward_hook(lambda m, args, out: calls.append("plain"))
+        module.register_forward_hook(lambda m, args, kwargs, out: calls.append(("kw", kwargs)),
+                                     always_call=True, with_kwargs=True)
+        module.register_forward_hook(silenced, always_call=True)
+        with pytest.warns(UserWarning, match="always_call=True`` raised an exception that was "
+                                             "silenced.*'inner'"):
+            with pytest.raises(ValueError, match="boom"):
+                module(lib.ones(1), scale=2)
+        records.append(calls)
+    assert records[0] == records[1] == [("always", None), ("kw", {"scale": 2})]
+
+
+def test_always_call_hook_runs_once_when_a_later_hook_raises():
+    calls = []
+    layer = ReLU()
+    layer.register_forward_hook(lambda m, args, out: calls.append(out.tolist()), always_call=True)
+
+    def later(m, args, out):
+        raise TypeError("later")
+
+    layer.register_forward_hook(later)
+    with pytest.raises(TypeError, match="later"):
+        layer(bricks.ones(1))
+    assert calls == [[1.0]]
+
+
+def test_a_with_kwargs_pre_hook_must_return_args_and_kwargs():
+    layer = ReLU()
+    layer.register_forward_pre_hook(lambda m, args, kwargs: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"tuple of \(new_args, new_kwargs\)"):
+        layer(bricks.ones(1))
+
+
+def test_calling_a_module_whose_init_skipped_module_init_raises_attribute_error():
+    class Forgetful(nn.Module):
+        def __init__(self):
+            pass
+
+        def forward(self, x):
+            return x
+
+    with pytest.raises(AttributeError, match="super\\(\\).__init__\\(\\)"):
+        Forgetful()(bricks.ones(1))
+
+
 # ----- modes, gradients, dtypes -----
 def test_train_eval_reach_every_module():
     net = nested(BRICKS)

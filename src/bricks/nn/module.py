@@ -62,6 +62,8 @@ class Module:
         state["_forward_pre_hooks"] = OrderedDict()
         state["_forward_hooks"] = OrderedDict()
         state["_backward_hooks"] = OrderedDict()
+        state["_backward_pre_hooks"] = OrderedDict()
+        state["_is_full_backward_hook"] = None
 
     forward: Callable[..., Any]
 
@@ -71,8 +73,16 @@ class Module:
                                   '"forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # Lean path: three dict-truth tests, then forward (the small-model benchmark pays this).
-        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
+        # Lean path: four dict-truth tests, then forward (the small-model benchmark pays this).
+        # One __dict__ read and four subscripts cost less than three attribute lookups do.
+        state = self.__dict__
+        try:
+            hooked = (state["_forward_pre_hooks"] or state["_forward_hooks"]
+                      or state["_backward_hooks"] or state["_backward_pre_hooks"])
+        except KeyError as missing:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute {missing}: "
+                                 "call super().__init__() first in __init__") from None
+        if hooked:
             return _hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -422,17 +432,102 @@ class Module:
         """Cast parameters and buffers to ``dst_type``; return self."""
         return self.to(dst_type)
 
-    # ----- hooks (see _hooks.py) -----
+    # ----- hooks (see _hooks.py and _backward_hooks.py) -----
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> _hooks.RemovableHandle:
         """Call ``hook(module, args)`` before ``forward``; it may return replacement args."""
-        return _hooks.add(self._forward_pre_hooks, hook, prepend, with_kwargs)
+        return _hooks.add(self._forward_pre_hooks, hook, prepend, (hook, with_kwargs))
 
     def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
                               with_kwargs: bool = False,
                               always_call: bool = False) -> _hooks.RemovableHandle:
-        """Call ``hook(module, args, output)`` after ``forward``; it may replace the output."""
-        return _hooks.add(self._forward_hooks, hook, prepend, with_kwargs)
+        """Call ``hook(module, args, output)`` after ``forward``; it may replace the output.
+
+        Args:
+            hook: the callable; ``hook(module, args, kwargs, output)`` with ``with_kwargs``.
+            prepend: run it before the hooks already registered.
+            with_kwargs: also pass the keyword arguments of the call.
+            always_call: run it even when the call raises (the error then propagates).
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> from bricks import nn, tensor
+            >>> layer = nn.ReLU()
+            >>> handle = layer.register_forward_hook(lambda m, args, out: print(out),
+            ...                                      always_call=True)
+            >>> _ = layer(tensor([-1.0, 2.0]))
+            tensor([0., 2.])
+        """
+        entry = (hook, with_kwargs, always_call)
+        return _hooks.add(self._forward_hooks, hook, prepend, entry)
+
+    def register_full_backward_pre_hook(self, hook: Callable,
+                                        prepend: bool = False) -> _hooks.RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients w.r.t. the outputs are known.
+
+        Args:
+            hook: gets one entry per output (None for non-Tensors and unused outputs) and
+                may return a tuple of the same length to use instead.
+            prepend: run it before the backward pre-hooks already registered.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Example:
+            >>> from bricks import nn, ones
+            >>> layer, x = nn.ReLU(), ones(2, requires_grad=True)
+            >>> _ = layer.register_full_backward_pre_hook(lambda m, grads: (grads[0] * 3,))
+            >>> layer(x).sum().backward()
+            >>> x.grad
+            tensor([3., 3.])
+        """
+        return _hooks.add(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable,
+                                    prepend: bool = False) -> _hooks.RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once per backward through each call.
+
+        Args:
+            hook: gets the gradients w.r.t. the positional inputs (zeros for a Tensor that
+                needs none, None for non-Tensors) and the outputs; may return a tuple that
+                replaces ``grad_input``. When no input requires grad, it fires with the
+                output gradients and must return None.
+            prepend: run it before the backward hooks already registered.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: if the module already has ``register_backward_hook`` hooks.
+
+        Example:
+            >>> from bricks import nn, ones
+            >>> layer = nn.Linear(3, 1)
+            >>> handle = layer.register_full_backward_hook(
+            ...     lambda module, grad_input, grad_output: print(grad_input[0].shape))
+            >>> layer(ones(2, 3, requires_grad=True)).sum().backward()
+            bricks.Size([2, 3])
+            >>> handle.remove()
+        """
+        return _hooks.add_backward_hook(self, hook, prepend, full=True)
+
+    def register_backward_hook(self, hook: Callable) -> _hooks.RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)``, old style; prefer the full hook.
+
+        The gradients are w.r.t. the positional inputs (None where there is none) and the
+        outputs: PyTorch's values when forward is one op on its inputs (ReLU, as in guided
+        backprop). Otherwise PyTorch passes its last op's gradients, parameters included, and
+        warns; bricks warns the same (FutureWarning) for a layer with parameters.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: if the module already has full backward hooks.
+        """
+        return _hooks.add_backward_hook(self, hook, False, full=False)
 
     # ----- Gluon-style parameter management (see _initialize.py) -----
     def initialize(self, init: Any = None, *, select: str | None = None,
