@@ -17,7 +17,7 @@ import warnings
 from typing import Any, Callable
 
 from .._backend import xp
-from .._tensor import Tensor
+from .._tensor import Tensor, version_counter
 from ..autograd import Function, is_grad_enabled
 
 __all__ = ["BackwardCall"]
@@ -60,7 +60,7 @@ def _route(tensors: list[Tensor], on_backward: Callable[[], tuple]) -> tuple[lis
     routed = []
     for index, tensor in enumerate(tensors):
         out = _Pass.apply(joined, value=tensor._value, slots=slots, index=index)
-        out._version = tensor._version  # a view: an in-place change is seen through both
+        out._version = version_counter(tensor)  # a view: an in-place change is seen through both
         routed.append(out)
     return routed, slots
 
