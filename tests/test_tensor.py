@@ -291,3 +291,32 @@ def test_comparing_with_none_is_false_as_in_torch():
         assert t not in [None, "a"]
         with pytest.raises(TypeError):
             lib.eq(t, None)
+
+
+def test_is_contiguous_follows_the_layout_as_torch():
+    for lib in (bricks, torch):
+        x = lib.ones(2, 3)
+        assert x.is_contiguous() and not x.t().is_contiguous()
+        assert x.t().contiguous().is_contiguous()
+        assert not x[:, ::2].is_contiguous() and x[0].is_contiguous()
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("a, b", [(3, 4), (2.5, 2), (7, 0.5), (True, 2), (False, True)])
+def test_arithmetic_on_two_plain_numbers_gives_a_tensor_as_torch(op, a, b):
+    try:
+        theirs = getattr(torch, op)(a, b)
+    except RuntimeError:  # torch refuses bool subtraction
+        with pytest.raises(RuntimeError):
+            getattr(bricks, op)(a, b)
+        return
+    ours = getattr(bricks, op)(a, b)
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    assert ours.item() == pytest.approx(theirs.item())
+
+
+@pytest.mark.parametrize("op", ["pow", "remainder", "maximum"])
+def test_other_ops_on_two_plain_numbers_raise_type_error_as_torch(op):
+    for lib in (bricks, torch):
+        with pytest.raises(TypeError):
+            getattr(lib, op)(3, 4)

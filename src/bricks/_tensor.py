@@ -102,6 +102,10 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps."""
+        return self._value.flags.c_contiguous
+
     def is_floating_point(self) -> bool:
         """Whether the dtype is a floating-point type."""
         return self._value.dtype.kind == "f"

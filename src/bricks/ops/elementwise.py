@@ -43,6 +43,9 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
 def _operands(a: Any, b: Any) -> tuple[Any, Any]:
     """Promote two operands (Tensors or Python numbers) by PyTorch's rules."""
     if not isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            raise TypeError(f"expected a Tensor as one of the operands, got "
+                            f"{type(a).__name__} and {type(b).__name__}")
         b, a = _operands(b, a)
         return a, b
     if isinstance(b, Tensor):
@@ -61,6 +64,22 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
         return _operands(a, Tensor._wrap(xp.asarray(b)))
     raise TypeError(f"unsupported operand type: expected a Tensor or a number, got "
                     f"{type(b).__name__}")
+
+
+def _numbers_as_tensor(a: Any, b: Any) -> Any:
+    """``a``, as a 0-d tensor when both operands are numbers (``bricks.add(3, 4)``, as torch)."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return a
+    if isinstance(a, bool):
+        dtype = xp.bool_
+    elif isinstance(a, int):
+        dtype = xp.int64
+    elif isinstance(a, float):
+        dtype = get_default_dtype().numpy
+    else:
+        raise TypeError(f"unsupported operand type: expected a Tensor or a number, got "
+                        f"{type(a).__name__}")
+    return Tensor._wrap(xp.asarray(a, dtype=dtype))
 
 
 def _shape(v: Any) -> tuple:
@@ -281,6 +300,7 @@ def _binary(cls: type, a: Any, b: Any) -> Tensor:
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, broadcasting."""
+    input = _numbers_as_tensor(input, other)
     if alpha != 1:
         other = mul(other, alpha)
     return _binary(Add, input, other)
@@ -292,6 +312,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     Raises:
         RuntimeError: for a bool operand, as PyTorch (use ``~`` or ``logical_not``).
     """
+    input = _numbers_as_tensor(input, other)
     if alpha != 1:
         other = mul(other, alpha)
     if isinstance(other, Tensor) and isinstance(input, Tensor) and \
@@ -312,14 +333,14 @@ def _is_bool(v: Any) -> bool:
 
 def mul(input: Any, other: Any) -> Tensor:
     """``input * other``, broadcasting."""
-    return _binary(Mul, input, other)
+    return _binary(Mul, _numbers_as_tensor(input, other), other)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """True division (integers give floats), or ``'floor'``/``'trunc'`` rounding."""
     if rounding_mode == "floor":
         return floor_divide(input, other)
-    a, b = _operands(input, other)
+    a, b = _operands(_numbers_as_tensor(input, other), other)
     if _is_integral(a) and _is_integral(b):
         a = cast(a, get_default_dtype().numpy) if isinstance(a, Tensor) else float(a)
         b = cast(b, get_default_dtype().numpy) if isinstance(b, Tensor) else float(b)
