@@ -175,9 +175,10 @@ class MaxPool2d(Function):
         """(k, rows, cols, mask): where window cell k holds the window's first maximum."""
         open_ = None
         nan = self.y != self.y
+        nan = nan if nan.any() else None
         for k, (rows, cols) in enumerate(self._windows()):
             v = self.padded[:, :, rows, cols]
-            hit = (v == self.y) | (nan & (v != v)) if nan.any() else v == self.y
+            hit = v == self.y if nan is None else (v == self.y) | (nan & (v != v))
             if open_ is None:
                 open_ = ~hit
             else:
@@ -188,10 +189,26 @@ class MaxPool2d(Function):
     def backward(self, gy):
         n, c, h, w = self.x_shape
         (top, bottom), (left, right) = self.pads
-        gx = xp.zeros_like(self.padded, dtype=gy.dtype)
-        for _, rows, cols, hit in self._winners():
-            gx[:, :, rows, cols] += gy * hit
+        # gy in the layout of the windows (a pool after a conv is (C, H, W, N) in memory),
+        # so that the kh*kw products below run over matching strides.
+        same_layout = xp.empty_like(self.y, dtype=gy.dtype)
+        same_layout[...] = gy
+        gy = same_layout
+        if self._tiles():  # each input cell in exactly one window: write, don't add
+            gx = xp.empty_like(self.padded, dtype=gy.dtype)
+            for _, rows, cols, hit in self._winners():
+                xp.multiply(gy, hit, out=gx[:, :, rows, cols])
+        else:
+            gx = xp.zeros_like(self.padded, dtype=gy.dtype)
+            for _, rows, cols, hit in self._winners():
+                gx[:, :, rows, cols] += gy * hit
         return gx[:, :, top:top + h, left:left + w]
+
+    def _tiles(self):
+        kernel, stride, dilation = self.config
+        return (kernel == stride and dilation == (1, 1)
+                and self.padded.shape[2:] == (self.out_hw[0] * stride[0],
+                                              self.out_hw[1] * stride[1]))
 
     def indices(self):
         """The flat index into each (H, W) input plane of every maximum, as PyTorch's."""

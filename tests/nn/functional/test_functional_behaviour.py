@@ -167,3 +167,18 @@ def test_mse_loss_warns_when_target_broadcasts() -> None:
 def test_functional_has_every_public_name_of_the_brief() -> None:
     for name in F.__all__:
         assert callable(getattr(F, name)) and hasattr(TF, name)
+
+
+@pytest.mark.parametrize("size", [4, 5, 6])
+def test_max_pool2d_tiling_windows_route_ties_nans_and_layouts_like_torch(size) -> None:
+    # kernel == stride: every cell in one window (size 4, 6) or some in none (size 5).
+    rng = np.random.default_rng(size)
+    x = rng.integers(0, 3, (2, 3, size, size)).astype(np.float64)  # many ties
+    x[0, 1, 1, 1] = np.nan
+    conv_layout = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    ours = bricks.from_numpy(conv_layout).requires_grad_()  # keeps the transposed layout
+    theirs = torch.tensor(x, requires_grad=True)
+    gy = rng.standard_normal((2, 3, size // 2, size // 2))
+    F.max_pool2d(ours, 2).backward(bricks.tensor(gy))
+    TF.max_pool2d(theirs, 2).backward(torch.tensor(gy))
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
