@@ -28,17 +28,17 @@ _FREED = (
 def _topological_order(roots: Sequence[Function]) -> list[Function]:
     """Nodes reachable from ``roots``, each after every node that feeds gradient into it."""
     order: list[Function] = []
-    seen: set[int] = set()
+    seen: set[Function] = set()  # nodes hash by identity
     for root in roots:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
+        seen.add(root)
         stack = [(root, iter(root.parents))]
         while stack:
             node, parents = stack[-1]
             for parent in parents:
-                if isinstance(parent, Function) and id(parent) not in seen:
-                    seen.add(id(parent))
+                if parent not in seen and isinstance(parent, Function):
+                    seen.add(parent)
                     stack.append((parent, iter(parent.parents)))
                     break
             else:
