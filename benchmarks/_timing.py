@@ -29,15 +29,26 @@ def _calibrate(fn: Callable[[], object], budget: float = 0.02) -> int:
 
 def compare(bricks_fn: Callable[[], object], torch_fn: Callable[[], object],
             repeats: int = 15) -> tuple[float, float]:
-    """Median seconds per call of each, measured alternately in the same process."""
+    """Median seconds per call of each, measured alternately in the same process.
+
+    Each framework leaves threads spinning after its calls (torch's OpenMP pool, OpenBLAS's
+    for bricks) that take a core from whatever runs next. So the order alternates from one
+    repeat to the next, and a short pause before each run lets the other's threads settle:
+    neither framework always runs right after the other.
+    """
     for fn in (bricks_fn, torch_fn):
         fn()
     number = max(_calibrate(bricks_fn), _calibrate(torch_fn))
-    ours, theirs = [], []
-    for _ in range(repeats):
-        ours.append(_time_once(bricks_fn, number))
-        theirs.append(_time_once(torch_fn, number))
-    return statistics.median(ours), statistics.median(theirs)
+    times: dict[int, list[float]] = {0: [], 1: []}
+    pair = (bricks_fn, torch_fn)
+    for repeat in range(repeats):
+        for index in ((0, 1) if repeat % 2 == 0 else (1, 0)):
+            time.sleep(_SETTLE)
+            times[index].append(_time_once(pair[index], number))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+_SETTLE = 0.01  # seconds: longer than either thread pool spins after its last call
 
 
 def _fmt(seconds: float) -> str:
