@@ -619,22 +619,27 @@ class _Members(dict):
 
     __slots__ = ()
 
+    # Each change bumps the counter after it is made, so that a listing built in between
+    # (another thread) carries the old count and is rebuilt at its next use.
     def __setitem__(self, key: str, value: Any) -> None:
-        _STRUCTURE[0] += 1
         dict.__setitem__(self, key, value)
+        _STRUCTURE[0] += 1
 
     def __delitem__(self, key: str) -> None:
-        _STRUCTURE[0] += 1
         dict.__delitem__(self, key)
+        _STRUCTURE[0] += 1
 
     def __ior__(self, other: Any) -> _Members:
+        dict.__ior__(self, other)
         _STRUCTURE[0] += 1
-        return dict.__ior__(self, other)
+        return self
 
     def _changing(method: Callable) -> Callable:  # noqa: N805 - a decorator in the class body
         def changed(self: _Members, *args: Any, **kwargs: Any) -> Any:
-            _STRUCTURE[0] += 1
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                _STRUCTURE[0] += 1
 
         changed.__name__ = method.__name__
         return changed
