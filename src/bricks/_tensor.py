@@ -6,7 +6,7 @@ The methods that compute (arithmetic, reductions, shape ops) are the ops of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from . import _backend
 from ._backend import xp
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .ops import shape as _shape
     from .ops import sorting as _sorting
     from .ops import unary as _unary
+
+    _TensorT = TypeVar("_TensorT", bound="Tensor")  # Tensor or a subclass (Parameter)
 
 __all__ = ["Tensor", "Size"]
 
@@ -76,7 +78,7 @@ class Tensor:
         _init(self, legacy_new(args, None))
 
     @classmethod
-    def _wrap(cls, value: Any) -> Tensor:
+    def _wrap(cls: type[_TensorT], value: Any) -> _TensorT:
         """A new leaf of this class that holds ``value`` (an ndarray) without copying it."""
         return _init(_new(cls), value)
 
@@ -518,7 +520,7 @@ class _RemovableHook:
             self.hooks.remove(self.hook)
 
 
-def _init(t: Tensor, value: Any) -> Tensor:
+def _init(t: _TensorT, value: Any) -> _TensorT:
     """Give ``t`` the fields of a fresh leaf holding ``value``; return ``t``."""
     t._value = value
     t.requires_grad = False
