@@ -627,11 +627,12 @@ class _Members(dict):
         _STRUCTURE[0] += 1
         dict.__delitem__(self, key)
 
-    def __ior__(self, other: Any) -> _Members:
+    def __ior__(self, other: Any) -> _Members:  # type: ignore[misc]  # |= keeps the class, | not
         _STRUCTURE[0] += 1
         return dict.__ior__(self, other)
 
-    def _changing(method: Callable) -> Callable:  # noqa: N805 - a decorator in the class body
+    # A decorator for the class body (deleted below), so it takes no self: mypy's [misc].
+    def _changing(method: Callable) -> Callable:  # type: ignore[misc]  # noqa: N805
         def changed(self: _Members, *args: Any, **kwargs: Any) -> Any:
             _STRUCTURE[0] += 1
             return method(self, *args, **kwargs)
