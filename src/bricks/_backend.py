@@ -120,7 +120,7 @@ def result_type(a: xp.ndarray, b: xp.ndarray) -> xp.dtype:
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
-def _tune_malloc() -> bool:
+def _tune_malloc() -> _builtins.bool:
     """Keep large freed blocks in glibc's heap instead of unmapping them after every step.
 
     Each training step allocates temporaries the size of activations and weights. glibc

@@ -96,7 +96,7 @@ class ConcatDataset(Dataset):
         self.cumulative_sizes = []
         total = 0
         for d in self.datasets:
-            total += len(d)
+            total += len(d)  # type: ignore[arg-type]  # map-style datasets define __len__
             self.cumulative_sizes.append(total)
 
     def __len__(self) -> int:
@@ -131,7 +131,8 @@ class Subset(Dataset):
 
     def __getitems__(self, indices: list[int]) -> list[Any]:
         if callable(getattr(self.dataset, "__getitems__", None)):
-            return self.dataset.__getitems__([self.indices[i] for i in indices])
+            return self.dataset.__getitems__(  # type: ignore[attr-defined]  # checked above
+                [self.indices[i] for i in indices])
         return [self.dataset[self.indices[i]] for i in indices]
 
     def __len__(self) -> int:
