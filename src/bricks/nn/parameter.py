@@ -95,6 +95,7 @@ class _UninitializedMixin:
 
     cls_to_become: type = Tensor
     _kind = "tensor"
+    _value: Any  # the ndarray, or a _NoValues until materialize
     _bricks_dtype: Any  # optional: the dtype given at construction
 
     def _uninitialized_error(self) -> RuntimeError:

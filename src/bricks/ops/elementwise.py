@@ -70,6 +70,7 @@ def _numbers_as_tensor(a: Any, b: Any) -> Any:
     """``a``, as a 0-d tensor when both operands are numbers (``bricks.add(3, 4)``, as torch)."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return a
+    dtype: Any
     if isinstance(a, bool):
         dtype = xp.bool_
     elif isinstance(a, int):
