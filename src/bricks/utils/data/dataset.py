@@ -140,7 +140,8 @@ class Subset(Dataset):
 
     def _batch(self, indices: Any) -> list[Tensor]:
         """The collated batch for a subset of a TensorDataset (one fancy-index per tensor)."""
-        return self.dataset._batch(xp.asarray(self.indices)[indices])  # type: ignore
+        # The dataset is a TensorDataset, or a Subset of one (see the loader's _fast_batches).
+        return self.dataset._batch(xp.asarray(self.indices)[indices])  # type: ignore[attr-defined]
 
 
 def _lengths(total: int, lengths: Sequence[int | float]) -> list[int]:
@@ -182,8 +183,8 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
         >>> [len(p) for p in parts]
         [7, 3]
     """
-    counts = _lengths(len(dataset), lengths)  # type: ignore[arg-type]
-    if sum(counts) != len(dataset):  # type: ignore[arg-type]
+    counts = _lengths(len(dataset), lengths)  # type: ignore[arg-type]  # a sized dataset
+    if sum(counts) != len(dataset):  # type: ignore[arg-type]  # ditto
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     order = (generator or default_generator).numpy.permutation(sum(counts)).tolist()
     splits, offset = [], 0
