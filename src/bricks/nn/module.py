@@ -10,7 +10,7 @@ See ``README.md`` in this folder for the design in one screen.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .. import _backend
 from .._tensor import Tensor
@@ -19,7 +19,7 @@ from . import _hooks, _initialize, _repr, _state_dict
 from .parameter import Buffer, Parameter
 
 if TYPE_CHECKING:
-    _ModuleT = TypeVar("_ModuleT", bound="Module")  # the class of self, for methods returning it
+    from typing_extensions import Self  # typing's from Python 3.11
 
 __all__ = ["Module"]
 
@@ -283,7 +283,7 @@ class Module:
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
-    def apply(self: _ModuleT, fn: Callable[[Module], Any]) -> _ModuleT:
+    def apply(self, fn: Callable[[Module], Any]) -> Self:
         """Call ``fn`` on every submodule (children first) and then on this module.
 
         A module used in several places is visited once. Returns ``self``.
@@ -364,7 +364,7 @@ class Module:
         return _state_dict.load_state_dict(self, state_dict, strict, assign)
 
     # ----- modes, gradients, dtypes -----
-    def train(self: _ModuleT, mode: bool = True) -> _ModuleT:
+    def train(self, mode: bool = True) -> Self:
         """Set training mode (``mode=True``) or evaluation mode on every module; return self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -372,11 +372,11 @@ class Module:
             module.training = mode
         return self
 
-    def eval(self: _ModuleT) -> _ModuleT:
+    def eval(self) -> Self:
         """Set evaluation mode (dropout off, batch norm uses running stats); return self."""
         return self.train(False)
 
-    def requires_grad_(self: _ModuleT, requires_grad: bool = True) -> _ModuleT:
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Set ``requires_grad`` of every parameter (freeze with False); return self."""
         for param in self.parameters():
             param.requires_grad_(requires_grad)
@@ -392,7 +392,7 @@ class Module:
             else:
                 param.grad._value[...] = 0
 
-    def to(self: _ModuleT, *args: Any, **kwargs: Any) -> _ModuleT:
+    def to(self, *args: Any, **kwargs: Any) -> Self:
         """Convert floating parameters and buffers to a dtype, in place; devices other than
         the CPU are refused. Ties survive: each Parameter object keeps its identity.
         """
@@ -417,23 +417,23 @@ class Module:
                 if tensor.grad is not None:
                     tensor.grad._value = tensor.grad._value.astype(numpy_dtype, copy=False)
 
-    def float(self: _ModuleT) -> _ModuleT:
+    def float(self) -> Self:
         """Cast floating parameters and buffers to float32; return self."""
         return self.to(_backend.float32)
 
-    def double(self: _ModuleT) -> _ModuleT:
+    def double(self) -> Self:
         """Cast floating parameters and buffers to float64; return self."""
         return self.to(_backend.float64)
 
-    def half(self: _ModuleT) -> _ModuleT:
+    def half(self) -> Self:
         """Cast floating parameters and buffers to float16; return self."""
         return self.to(_backend.float16)
 
-    def cpu(self: _ModuleT) -> _ModuleT:
+    def cpu(self) -> Self:
         """Return self: every tensor already lives on the CPU."""
         return self
 
-    def type(self: _ModuleT, dst_type: Any) -> _ModuleT:
+    def type(self, dst_type: Any) -> Self:
         """Cast parameters and buffers to ``dst_type``; return self."""
         return self.to(dst_type)
 
@@ -535,8 +535,8 @@ class Module:
         return _hooks.add_backward_hook(self, hook, False, full=False)
 
     # ----- Gluon-style parameter management (see _initialize.py) -----
-    def initialize(self: _ModuleT, init: Any = None, *, select: str | None = None,
-                   force_reinit: bool = False) -> _ModuleT:
+    def initialize(self, init: Any = None, *, select: str | None = None,
+                   force_reinit: bool = False) -> Self:
         """Initialize parameters with an initializer object, as Gluon's ``initialize``.
 
         Args:

@@ -8,14 +8,14 @@ access to its values raises an error that names it and says what to do, until
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .. import _backend
 from .._backend import xp
 from .._tensor import Tensor
 
 if TYPE_CHECKING:
-    _ParameterT = TypeVar("_ParameterT", bound="Parameter")  # Parameter or a subclass
+    from typing_extensions import Self  # typing's from Python 3.11
 
 __all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer"]
 
@@ -40,8 +40,7 @@ class Parameter(Tensor):
     # and keeps Parameter and UninitializedParameter layout-compatible for materialize.
     _bricks_name: str  # optional: the dotted name a lazy layer gives it, for errors
 
-    def __new__(cls: type[_ParameterT], data: Tensor | None = None,
-                requires_grad: bool = True) -> _ParameterT:
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Self:
         if data is None:
             value = xp.empty((0,), dtype=_backend.get_default_dtype().numpy)
         elif isinstance(data, Tensor):
