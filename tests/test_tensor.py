@@ -320,3 +320,18 @@ def test_other_ops_on_two_plain_numbers_raise_type_error_as_torch(op):
     for lib in (bricks, torch):
         with pytest.raises(TypeError):
             getattr(lib, op)(3, 4)
+
+
+def test_every_method_bound_from_the_ops_table_is_declared_for_type_checkers():
+    import ast
+    import inspect
+
+    from bricks import _tensor, ops
+
+    tree = ast.parse(inspect.getsource(_tensor.Tensor))
+    block = next(node for node in ast.walk(tree)
+                 if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    declared = {node.name for node in block.body if isinstance(node, ast.FunctionDef)}
+    declared |= {target.id for node in block.body if isinstance(node, ast.Assign)
+                 for target in node.targets if isinstance(target, ast.Name)}
+    assert declared == set(ops._METHODS) | {"T", "mT", "where"}

@@ -6,6 +6,8 @@ modules and initializers, optimizers, data loading, and safe checkpoints.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import _backend  # noqa: F401  (bricks._backend is part of the import surface)
 from ._backend import (
     bfloat16, bool, double, dtype, float, float16, float32, float64, get_default_dtype, half,
@@ -22,6 +24,16 @@ from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import ops
 from .ops import *  # noqa: F403
+
+if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``ops.__all__``
+    from .ops.bitwise import *  # noqa: F403
+    from .ops.elementwise import *  # noqa: F403
+    from .ops.index import *  # noqa: F403
+    from .ops.linalg import *  # noqa: F403
+    from .ops.reduce import *  # noqa: F403
+    from .ops.shape import *  # noqa: F403
+    from .ops.sorting import *  # noqa: F403
+    from .ops.unary import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect

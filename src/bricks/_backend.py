@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import numpy as xp
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 __all__ = [
     "xp", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32",
@@ -23,7 +27,7 @@ class dtype:
 
     __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
 
-    def __init__(self, name: str, numpy: xp.dtype) -> None:
+    def __init__(self, name: str, numpy: DTypeLike) -> None:
         self.name = name
         self.numpy = xp.dtype(numpy)
         self.is_floating_point = self.numpy.kind == "f"
@@ -68,7 +72,7 @@ def from_numpy_dtype(np_dtype: xp.dtype) -> dtype:
         ) from None
 
 
-def to_dtype(value: object) -> dtype:
+def to_dtype(value: dtype | DTypeLike) -> dtype:
     """Accept a bricks dtype, a NumPy dtype or a Python type, and return the bricks dtype."""
     if isinstance(value, dtype):
         return value
@@ -120,7 +124,7 @@ def result_type(a: xp.ndarray, b: xp.ndarray) -> xp.dtype:
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
-def _tune_malloc() -> bool:
+def _tune_malloc() -> _builtins.bool:
     """Keep large freed blocks in glibc's heap instead of unmapping them after every step.
 
     Each training step allocates temporaries the size of activations and weights. glibc

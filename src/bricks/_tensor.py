@@ -6,11 +6,26 @@ The methods that compute (arithmetic, reductions, shape ops) are the ops of
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from . import _backend
 from ._backend import xp
 from ._tensor_str import format_tensor
+
+if TYPE_CHECKING:
+    from . import ops as _ops
+    from .autograd.function import Function
+    from .ops import bitwise as _bitwise
+    from .ops import elementwise as _elementwise
+    from .ops import index as _index
+    from .ops import inplace as _inplace
+    from .ops import linalg as _linalg
+    from .ops import reduce as _reduce
+    from .ops import shape as _shape
+    from .ops import sorting as _sorting
+    from .ops import unary as _unary
+
+    _TensorT = TypeVar("_TensorT", bound="Tensor")  # Tensor or a subclass (Parameter)
 
 __all__ = ["Tensor", "Size"]
 
@@ -49,6 +64,12 @@ class Tensor:
     # something needs it: most tensors never meet an in-place op, and the list costs every op.
     __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_version", "_hooks",
                  "__weakref__")
+    _value: Any  # the ndarray
+    requires_grad: bool
+    grad: Tensor | None
+    grad_fn: Function | None
+    _version: list[int] | None
+    _hooks: list[Callable[[Tensor], Tensor | None]] | None
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, *args: Any) -> None:
@@ -57,7 +78,7 @@ class Tensor:
         _init(self, legacy_new(args, None))
 
     @classmethod
-    def _wrap(cls, value: Any) -> Tensor:
+    def _wrap(cls: type[_TensorT], value: Any) -> _TensorT:
         """A new leaf of this class that holds ``value`` (an ndarray) without copying it."""
         return _init(_new(cls), value)
 
@@ -231,7 +252,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             self.grad_fn.register_hook(hook)
-            hooks = self.grad_fn.hooks
+            hooks: list = self.grad_fn.hooks  # type: ignore[assignment]  # made by register_hook
         else:
             if self._hooks is None:
                 self._hooks = []
@@ -273,6 +294,219 @@ class Tensor:
             return format(self._value.item(), spec)
         return repr(self)
 
+    if TYPE_CHECKING:
+        # The ops that ``bricks/ops/__init__.py`` binds to the class from its table, as type
+        # checkers see them; last in the class, so that ``float`` above is still the builtin.
+        __add__ = _elementwise.add_operator
+        __radd__ = _elementwise.add_operator
+        __sub__ = _elementwise.sub_operator
+        __mul__ = _elementwise.mul_operator
+        __rmul__ = _elementwise.mul_operator
+        __truediv__ = _elementwise.div_operator
+        __floordiv__ = _elementwise.floor_divide
+        __mod__ = _elementwise.remainder
+        __pow__ = _elementwise.pow
+        __lt__ = _elementwise.lt
+        __le__ = _elementwise.le
+        __gt__ = _elementwise.gt
+        __ge__ = _elementwise.ge
+        __matmul__ = _linalg.matmul
+        __neg__ = _unary.neg
+        __abs__ = _unary.abs
+        __invert__ = _bitwise._invert
+        __and__ = _bitwise.bitwise_and
+        __rand__ = _bitwise.bitwise_and
+        __or__ = _bitwise.bitwise_or
+        __ror__ = _bitwise.bitwise_or
+        __xor__ = _bitwise.bitwise_xor
+        __rxor__ = _bitwise.bitwise_xor
+        __getitem__ = _index.getitem
+        __setitem__ = _index.setitem
+        __iadd__ = _inplace.iadd
+        __isub__ = _inplace.isub
+        __imul__ = _inplace.imul
+        __itruediv__ = _inplace.itruediv
+        __iand__ = _inplace.iand
+        __ior__ = _inplace.ior
+        __ixor__ = _inplace.ixor
+
+        def __rsub__(self, other: Any) -> Tensor: ...
+        def __rtruediv__(self, other: Any) -> Tensor: ...
+        def __rfloordiv__(self, other: Any) -> Tensor: ...
+        def __rmod__(self, other: Any) -> Tensor: ...
+        def __rpow__(self, other: Any) -> Tensor: ...
+        def __rmatmul__(self, other: Any) -> Tensor: ...
+        def __pos__(self) -> Tensor: ...
+        def __eq__(self, other: object) -> Any: ...  # a bool tensor, as in PyTorch
+        def __ne__(self, other: object) -> Any: ...
+
+        add = _elementwise.add
+        sub = _elementwise.sub
+        mul = _elementwise.mul
+        div = _elementwise.div
+        pow = _elementwise.pow
+        remainder = _elementwise.remainder
+        floor_divide = _elementwise.floor_divide
+        eq = _elementwise.eq
+        ne = _elementwise.ne
+        lt = _elementwise.lt
+        le = _elementwise.le
+        gt = _elementwise.gt
+        ge = _elementwise.ge
+        maximum = _elementwise.maximum
+        minimum = _elementwise.minimum
+        isclose = _elementwise.isclose
+        allclose = _elementwise.allclose
+        equal = _elementwise.equal
+
+        def where(self, condition: Tensor, other: Any) -> Tensor: ...
+
+        to = _ops._to
+        type = _ops._type
+        new_tensor = _ops._new_tensor
+
+        def type_as(self, other: Tensor) -> Tensor: ...
+        def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False
+                      ) -> Tensor: ...
+        def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False
+                     ) -> Tensor: ...
+        def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False
+                      ) -> Tensor: ...
+        def cpu(self) -> Tensor: ...
+
+        neg = _unary.neg
+        abs = _unary.abs
+        exp = _unary.exp
+        log = _unary.log
+        log1p = _unary.log1p
+        sqrt = _unary.sqrt
+        rsqrt = _unary.rsqrt
+        reciprocal = _unary.reciprocal
+        square = _unary.square
+        sin = _unary.sin
+        cos = _unary.cos
+        tanh = _unary.tanh
+        sigmoid = _unary.sigmoid
+        relu = _unary.relu
+        clamp = _unary.clamp
+        sign = _unary.sign
+        logical_not = _unary.logical_not
+        isnan = _unary.isnan
+        isinf = _unary.isinf
+        isfinite = _unary.isfinite
+        floor = _unary.floor
+        ceil = _unary.ceil
+        round = _unary.round
+
+        sort = _sorting.sort
+        argsort = _sorting.argsort
+        topk = _sorting.topk
+        cumsum = _sorting.cumsum
+        flip = _sorting.flip
+
+        sum = _reduce.sum
+        mean = _reduce.mean
+        prod = _reduce.prod
+        var = _reduce.var
+        std = _reduce.std
+        norm = _reduce.norm
+        logsumexp = _reduce.logsumexp
+        max = _reduce.max
+        min = _reduce.min
+        argmax = _reduce.argmax
+        argmin = _reduce.argmin
+        all = _reduce.all
+        any = _reduce.any
+        softmax = _reduce.softmax
+        log_softmax = _reduce.log_softmax
+        amax = _reduce.amax
+        amin = _reduce.amin
+
+        clone = _shape.clone
+        reshape = _shape.reshape
+        view = _shape.view
+        flatten = _shape.flatten
+        unflatten = _shape.unflatten
+        squeeze = _shape.squeeze
+        unsqueeze = _shape.unsqueeze
+        transpose = _shape.transpose
+        permute = _shape.permute
+        expand = _shape.expand
+        repeat = _shape.repeat
+        split = _shape.split
+        chunk = _shape.chunk
+        t = _shape.t
+        movedim = _shape.movedim
+        unbind = _shape.unbind
+        contiguous = _shape.contiguous
+        expand_as = _shape.expand_as
+        view_as = _shape.view_as
+        reshape_as = _shape.reshape_as
+
+        @property
+        def T(self) -> Tensor: ...
+        @property
+        def mT(self) -> Tensor: ...
+
+        getitem = _index.getitem
+        setitem = _index.setitem
+        gather = _index.gather
+        index_select = _index.index_select
+        masked_fill = _index.masked_fill
+        nonzero = _index.nonzero
+
+        matmul = _linalg.matmul
+        mm = _linalg.mm
+        bmm = _linalg.bmm
+        dot = _linalg.dot
+        outer = _linalg.outer
+
+        bitwise_and = _bitwise.bitwise_and
+        bitwise_or = _bitwise.bitwise_or
+        bitwise_xor = _bitwise.bitwise_xor
+        bitwise_not = _bitwise.bitwise_not
+        logical_and = _bitwise.logical_and
+        logical_or = _bitwise.logical_or
+        logical_xor = _bitwise.logical_xor
+
+        add_ = _inplace.add_
+        sub_ = _inplace.sub_
+        mul_ = _inplace.mul_
+        div_ = _inplace.div_
+        zero_ = _inplace.zero_
+        fill_ = _inplace.fill_
+        copy_ = _inplace.copy_
+        clamp_ = _inplace.clamp_
+        uniform_ = _inplace.uniform_
+        normal_ = _inplace.normal_
+        masked_fill_ = _inplace.masked_fill_
+        pow_ = _inplace.pow_
+        neg_ = _inplace.neg_
+        exp_ = _inplace.exp_
+        abs_ = _inplace.abs_
+        sqrt_ = _inplace.sqrt_
+        relu_ = _inplace.relu_
+        unsqueeze_ = _inplace.unsqueeze_
+        squeeze_ = _inplace.squeeze_
+        t_ = _inplace.t_
+        transpose_ = _inplace.transpose_
+        bitwise_and_ = _inplace.bitwise_and_
+        bitwise_or_ = _inplace.bitwise_or_
+        bitwise_xor_ = _inplace.bitwise_xor_
+        bitwise_not_ = _inplace.bitwise_not_
+        logical_and_ = _inplace.logical_and_
+        logical_or_ = _inplace.logical_or_
+        logical_xor_ = _inplace.logical_xor_
+        logical_not_ = _inplace.logical_not_
+
+        # Last, as they shadow the builtins in the class body.
+        def float(self) -> Tensor: ...
+        def double(self) -> Tensor: ...
+        def half(self) -> Tensor: ...
+        def long(self) -> Tensor: ...
+        def int(self) -> Tensor: ...
+        def bool(self) -> Tensor: ...
+
 
 class _RemovableHook:
     """The handle ``register_hook`` returns: ``remove()`` takes the hook away."""
@@ -286,7 +520,7 @@ class _RemovableHook:
             self.hooks.remove(self.hook)
 
 
-def _init(t: Tensor, value: Any) -> Tensor:
+def _init(t: _TensorT, value: Any) -> _TensorT:
     """Give ``t`` the fields of a fresh leaf holding ``value``; return ``t``."""
     t._value = value
     t.requires_grad = False

@@ -108,6 +108,18 @@ def test_not_strict_returns_missing_and_unexpected_and_loads_the_rest():
     assert model.weight.tolist() == [[1.0, 1.0]] * 3
 
 
+def test_load_result_prints_as_torch():
+    model = Linear(2, 3)
+    matched = model.load_state_dict(model.state_dict())
+    assert str(matched) == repr(matched) == "<All keys matched successfully>"
+    result = model.load_state_dict({"other": bricks.ones(1)}, strict=False)
+    expected = ("_IncompatibleKeys(missing_keys=['weight', 'bias'], "
+                "unexpected_keys=['other'])")
+    assert str(result) == repr(result) == expected
+    torch_result = torch.nn.Linear(2, 3).load_state_dict({"other": torch.ones(1)}, strict=False)
+    assert str(torch_result) == expected
+
+
 @pytest.mark.parametrize("wrapper", ["module.", "_orig_mod."])
 def test_wrapper_prefix_gets_a_hint_line(wrapper):
     model = nn.Sequential(Linear(2, 2))

@@ -42,6 +42,7 @@ class Function:
     _save_plan: tuple = ()  # (input index, reader) pairs
     saves_anything = False  # whether backward reads a saved input or the output
     dynamic_name = False  # whether ``_name`` depends on the node's config
+    torch_name: str  # optional: PyTorch's fixed name of the node (see ``name``)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -71,7 +72,7 @@ class Function:
             out._version = version_counter(inputs[0])
         if GRAD_ENABLED[0]:
             needs = []
-            parents = []
+            parents: list[Any] = []
             for t in inputs:
                 if isinstance(t, Tensor) and t.requires_grad:
                     needs.append(True)
@@ -151,7 +152,7 @@ def _record(fn: Function, inputs: tuple, needs: tuple, parents: tuple, out: Any)
 _ONE_NEEDED = (True,)
 
 
-def _versions(cls: type, inputs: tuple, needs: tuple, out: Any) -> tuple:
+def _versions(cls: type[Function], inputs: tuple, needs: tuple, out: Any) -> tuple:
     pairs = []
     for i, reader in cls._save_plan:
         t = inputs[i]

@@ -84,4 +84,4 @@ class set_grad_enabled(_GradMode):
             with set_grad_enabled(mode):
                 return func(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]  # wraps keeps the signature

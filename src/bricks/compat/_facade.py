@@ -10,7 +10,7 @@ as both frameworks allow on parameters outside a recorded graph.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
@@ -101,16 +101,22 @@ def install_operators(cls: type) -> None:
         setattr(cls, name, _unary(name))
     for name, inplace in _INPLACE.items():
         setattr(cls, name, _inplace(inplace))
+    # The ignores: object's __eq__ and __ne__ return bool, these an array as NumPy's do; and
+    # mypy knows ``cls`` only as a ``type``.
     cls.__eq__ = _equality(False)  # type: ignore[assignment]
     cls.__ne__ = _equality(True)  # type: ignore[assignment]
-    cls.__hash__ = lambda self: id(self)  # type: ignore[assignment]
-    cls.__setitem__ = _setitem  # type: ignore[attr-defined]
+    cls.__hash__ = lambda self: id(self)  # type: ignore[assignment, misc]
+    cls.__setitem__ = _setitem  # type: ignore[index]
 
 
 class ArrayFacade:
     """A bricks Tensor behind another framework's array API; subclasses set the printing."""
 
     __slots__ = ("_t", "__weakref__")
+    _t: Tensor
+
+    if TYPE_CHECKING:  # install_operators below adds it to the class
+        def __setitem__(self, key: Any, value: Any) -> None: ...
 
     @classmethod
     def _wrap(cls, tensor: Tensor) -> Any:
@@ -151,7 +157,7 @@ class ArrayFacade:
         return self._facade()._wrap(unwrap(self)[unwrap(key)])
 
     @classmethod
-    def _facade(cls) -> type:
+    def _facade(cls) -> type[ArrayFacade]:
         return cls
 
     # ----- metadata -----

@@ -129,6 +129,7 @@ def _make_inputs(input_size: Sequence | None, input_data: Any,
         return (input_data,), {}
     from .._creation import rand
 
+    assert input_size is not None  # exactly one of the two, checked above
     sizes = list(input_size)
     if not sizes or all(isinstance(s, int) for s in sizes):
         sizes = [tuple(sizes)]

@@ -19,7 +19,7 @@ recorded while the shapes were unknown, removes itself, and turns the module int
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from . import _initialize
 from .parameter import UninitializedBuffer, UninitializedParameter
@@ -31,15 +31,19 @@ class LazyModuleMixin:
     """Mixin for layers whose parameter shapes are known only at the first forward pass."""
 
     cls_to_become: type | None = None
+    # The Module's, which every lazy layer also derives from:
+    _parameters: dict[str, Any]
+    _buffers: dict[str, Any]
+    register_forward_pre_hook: Callable[..., Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        self._initialize_hook = self.register_forward_pre_hook(  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        self._initialize_hook = self.register_forward_pre_hook(
             _infer_parameters, with_kwargs=True)
 
     def has_uninitialized_params(self) -> bool:
         """Whether any own parameter or buffer still has no shape."""
-        tensors = list(self._parameters.values()) + list(self._buffers.values())  # type: ignore
+        tensors = list(self._parameters.values()) + list(self._buffers.values())
         return any(isinstance(t, (UninitializedParameter, UninitializedBuffer))
                    for t in tensors)
 

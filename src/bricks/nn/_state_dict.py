@@ -41,8 +41,6 @@ class IncompatibleKeys(NamedTuple):
         return (f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
                 f"unexpected_keys={self.unexpected_keys})")
 
-    __str__ = __repr__
-
 
 def _entries(module: Any, prefix: str = "") -> list[tuple[str, Tensor]]:
     """Every ``(dotted_name, tensor)`` that belongs in the state dict, in PyTorch's order."""

@@ -10,13 +10,16 @@ See ``README.md`` in this folder for the design in one screen.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .. import _backend
 from .._tensor import Tensor
 from ..autograd import no_grad
 from . import _hooks, _initialize, _repr, _state_dict
 from .parameter import Buffer, Parameter
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing's from Python 3.11
 
 __all__ = ["Module"]
 
@@ -65,6 +68,8 @@ class Module:
         state["_backward_pre_hooks"] = OrderedDict()
         state["_is_full_backward_hook"] = None
 
+    # Declared as any callable, so that subclasses may give forward their own signature
+    # (mypy then reads the def below as a redefinition).
     forward: Callable[..., Any]
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-redef]
@@ -278,7 +283,7 @@ class Module:
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
-    def apply(self, fn: Callable[[Module], Any]) -> Module:
+    def apply(self, fn: Callable[[Module], Any]) -> Self:
         """Call ``fn`` on every submodule (children first) and then on this module.
 
         A module used in several places is visited once. Returns ``self``.
@@ -359,7 +364,7 @@ class Module:
         return _state_dict.load_state_dict(self, state_dict, strict, assign)
 
     # ----- modes, gradients, dtypes -----
-    def train(self, mode: bool = True) -> Module:
+    def train(self, mode: bool = True) -> Self:
         """Set training mode (``mode=True``) or evaluation mode on every module; return self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -367,11 +372,11 @@ class Module:
             module.training = mode
         return self
 
-    def eval(self) -> Module:
+    def eval(self) -> Self:
         """Set evaluation mode (dropout off, batch norm uses running stats); return self."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Module:
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Set ``requires_grad`` of every parameter (freeze with False); return self."""
         for param in self.parameters():
             param.requires_grad_(requires_grad)
@@ -387,7 +392,7 @@ class Module:
             else:
                 param.grad._value[...] = 0
 
-    def to(self, *args: Any, **kwargs: Any) -> Module:
+    def to(self, *args: Any, **kwargs: Any) -> Self:
         """Convert floating parameters and buffers to a dtype, in place; devices other than
         the CPU are refused. Ties survive: each Parameter object keeps its identity.
         """
@@ -412,23 +417,23 @@ class Module:
                 if tensor.grad is not None:
                     tensor.grad._value = tensor.grad._value.astype(numpy_dtype, copy=False)
 
-    def float(self) -> Module:
+    def float(self) -> Self:
         """Cast floating parameters and buffers to float32; return self."""
         return self.to(_backend.float32)
 
-    def double(self) -> Module:
+    def double(self) -> Self:
         """Cast floating parameters and buffers to float64; return self."""
         return self.to(_backend.float64)
 
-    def half(self) -> Module:
+    def half(self) -> Self:
         """Cast floating parameters and buffers to float16; return self."""
         return self.to(_backend.float16)
 
-    def cpu(self) -> Module:
+    def cpu(self) -> Self:
         """Return self: every tensor already lives on the CPU."""
         return self
 
-    def type(self, dst_type: Any) -> Module:
+    def type(self, dst_type: Any) -> Self:
         """Cast parameters and buffers to ``dst_type``; return self."""
         return self.to(dst_type)
 
@@ -531,7 +536,7 @@ class Module:
 
     # ----- Gluon-style parameter management (see _initialize.py) -----
     def initialize(self, init: Any = None, *, select: str | None = None,
-                   force_reinit: bool = False) -> Module:
+                   force_reinit: bool = False) -> Self:
         """Initialize parameters with an initializer object, as Gluon's ``initialize``.
 
         Args:
@@ -629,12 +634,13 @@ class _Members(dict):
         dict.__delitem__(self, key)
         _STRUCTURE[0] += 1
 
-    def __ior__(self, other: Any) -> _Members:
+    def __ior__(self, other: Any) -> _Members:  # type: ignore[misc]  # |= keeps the class, | not
         dict.__ior__(self, other)
         _STRUCTURE[0] += 1
         return self
 
-    def _changing(method: Callable) -> Callable:  # noqa: N805 - a decorator in the class body
+    # A decorator for the class body (deleted below), so it takes no self: mypy's [misc].
+    def _changing(method: Callable) -> Callable:  # type: ignore[misc]  # noqa: N805
         def changed(self: _Members, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, *args, **kwargs)

@@ -8,11 +8,14 @@ access to its values raises an error that names it and says what to do, until
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _backend
 from .._backend import xp
 from .._tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing's from Python 3.11
 
 __all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer"]
 
@@ -35,8 +38,9 @@ class Parameter(Tensor):
 
     # No __slots__: a __dict__ holds optional facts (``_bricks_init`` from ``initialize``)
     # and keeps Parameter and UninitializedParameter layout-compatible for materialize.
+    _bricks_name: str  # optional: the dotted name a lazy layer gives it, for errors
 
-    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Self:
         if data is None:
             value = xp.empty((0,), dtype=_backend.get_default_dtype().numpy)
         elif isinstance(data, Tensor):
@@ -90,6 +94,8 @@ class _UninitializedMixin:
 
     cls_to_become: type = Tensor
     _kind = "tensor"
+    _value: Any  # the ndarray, or a _NoValues until materialize
+    _bricks_dtype: Any  # optional: the dtype given at construction
 
     def _uninitialized_error(self) -> RuntimeError:
         name = self.__dict__.get("_bricks_name")
@@ -126,9 +132,14 @@ class _UninitializedMixin:
     def data(self) -> Any:
         raise self._uninitialized_error()
 
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self.materialize(value.shape, value.dtype)
+        self._value[...] = value._value
+
     def detach(self) -> Any:
         """A new uninitialized tensor of the same kind (what a lazy model's state dict holds)."""
-        twin = type(self)(requires_grad=False)
+        twin = type(self)(requires_grad=False)  # type: ignore[call-arg]  # the subclasses take it
         facts = {k: v for k, v in self.__dict__.items() if k != "_bricks_pending_init"}
         twin.__dict__.update(facts)
         return twin
@@ -138,16 +149,11 @@ class _UninitializedMixin:
         self.requires_grad = requires_grad
         return self
 
-    @data.setter
-    def data(self, value: Tensor) -> None:
-        self.materialize(value.shape, value.dtype)
-        self._value[...] = value._value
-
     def __repr__(self) -> str:
         return f"<Uninitialized{self._kind.capitalize()}>"
 
     def __deepcopy__(self, memo: dict) -> Any:
-        result = type(self)(requires_grad=self.requires_grad)
+        result = type(self)(requires_grad=self.requires_grad)  # type: ignore[call-arg]  # ditto
         result.__dict__.update(self.__dict__)
         memo[id(self)] = result
         return result
@@ -190,6 +196,8 @@ class Buffer(Tensor):
         persistent: whether the buffer is part of the module's ``state_dict``.
     """
 
+    persistent: bool
+
     def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
         value = (data._value if isinstance(data, Tensor)
                  else xp.empty((0,), dtype=_backend.get_default_dtype().numpy))
@@ -208,6 +216,7 @@ class UninitializedBuffer(_UninitializedMixin, Tensor):
     # refuses __class__ changes between a class with a __dict__ and one without.
     cls_to_become = Buffer
     _kind = "buffer"
+    persistent: bool
 
     def __new__(cls, requires_grad: bool = False, device: Any = None,
                 dtype: Any = None, persistent: bool = True) -> UninitializedBuffer:

@@ -154,10 +154,13 @@ for _name in ("cast", "where", "cat", "stack", "linear", "scatter_add", "addmm",
 for _name, _method in _METHODS.items():
     setattr(Tensor, _name, _method)
 
-Tensor.T = property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),  # type: ignore
-                    doc="The tensor with its dimensions reversed.")
-Tensor.mT = property(lambda self: shape.transpose(self, -2, -1),  # type: ignore
-                     doc="The last two dimensions swapped.")
+# Outside the table; mypy, which reads their declarations at the end of Tensor, sees each of
+# these as reassigning a method, hence the ignores.
+Tensor.T = property(  # type: ignore[method-assign, assignment]
+    lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),
+    doc="The tensor with its dimensions reversed.")
+Tensor.mT = property(  # type: ignore[method-assign, assignment]
+    lambda self: shape.transpose(self, -2, -1), doc="The last two dimensions swapped.")
 Tensor.where = (  # type: ignore[method-assign]  # x.where(c, y) puts self second
     lambda self, condition, other: elementwise.where(condition, self, other))
-Tensor.abs_ = inplace.abs_  # type: ignore
+Tensor.abs_ = inplace.abs_

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .._backend import get_default_dtype, result_type, xp
 from .._tensor import Tensor, wrap
@@ -70,6 +70,7 @@ def _numbers_as_tensor(a: Any, b: Any) -> Any:
     """``a``, as a 0-d tensor when both operands are numbers (``bricks.add(3, 4)``, as torch)."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return a
+    dtype: Any
     if isinstance(a, bool):
         dtype = xp.bool_
     elif isinstance(a, int):
@@ -251,7 +252,8 @@ def _pick(gy: Any, a: Any, b: Any, first: Any, needs: tuple) -> tuple:
     return ga, gb
 
 
-def _operator(cls: type, ufunc: Any, named: Any, floats_only: bool = False) -> Any:
+def _operator(cls: type[Function], ufunc: Any, named: Any,
+              floats_only: bool = False) -> Callable[[Tensor, Any], Tensor]:
     """The operator form of ``named`` (``a + b``) with a shortcut for the common cases.
 
     Two tensors of one dtype, or a float tensor and a Python float, need no promotion: without
@@ -288,7 +290,7 @@ def _operator(cls: type, ufunc: Any, named: Any, floats_only: bool = False) -> A
     return method
 
 
-def _binary(cls: type, a: Any, b: Any) -> Tensor:
+def _binary(cls: type[Function], a: Any, b: Any) -> Tensor:
     if isinstance(b, Tensor):
         if isinstance(a, Tensor) and a._value.dtype is b._value.dtype:
             return cls.apply2(a, b)
@@ -477,7 +479,8 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 # The operator forms, bound to Tensor in ``bricks/ops/__init__.py``; add and mul commute, so
 # their reversed forms need no swap. Integer division promotes, so ``/`` shortcuts floats only.
-add_operator = _operator(Add, xp.add, add)
-sub_operator = _operator(Sub, xp.subtract, sub)
-mul_operator = _operator(Mul, xp.multiply, mul)
-div_operator = _operator(Div, xp.true_divide, div, floats_only=True)
+add_operator: Callable[[Tensor, Any], Tensor] = _operator(Add, xp.add, add)
+sub_operator: Callable[[Tensor, Any], Tensor] = _operator(Sub, xp.subtract, sub)
+mul_operator: Callable[[Tensor, Any], Tensor] = _operator(Mul, xp.multiply, mul)
+div_operator: Callable[[Tensor, Any], Tensor] = _operator(Div, xp.true_divide, div,
+                                                          floats_only=True)

@@ -83,11 +83,11 @@ class _NoGrad:
         GRAD_ENABLED[0] = self.previous
 
 
-add_ = _binary_(ew.add)
-sub_ = _binary_(ew.sub)
-mul_ = _binary_(ew.mul)
-div_ = _binary_(ew.div)
-pow_ = _binary_(ew.pow)
+add_: Callable[..., Tensor] = _binary_(ew.add)
+sub_: Callable[..., Tensor] = _binary_(ew.sub)
+mul_: Callable[..., Tensor] = _binary_(ew.mul)
+div_: Callable[..., Tensor] = _binary_(ew.div)
+pow_: Callable[..., Tensor] = _binary_(ew.pow)
 
 
 def _fast(ufunc: Any, slow: Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -107,17 +107,20 @@ def _fast(ufunc: Any, slow: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return method
 
 
-iadd = _fast(xp.add, add_)
-isub = _fast(xp.subtract, sub_)
-imul = _fast(xp.multiply, mul_)
-itruediv = _fast(xp.true_divide, div_)
+iadd: Callable[[Tensor, Any], Tensor] = _fast(xp.add, add_)
+isub: Callable[[Tensor, Any], Tensor] = _fast(xp.subtract, sub_)
+imul: Callable[[Tensor, Any], Tensor] = _fast(xp.multiply, mul_)
+itruediv: Callable[[Tensor, Any], Tensor] = _fast(xp.true_divide, div_)
 
-bitwise_and_ = iand = _binary_(bitwise.bitwise_and)
-bitwise_or_ = ior = _binary_(bitwise.bitwise_or)
-bitwise_xor_ = ixor = _binary_(bitwise.bitwise_xor)
-logical_and_ = _binary_(bitwise.logical_and)
-logical_or_ = _binary_(bitwise.logical_or)
-logical_xor_ = _binary_(bitwise.logical_xor)
+bitwise_and_: Callable[..., Tensor] = _binary_(bitwise.bitwise_and)
+iand: Callable[[Tensor, Any], Tensor] = bitwise_and_
+bitwise_or_: Callable[..., Tensor] = _binary_(bitwise.bitwise_or)
+ior: Callable[[Tensor, Any], Tensor] = bitwise_or_
+bitwise_xor_: Callable[..., Tensor] = _binary_(bitwise.bitwise_xor)
+ixor: Callable[[Tensor, Any], Tensor] = bitwise_xor_
+logical_and_: Callable[..., Tensor] = _binary_(bitwise.logical_and)
+logical_or_: Callable[..., Tensor] = _binary_(bitwise.logical_or)
+logical_xor_: Callable[..., Tensor] = _binary_(bitwise.logical_xor)
 
 
 def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -133,14 +136,14 @@ def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return method
 
 
-neg_ = _unary_(unary.neg)
-exp_ = _unary_(unary.exp)
-abs_ = _unary_(unary.abs)
-sqrt_ = _unary_(unary.sqrt)
-relu_ = _unary_(unary.relu)
-clamp_ = _unary_(unary.clamp)
-bitwise_not_ = _unary_(bitwise.bitwise_not)
-logical_not_ = _unary_(unary.logical_not)
+neg_: Callable[..., Tensor] = _unary_(unary.neg)
+exp_: Callable[..., Tensor] = _unary_(unary.exp)
+abs_: Callable[..., Tensor] = _unary_(unary.abs)
+sqrt_: Callable[..., Tensor] = _unary_(unary.sqrt)
+relu_: Callable[..., Tensor] = _unary_(unary.relu)
+clamp_: Callable[..., Tensor] = _unary_(unary.clamp)
+bitwise_not_: Callable[..., Tensor] = _unary_(bitwise.bitwise_not)
+logical_not_: Callable[..., Tensor] = _unary_(unary.logical_not)
 
 
 class Overwrite(Function):
@@ -281,6 +284,6 @@ def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
     return _take_shape(self, shape.squeeze(self, dim), name)
 
 
-unsqueeze_ = _restride(shape.unsqueeze, "UnsqueezeBackward1")
-t_ = _restride(shape.t, "TBackward1")
-transpose_ = _restride(shape.transpose, "TransposeBackward1")
+unsqueeze_: Callable[..., Tensor] = _restride(shape.unsqueeze, "UnsqueezeBackward1")
+t_: Callable[..., Tensor] = _restride(shape.t, "TBackward1")
+transpose_: Callable[..., Tensor] = _restride(shape.transpose, "TransposeBackward1")

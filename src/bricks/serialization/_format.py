@@ -15,7 +15,7 @@ import math
 import os
 import struct
 import warnings
-from typing import Any, BinaryIO, Callable, Iterable
+from typing import IO, Any, Callable, Iterable
 
 import numpy as np
 
@@ -257,7 +257,7 @@ def sniff(head: bytes, source: str) -> None:
                                   f"it, {how}.")
 
 
-def read_prefix(f: BinaryIO, file_size: int, source: str) -> tuple[int, bytes]:
+def read_prefix(f: IO[bytes], file_size: int, source: str) -> tuple[int, bytes]:
     """Read and bound the header length, then read the header bytes.
 
     Foreign formats are named only when the file is not plausible safetensors, since a
@@ -310,7 +310,7 @@ def arrays_from_buffer(entries: dict[str, tuple], buffer: Any, source: str
     return arrays
 
 
-def read_tensors(f: BinaryIO, source: str, file_size: int, fileno: int | None = None,
+def read_tensors(f: IO[bytes], source: str, file_size: int, fileno: int | None = None,
                  mmap: bool = False) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Read a whole safetensors stream positioned at its start; validate before allocating.
 
@@ -334,6 +334,7 @@ def read_tensors(f: BinaryIO, source: str, file_size: int, fileno: int | None = 
         buffer = _map(fileno, 8 + length, data_size)
     else:
         buffer = np.empty(data_size, dtype=np.uint8)
+        # typing.IO declares no readinto, though binary files (and BytesIO) all have it
         if data_size and f.readinto(memoryview(buffer)) != data_size:  # type: ignore[attr-defined]
             raise _fail(source, "file ended while reading the data area")
     return arrays_from_buffer(entries, buffer, source), metadata
@@ -348,7 +349,7 @@ def _map(fileno: int, start: int, size: int) -> np.ndarray:
     return np.frombuffer(mapped, dtype=np.uint8, offset=start - base)
 
 
-def file_size_of(f: BinaryIO) -> int:
+def file_size_of(f: IO[bytes]) -> int:
     """Bytes from ``f``'s current position to its end (``f`` must be seekable)."""
     try:
         return os.fstat(f.fileno()).st_size - f.tell()

@@ -66,24 +66,25 @@ class Cell(bricks_nn.Module):
             if isinstance(param, Parameter):
                 param.name = prefix + name
 
-    def get_parameters(self, expand: bool = True) -> Iterator[Parameter]:
+    def get_parameters(self, expand: bool = True) -> Iterator[bricks_nn.Parameter]:
         """Each parameter once (tied ones once)."""
         return self.parameters(recurse=expand)
 
-    def trainable_params(self, recurse: bool = True) -> list[Parameter]:
+    def trainable_params(self, recurse: bool = True) -> list[bricks_nn.Parameter]:
         """The parameters with ``requires_grad``."""
         return [p for p in self.parameters(recurse=recurse) if p.requires_grad]
 
-    def untrainable_params(self, recurse: bool = True) -> list[Parameter]:
+    def untrainable_params(self, recurse: bool = True) -> list[bricks_nn.Parameter]:
         """The parameters without ``requires_grad``."""
         return [p for p in self.parameters(recurse=recurse) if not p.requires_grad]
 
     def parameters_dict(self, recurse: bool = True) -> OrderedDict:
         """An OrderedDict of each parameter's ``name`` to the parameter."""
-        return OrderedDict((p.name, p) for p in self.parameters(recurse=recurse))
+        return OrderedDict((p.name, p)  # type: ignore[attr-defined]  # MindSpore's have names
+                           for p in self.parameters(recurse=recurse))
 
-    def parameters_and_names(self, name_prefix: str = "",
-                             expand: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def parameters_and_names(self, name_prefix: str = "", expand: bool = True
+                             ) -> Iterator[tuple[str, bricks_nn.Parameter]]:
         """(dotted path, parameter) pairs, each parameter once."""
         return self.named_parameters(prefix=name_prefix, recurse=expand)
 
@@ -91,7 +92,7 @@ class Cell(bricks_nn.Module):
         """(dotted path, cell) pairs for this cell and its descendants."""
         return self.named_modules(prefix=name_prefix)
 
-    def cells(self) -> Iterator[Cell]:
+    def cells(self) -> Iterator[bricks_nn.Module]:
         """The direct child cells."""
         return self.children()
 

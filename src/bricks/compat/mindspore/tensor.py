@@ -170,6 +170,8 @@ class Parameter(nn.Parameter):
         requires_grad: whether it is trained.
     """
 
+    name: str
+
     def __new__(cls, default_input: Any, name: str | None = None, requires_grad: bool = True,
                 layerwise_parallel: bool = False, parallel_optimizer: bool = True) -> Parameter:
         tensor = _to_bricks(default_input, None, None)
@@ -182,12 +184,13 @@ class Parameter(nn.Parameter):
         pass
 
     @classmethod
-    def _facade(cls) -> type:
+    def _facade(cls) -> type[ArrayFacade]:
         return Tensor
 
     def __repr__(self) -> str:
         return (f"Parameter (name={self.name}, shape={self.shape}, dtype="
-                f"{to_ms_dtype(bricks.Tensor.dtype.fget(self))}, "
+                # mypy sees the getter, not the property, on the class: [attr-defined]
+                f"{to_ms_dtype(bricks.Tensor.dtype.fget(self))}, "  # type: ignore[attr-defined]
                 f"requires_grad={self.requires_grad})")
 
     __str__ = __repr__
@@ -196,21 +199,21 @@ class Parameter(nn.Parameter):
         raise TypeError("bricks never pickles tensors: use mindspore.save_checkpoint")
 
     @property
-    def shape(self) -> tuple:  # type: ignore[override]
+    def shape(self) -> tuple:  # type: ignore[override]  # a plain tuple, as MindSpore's
         return tuple(self._value.shape)
 
-    @property
-    def data(self) -> Parameter:  # type: ignore[override]
+    @property  # type: ignore[override]  # MindSpore's .data is the Parameter itself
+    def data(self) -> Parameter:
         return self
 
     @data.setter
     def data(self, value: Any) -> None:
         self.set_data(value)
 
-    def __getitem__(self, key: Any) -> Tensor:
+    def __getitem__(self, key: Any) -> Tensor:  # type: ignore[override]  # MindSpore's Tensor
         return Tensor._wrap(bricks.Tensor.__getitem__(self, unwrap(key)))
 
-    def abs(self) -> Tensor:  # type: ignore[override]
+    def abs(self) -> Tensor:  # type: ignore[override]  # a MindSpore Tensor, as above
         """The absolute values, as a Tensor."""
         return Tensor._wrap(bricks.abs(self))
 

@@ -28,6 +28,9 @@ class InitDesc(str):
         global_init: the initializer given to ``initialize``.
     """
 
+    attrs: dict
+    global_init: Any
+
     def __new__(cls, name: str, attrs: dict | None = None, global_init: Any = None) -> InitDesc:
         desc = super().__new__(cls, name)
         desc.attrs = attrs or {}
@@ -45,7 +48,8 @@ class Initializer(bricks_init.Initializer):
     def __init__(self, **kwargs: Any) -> None:
         self._kwargs = kwargs
 
-    def __call__(self, desc: Any, arr: Any = None, name: str | None = None) -> Any:
+    def __call__(self, desc: Any, arr: Any = None,  # type: ignore[override]  # Gluon's call
+                 name: str | None = None) -> Any:
         """Fill ``arr`` in place; the rule is chosen by ``desc``'s attributes or name suffix.
 
         Called bricks' way, ``init(tensor, name=None)``, it fills a bricks tensor with

@@ -89,7 +89,7 @@ class _ConvNd(Module):
             return [(total // 2, total - total // 2) for total in totals]
         if self.padding == "valid":
             return [(0, 0)] * self._spatial_dims
-        return [(p, p) for p in self.padding]
+        return [(p, p) for p in self.padding]  # type: ignore[misc]  # not a string here
 
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -180,7 +180,7 @@ class Conv1d(_ConvNd):
     """
 
     _spatial_dims = 1
-    _tuple = _single
+    _tuple: Callable[[Any], tuple] = _single
     _functional = F.conv1d
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
@@ -222,7 +222,7 @@ class Conv2d(_ConvNd):
     """
 
     _spatial_dims = 2
-    _tuple = _pair
+    _tuple: Callable[[Any], tuple] = _pair
     _functional = F.conv2d
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
@@ -235,10 +235,19 @@ class Conv2d(_ConvNd):
 class _LazyConvMixin(LazyModuleMixin):
     """Infer ``in_channels`` from the first input, then allocate and initialize."""
 
+    # The convolution's, which a lazy convolution also derives from:
+    in_channels: int
+    out_channels: int
+    kernel_size: tuple
+    groups: int
+    _spatial_dims: int
+    weight: Any  # an UninitializedParameter until initialize_parameters
+    bias: Any
+
     def reset_parameters(self) -> None:
         """Initialize as the convolution does, once the shapes are known."""
         if not self.has_uninitialized_params() and self.in_channels != 0:
-            super().reset_parameters()
+            super().reset_parameters()  # type: ignore[misc]  # the convolution's, next in MRO
 
     def initialize_parameters(self, input: Tensor) -> None:
         """Take in_channels from ``input``, then allocate and initialize weight and bias."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..._creation import empty, zeros
 from ..._tensor import Tensor
@@ -96,8 +96,8 @@ class RNNBase(Module):
         output_size = self.proj_size or self.hidden_size
         layer_input_size = self.input_size if layer == 0 else output_size * num_directions
         suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-        shapes = {"weight_ih": (gate_size, layer_input_size),
-                  "weight_hh": (gate_size, output_size)}
+        shapes: dict[str, tuple[int, ...]] = {"weight_ih": (gate_size, layer_input_size),
+                                              "weight_hh": (gate_size, output_size)}
         if self.bias:
             shapes.update(bias_ih=(gate_size,), bias_hh=(gate_size,))
         if self.proj_size:
@@ -178,7 +178,7 @@ class RNNBase(Module):
 
     def _run(self, input: Tensor, states: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
         """The time loop over every layer and direction, on (seq, batch, feature) input."""
-        steps = input.unbind(0)
+        steps: Sequence[Tensor] = input.unbind(0)
         finals: list[list[Tensor]] = [[] for _ in states]
         for layer in range(self.num_layers):
             outputs = []
@@ -210,8 +210,8 @@ class RNNBase(Module):
         return outputs, [h] if c is None else [h, c]
 
     def _forward(self, input: Tensor, states: list[Tensor | None]) -> tuple[Tensor, list]:
-        input, states, batched = self._prepare(input, states)
-        output, finals = self._run(input, states)
+        input, ready, batched = self._prepare(input, states)
+        output, finals = self._run(input, ready)
         if not batched:
             return output.squeeze(1), [final.squeeze(1) for final in finals]
         if self.batch_first:
@@ -385,7 +385,7 @@ class LSTM(RNNBase):
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
                 ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        states = [None, None] if hx is None else list(hx)
+        states: list[Tensor | None] = [None, None] if hx is None else list(hx)
         if len(states) != 2:
             raise RuntimeError(f"LSTM({self.extra_repr()}): expected hx to be a pair "
                                f"(h_0, c_0), got {len(states)} tensors")

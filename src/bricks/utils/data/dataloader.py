@@ -25,7 +25,8 @@ def default_convert(data: Any) -> Any:
     if isinstance(data, xp.ndarray) and data.dtype.kind not in "USO":
         return Tensor._wrap(data)
     if isinstance(data, collections.abc.Mapping):
-        return type(data)({key: default_convert(data[key]) for key in data})  # type: ignore
+        return type(data)(  # type: ignore[call-arg]  # the input's own (concrete) mapping class
+            {key: default_convert(data[key]) for key in data})
     if _is_namedtuple(data):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, tuple):
@@ -189,13 +190,13 @@ class DataLoader:
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
-        return len(self.sampler)  # type: ignore[arg-type]
+        return len(self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
         if self._iterable:
             return self._iter_stream()
         if self.batch_sampler is None:
-            return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore
+            return (self.collate_fn(self.dataset[i]) for i in self.sampler)
         if (self.collate_fn is default_collate and _fast_batches(self.dataset)
                 and type(self.batch_sampler) is BatchSampler
                 and hasattr(self.batch_sampler.sampler, "_order")):

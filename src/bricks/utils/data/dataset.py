@@ -96,7 +96,7 @@ class ConcatDataset(Dataset):
         self.cumulative_sizes = []
         total = 0
         for d in self.datasets:
-            total += len(d)
+            total += len(d)  # type: ignore[arg-type]  # map-style datasets define __len__
             self.cumulative_sizes.append(total)
 
     def __len__(self) -> int:
@@ -131,7 +131,8 @@ class Subset(Dataset):
 
     def __getitems__(self, indices: list[int]) -> list[Any]:
         if callable(getattr(self.dataset, "__getitems__", None)):
-            return self.dataset.__getitems__([self.indices[i] for i in indices])
+            return self.dataset.__getitems__(  # type: ignore[attr-defined]  # checked above
+                [self.indices[i] for i in indices])
         return [self.dataset[self.indices[i]] for i in indices]
 
     def __len__(self) -> int:
@@ -139,7 +140,8 @@ class Subset(Dataset):
 
     def _batch(self, indices: Any) -> list[Tensor]:
         """The collated batch for a subset of a TensorDataset (one fancy-index per tensor)."""
-        return self.dataset._batch(xp.asarray(self.indices)[indices])  # type: ignore
+        # The dataset is a TensorDataset, or a Subset of one (see the loader's _fast_batches).
+        return self.dataset._batch(xp.asarray(self.indices)[indices])  # type: ignore[attr-defined]
 
 
 def _lengths(total: int, lengths: Sequence[int | float]) -> list[int]:
@@ -181,8 +183,8 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
         >>> [len(p) for p in parts]
         [7, 3]
     """
-    counts = _lengths(len(dataset), lengths)  # type: ignore[arg-type]
-    if sum(counts) != len(dataset):  # type: ignore[arg-type]
+    counts = _lengths(len(dataset), lengths)  # type: ignore[arg-type]  # a sized dataset
+    if sum(counts) != len(dataset):  # type: ignore[arg-type]  # ditto
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     order = (generator or default_generator).numpy.permutation(sum(counts)).tolist()
     splits, offset = [], 0

@@ -142,7 +142,7 @@ class BatchSampler(Sampler):
 
     def _index_batches(self) -> Iterator[Any]:
         """The batches as index arrays, when the sampler can give its order as one array."""
-        order = self.sampler._order()  # type: ignore[union-attr]
+        order = self.sampler._order()  # type: ignore[union-attr]  # callers check it has one
         stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
         for start in range(0, stop, self.batch_size):
             yield order[start:start + self.batch_size]
@@ -162,5 +162,5 @@ class BatchSampler(Sampler):
             yield batch
 
     def __len__(self) -> int:
-        n = len(self.sampler)  # type: ignore[arg-type]
+        n = len(self.sampler)  # type: ignore[arg-type]  # unsized samplers fail, as in torch
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

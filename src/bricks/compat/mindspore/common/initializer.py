@@ -191,7 +191,7 @@ def _resolve(init: Any) -> Initializer:
         raise TypeError("For 'initializer', the type of the 'init' argument should be "
                         f"'Tensor', 'number', 'string' or 'initializer', but got {type(init)}.")
     if isinstance(init, numbers.Number):
-        return Constant(init)
+        return Constant(init)  # type: ignore[arg-type]  # numbers.Number is no float to mypy
     if init.lower() not in _NAMES:
         raise ValueError(f"For 'initializer', the 'init' name should be one of "
                          f"{sorted(_NAMES)}, but got {init!r}")
@@ -221,7 +221,7 @@ def initializer(init: Any, shape: Any = None, dtype: Any = float32) -> Tensor:
             raise ValueError(f"For 'initializer', the shape of the 'init' argument should be "
                              f"same as the argument 'shape', but got the 'init' shape "
                              f"{list(init.shape)} and the 'shape' {list(_shape(shape))}.")
-        return init
+        return init  # type: ignore[return-value]  # a given Tensor is returned as it is
     chosen = _resolve(init)
     numpy_dtype = to_bricks_dtype(dtype).numpy
     values = numpy.zeros(_shape(shape), dtype=numpy_dtype)

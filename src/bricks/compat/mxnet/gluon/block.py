@@ -135,7 +135,7 @@ class Block(nn.Module):
         """Add ``block`` as a child (named by its position unless ``name`` is given)."""
         self.add_module(name if name is not None else str(len(self._modules)), block)
 
-    def collect_params(self, select: str | None = None) -> ParameterDict:  # type: ignore[override]
+    def collect_params(self, select: str | None = None) -> ParameterDict:
         """This block's and its descendants' parameters, optionally filtered by a regex.
 
         Args:
