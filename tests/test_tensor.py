@@ -335,3 +335,15 @@ def test_every_method_bound_from_the_ops_table_is_declared_for_type_checkers():
     declared |= {target.id for node in block.body if isinstance(node, ast.Assign)
                  for target in node.targets if isinstance(target, ast.Name)}
     assert declared == set(ops._METHODS) | {"T", "mT", "where"}
+
+
+def test_version_counts_in_place_changes_through_views_as_torch():
+    for lib in (bricks, torch):
+        x = lib.zeros(3)
+        view = x[1:]
+        assert x._version == 0
+        x.add_(1)
+        view.mul_(2)
+        x[0] = 5
+        assert x._version == view._version == 3
+        assert x.detach()._version == 3 and x.clone()._version == 0

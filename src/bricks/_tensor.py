@@ -60,15 +60,15 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    # ``_version`` is the version counter (a one-item list shared with views), or None until
+    # ``_counter`` is the version counter (a one-item list shared with views), or None until
     # something needs it: most tensors never meet an in-place op, and the list costs every op.
-    __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_version", "_hooks",
+    __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_counter", "_hooks",
                  "__weakref__")
     _value: Any  # the ndarray
     requires_grad: bool
     grad: Tensor | None
     grad_fn: Function | None
-    _version: list[int] | None
+    _counter: list[int] | None
     _hooks: list[Callable[[Tensor], Tensor | None]] | None
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
 
@@ -202,7 +202,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A new tensor sharing memory and version counter, cut from the graph."""
         t = Tensor._wrap(self._value)
-        t._version = version_counter(self)
+        t._counter = version_counter(self)
         return t
 
     def detach_(self) -> Tensor:
@@ -275,8 +275,11 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs)
 
     @property
-    def _version_number(self) -> int:
-        return 0 if self._version is None else self._version[0]
+    def _version(self) -> int:
+        """How many times this tensor (or a view sharing its memory) was changed in place."""
+        return 0 if self._counter is None else self._counter[0]
+
+    _version_number = _version
 
     # ----- printing -----
     def __repr__(self) -> str:
@@ -526,7 +529,7 @@ def _init(t: _TensorT, value: Any) -> _TensorT:
     t.requires_grad = False
     t.grad = None
     t.grad_fn = None
-    t._version = None
+    t._counter = None
     t._hooks = None
     return t
 
@@ -541,24 +544,24 @@ def wrap(value: Any) -> Tensor:
     t.requires_grad = False
     t.grad = None
     t.grad_fn = None
-    t._version = None
+    t._counter = None
     t._hooks = None
     return t
 
 
 def version_counter(t: Tensor) -> list[int]:
     """``t``'s version counter, made on first need; views and saved inputs hold it."""
-    counter = t._version
+    counter = t._counter
     if counter is None:
-        counter = t._version = [0]
+        counter = t._counter = [0]
     return counter
 
 
 def bump_version(t: Tensor) -> None:
     """Count an in-place change of ``t``: a node that saved it will refuse to run backward."""
-    counter = t._version
+    counter = t._counter
     if counter is None:
-        t._version = [1]
+        t._counter = [1]
     else:
         counter[0] += 1
 

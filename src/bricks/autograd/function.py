@@ -69,7 +69,7 @@ class Function:
         y = fn.forward(*values, **config)
         out = wrap(y if type(y) is _ndarray else xp.asarray(y))
         if cls.is_view:
-            out._version = version_counter(inputs[0])
+            out._counter = version_counter(inputs[0])
         if GRAD_ENABLED[0]:
             needs = []
             parents: list[Any] = []
@@ -107,7 +107,7 @@ class Function:
         # The one-input half of ``apply``: wrap ``y`` and record the node if ``x`` needs it.
         out = wrap(y if type(y) is _ndarray else xp.asarray(y))
         if self.is_view:
-            out._version = version_counter(x)
+            out._counter = version_counter(x)
         if GRAD_ENABLED[0] and x.requires_grad:
             _record(self, (x,), _ONE_NEEDED, (x.grad_fn or x,), out)
         return out

@@ -60,7 +60,7 @@ def _route(tensors: list[Tensor], on_backward: Callable[[], tuple]) -> tuple[lis
     routed = []
     for index, tensor in enumerate(tensors):
         out = _Pass.apply(joined, value=tensor._value, slots=slots, index=index)
-        out._version = version_counter(tensor)  # a view: an in-place change is seen through both
+        out._counter = version_counter(tensor)  # a view: an in-place change is seen through both
         routed.append(out)
     return routed, slots
 

@@ -77,7 +77,7 @@ def _reshape_strided(input: Tensor, shape: tuple[int, ...], view_name: str) -> T
 
 def _view_of(base: Tensor, value: Any) -> Tensor:
     out = Tensor._wrap(value)
-    out._version = version_counter(base)
+    out._counter = version_counter(base)
     return out
 
 
