@@ -66,7 +66,7 @@ class Function:
         values = []
         for t in inputs:
             values.append(t._value if isinstance(t, Tensor) else t)
-        y = fn.forward(*values, **config)
+        y = fn.forward(*values, **config) if config else fn.forward(*values)
         out = wrap(y if type(y) is _ndarray else xp.asarray(y))
         if cls.is_view:
             out._counter = version_counter(inputs[0])
@@ -157,7 +157,9 @@ def _versions(cls: type[Function], inputs: tuple, needs: tuple, out: Any) -> tup
     for i, reader in cls._save_plan:
         t = inputs[i]
         if (reader is None or needs[reader]) and isinstance(t, Tensor):
-            counter = version_counter(t)
+            counter = t._counter  # version_counter(t), inline: this runs for every saved input
+            if counter is None:
+                counter = t._counter = [0]
             pairs.append((counter, counter[0]))
     if cls.saves_output:
         counter = version_counter(out)
