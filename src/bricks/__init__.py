@@ -34,6 +34,10 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.shape import *  # noqa: F403
     from .ops.sorting import *  # noqa: F403
     from .ops.unary import *  # noqa: F403
+    from .ops.indexing import *  # noqa: F403
+    from .ops.matrix import *  # noqa: F403
+    from .ops.pointwise import *  # noqa: F403
+    from .ops.stats import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
