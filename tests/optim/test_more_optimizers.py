@@ -4,11 +4,10 @@ parameter groups whose ``params`` is a single Tensor."""
 import numpy as np
 import pytest
 import torch
+from test_optimizers import _data, _loss, _model, _run
 
 import bricks
 from bricks import optim
-
-from test_optimizers import _data, _loss, _model, _run
 
 CASES = [
     ("NAdam", dict()),
