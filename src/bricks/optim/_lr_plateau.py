@@ -43,7 +43,7 @@ class ReduceLROnPlateau(LRScheduler):
         >>> for loss in [3.0, 2.0, 2.0, 2.0, 2.0]:
         ...     schedule.step(loss)
         >>> schedule.get_last_lr()
-        [0.25]
+        [0.5]
     """
 
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
