@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench methods clean
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment $(VENV) (bricks installs nothing outside it)"
@@ -38,6 +38,10 @@ test: lint
 
 bench: $(VENV)/.test-installed
 	OPENBLAS_THREAD_TIMEOUT=4 $(BIN)/python benchmarks/run.py
+
+# The typing declarations of Tensor's methods, generated from the one table (bricks.ops._METHODS).
+methods: $(VENV)/.test-installed
+	PYTHONPATH=src $(BIN)/python tools/gen_tensor_methods.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis
