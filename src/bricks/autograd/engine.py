@@ -66,10 +66,12 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
         pending[node] = g if previous is None else previous + g
     # Arrays pass from node to node uncopied, and a leaf keeps its first gradient array as
     # ``.grad`` and adds later ones into it in place. So a leaf may keep only an array nobody
-    # else holds: ``owned`` has the ids of arrays leaves keep, ``shared`` of arrays that went
-    # to a node or a hook; each side copies what the other holds.
-    owned: set[int] = set()
-    shared: set[int] = set()
+    # else holds: ``owned`` has the arrays leaves keep, ``shared`` those that went to a node or
+    # a hook; each side copies what the other holds. Both map id to the array itself, which
+    # keeps it alive for the walk: the id of a freed array is reused by the next allocation,
+    # and a set of bare ids made the engine copy gradients that nobody else held.
+    owned: dict[int, Any] = {}
+    shared: dict[int, Any] = {}
     for node in _topological_order(roots):
         gy = pending.pop(node, None)
         if gy is None:
@@ -94,7 +96,7 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
                     continue
                 if id(g) in owned:
                     g = g.copy()
-                shared.add(id(g))
+                shared[id(g)] = g
                 pending[parent] = g
             else:
                 _accumulate_leaf(parent, g, owned, shared, leaves)
@@ -102,18 +104,18 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
             _free(node)
 
 
-def _run_hooks(hooks: list, gy: Any, shared: set[int]) -> Any:
+def _run_hooks(hooks: list, gy: Any, shared: dict[int, Any]) -> Any:
     # A hook may keep the tensor it is given or return one it keeps: both count as shared.
     for hook in hooks:
-        shared.add(id(gy))
+        shared[id(gy)] = gy
         result = hook(_wrap(gy))
         if result is not None:
             gy = result._value
-    shared.add(id(gy))
+    shared[id(gy)] = gy
     return gy
 
 
-def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], shared: set[int],
+def _accumulate_leaf(leaf: Any, g: Any, owned: dict[int, Any], shared: dict[int, Any],
                      leaves: dict[int, Any] | None) -> None:
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, shared)
@@ -132,7 +134,7 @@ def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], shared: set[int],
     if (key in owned or key in shared or g.base is not None or not g.flags.writeable
             or g.dtype != dtype):
         g = g.astype(dtype)
-    owned.add(id(g))
+    owned[id(g)] = g
     leaf.grad = _wrap(g)
 
 
@@ -172,7 +174,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     roots, root_grads = [], []
     for t, g in zip(tensors, grads):
         if t.grad_fn is None:
-            _accumulate_leaf(t, g, set(), set(), None)
+            _accumulate_leaf(t, g, {}, {}, None)
         else:
             roots.append(t.grad_fn)
             root_grads.append(g)
