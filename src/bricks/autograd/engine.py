@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .._backend import xp
+from .._quiet import quiet
 from .function import Function
 
 __all__ = ["backward", "grad", "run_backward"]
@@ -60,6 +61,13 @@ def _raise_modified(node: Function, current: int, saved: int) -> None:
 def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_graph: bool,
                  leaves: dict[int, Any] | None = None) -> None:
     """Propagate ``root_grads`` from ``roots``; accumulate into leaves (or into ``leaves``)."""
+    # NumPy's floating-point warnings are silenced for the whole pass, as PyTorch is silent.
+    with quiet():
+        _propagate(roots, root_grads, retain_graph, leaves)
+
+
+def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_graph: bool,
+               leaves: dict[int, Any] | None) -> None:
     pending: dict[Function, Any] = {}
     for node, g in zip(roots, root_grads):
         previous = pending.get(node)
@@ -172,7 +180,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     roots, root_grads = [], []
     for t, g in zip(tensors, grads):
         if t.grad_fn is None:
-            _accumulate_leaf(t, g, set(), set(), None)
+            with quiet():
+                _accumulate_leaf(t, g, set(), set(), None)
         else:
             roots.append(t.grad_fn)
             root_grads.append(g)
