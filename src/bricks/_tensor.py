@@ -266,6 +266,19 @@ class Tensor:
             hooks = self._hooks
         return _RemovableHook(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(self)`` once per backward, after this leaf's ``.grad`` is complete.
+
+        A leaf used several times (a tied weight) is complete after its last use's gradient.
+        Returns a handle whose ``remove()`` takes the hook away.
+
+        Raises:
+            RuntimeError: if the tensor does not require grad or is not a leaf.
+        """
+        from .autograd.engine import add_post_accumulate_grad_hook
+
+        return add_post_accumulate_grad_hook(self, hook)
+
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate the gradient of this tensor into the ``.grad`` of the graph's leaves.
