@@ -270,7 +270,7 @@ class _PNorm(Function):
             return g * xp.sign(x) * (a == y) / xp.maximum((a == y).sum(-1, keepdims=True), 1)
         with xp.errstate(divide="ignore", invalid="ignore"):
             grad = xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1)
-        return g * xp.where(y > 0, grad, 0)
+        return g * xp.where(y == 0, 0, grad)  # NaN stays NaN, as torch
 
 
 def _pnorm(x: Tensor, p: float) -> Tensor:

@@ -135,8 +135,9 @@ class Atan2(Function):
 
     def backward(self, gy):
         a, b = self.a, self.b
+        denominator = a * a + b * b
         with xp.errstate(invalid="ignore", divide="ignore"):
-            scale = gy / (a * a + b * b)
+            scale = xp.where(denominator == 0, 0, gy / denominator)  # 0 at the origin, as torch
         ga = unbroadcast(scale * b, _shape(a)) if self.needs_input_grad[0] else None
         gb = unbroadcast(-scale * a, _shape(b)) if self.needs_input_grad[1] else None
         return ga, gb
@@ -239,8 +240,10 @@ def _digamma_array(x: Any) -> Any:
     result += xp.log(z) - 0.5 / z - series
     with xp.errstate(divide="ignore", invalid="ignore"):
         reflected = result - math.pi / xp.tan(math.pi * x)
-    poles = (x <= 0) & (x == xp.floor(x))
-    return xp.where(poles, xp.nan, xp.where(reflect, reflected, result))
+    poles = (x < 0) & (x == xp.floor(x))
+    out = xp.where(poles, xp.nan, xp.where(reflect, reflected, result))
+    # torch: -inf at +0 and +inf at -0; NaN at the negative integers
+    return xp.where(x == 0, -xp.copysign(xp.inf, x), out)
 
 
 class Lgamma(Function):
@@ -251,7 +254,8 @@ class Lgamma(Function):
         return _lgamma_array(x)
 
     def backward(self, gy):
-        return gy * _digamma_array(self.x).astype(gy.dtype)
+        with xp.errstate(invalid="ignore"):
+            return gy * _digamma_array(self.x).astype(gy.dtype)
 
 
 class NanToNum(Function):
@@ -292,10 +296,13 @@ class Logaddexp(Function):
         return self.y
 
     def backward(self, gy):
-        a, b, y = self.a, self.b, self.y
-        ga = unbroadcast(gy * xp.exp(a - y), _shape(a)) if self.needs_input_grad[0] else None
-        gb = unbroadcast(gy * xp.exp(b - y), _shape(b)) if self.needs_input_grad[1] else None
-        return ga, gb
+        # torch's form, finite where one operand is infinite: 1 / (1 + exp(other - self))
+        a, b = self.a, self.b
+        with xp.errstate(invalid="ignore", over="ignore"):
+            ga = gy / (1 + xp.exp(b - a)) if self.needs_input_grad[0] else None
+            gb = gy / (1 + xp.exp(a - b)) if self.needs_input_grad[1] else None
+        return (unbroadcast(ga, _shape(a)) if ga is not None else None,
+                unbroadcast(gb, _shape(b)) if gb is not None else None)
 
 
 def sinh(input: Tensor) -> Tensor:

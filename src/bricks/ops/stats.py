@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 from .._backend import xp
@@ -53,8 +54,8 @@ def _median(input: Tensor, dim: int | None, keepdim: bool, nan_aware: bool) -> A
             return Tensor._wrap(xp.asarray(xp.nan, x.dtype))
         order = _nan_order(flat._value, 0, nan_aware)
         pos = _median_position(flat._value, 0, nan_aware)
-        index = xp.take_along_axis(order, pos[None], 0)
-        return rename(gather(flat, 0, Tensor._wrap(index)).squeeze(0), "MedianBackward0")
+        value = flat._value[xp.take_along_axis(order, pos[None], 0)[0]]
+        return MedianAll.apply(input, value=value)
     axis = _check_dim(dim, x.ndim)
     if x.ndim == 0:
         return _ValuesIndices(input.clone(), Tensor._wrap(xp.zeros((), xp.int64)))
@@ -62,6 +63,21 @@ def _median(input: Tensor, dim: int | None, keepdim: bool, nan_aware: bool) -> A
     pos = xp.expand_dims(_median_position(x, axis, nan_aware), axis)
     index = xp.take_along_axis(order, pos, axis).squeeze(axis)
     return _pick(input, axis, index, keepdim, "MedianBackward1")
+
+
+class MedianAll(Function):
+    """The median of all values: torch spreads its gradient evenly over the values equal to
+    it (over the NaNs when it is NaN)."""
+
+    def forward(self, x, value):
+        self.shape = x.shape
+        self.mask = xp.isnan(x) if value != value else x == value
+        return xp.asarray(value)
+
+    def backward(self, gy):
+        return gy * self.mask / max(int(self.mask.sum()), 1)
+
+    torch_name = "MedianBackward0"
 
 
 def _nan_order(x: Any, axis: int, nan_aware: bool) -> Any:
@@ -93,7 +109,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> _ValuesIndices:
     for r, row in enumerate(rows):
         values, counts = xp.unique(row, return_counts=True)
         winner = values[xp.argmax(counts)]
-        best[r] = xp.flatnonzero(row == winner)[-1]
+        same = xp.isnan(row) if winner != winner else row == winner
+        best[r] = xp.flatnonzero(same)[-1]
     index = best.reshape(moved.shape[:-1])
     return _pick(input, axis, index, keepdim, "ModeBackward0")
 
@@ -165,22 +182,20 @@ def _one_quantile(ordered: Tensor, axis: int, q: float, count: Any, interpolatio
     elif interpolation == "higher":
         low = high
     shape = ordered._value.shape[:axis] + (1,) + ordered._value.shape[axis + 1:]
-    low_values = gather(ordered, axis, Tensor._wrap(xp.broadcast_to(low, shape).copy()))
-    high_values = gather(ordered, axis, Tensor._wrap(xp.broadcast_to(high, shape).copy()))
-    if interpolation == "midpoint":
-        weight: Any = 0.5 if not (low == high).all() else 0.0
-    elif interpolation == "linear":
-        weight = Tensor._wrap(xp.broadcast_to(position - low, shape).astype(
-            ordered._value.dtype))
-    else:
-        weight = 0.0
-    out = low_values + (high_values - low_values) * weight
     if not ignore_nan and ordered._value.dtype.kind == "f":
+        # A slice with a NaN has quantile NaN: torch takes it from the last sorted value.
         has_nan = xp.isnan(ordered._value).any(axis=axis, keepdims=True)
-        if has_nan.any():
-            out = out.masked_fill(Tensor._wrap(xp.broadcast_to(has_nan, shape).copy()),
-                                  float("nan"))
-    return out
+        last = ordered._value.shape[axis] - 1
+        low, high = xp.where(has_nan, last, low), xp.where(has_nan, last, high)
+    low_values = gather(ordered, axis, Tensor._wrap(xp.broadcast_to(low, shape).copy()))
+    if interpolation in ("lower", "higher", "nearest"):
+        return low_values
+    high_values = gather(ordered, axis, Tensor._wrap(xp.broadcast_to(high, shape).copy()))
+    weight: Any = 0.5
+    if interpolation == "linear":
+        weight = Tensor._wrap(xp.broadcast_to(position - xp.floor(position), shape).astype(
+            ordered._value.dtype))
+    return low_values + (high_values - low_values) * weight
 
 
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
@@ -199,6 +214,8 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     low, high = float(min), float(max)
     if low == high and x.size:
         low, high = float(x.min()), float(x.max())
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise RuntimeError(f"torch.histc: range of [{low}, {high}] is not finite")
     if low == high:
         low, high = low - 1, high + 1
     counts, _ = xp.histogram(x[~xp.isnan(x)] if x.dtype.kind == "f" else x, bins=bins,

@@ -38,7 +38,7 @@ def isfinite(input: Tensor) -> Tensor:
 
 class Sign(Function):
     def forward(self, x):
-        return xp.sign(x)
+        return xp.where(x != x, 0, xp.sign(x))  # 0 at NaN, as torch
 
     def backward(self, gy):
         return gy * 0
