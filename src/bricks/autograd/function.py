@@ -11,6 +11,7 @@ from typing import Any
 
 from .._backend import xp
 from .._quiet import enter_quiet, exit_quiet
+from .._tensor import Tensor, version_counter, wrap
 from .grad_mode import GRAD_ENABLED
 
 __all__ = ["Function", "unbroadcast"]
@@ -196,6 +197,3 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
-
-
-from .._tensor import Tensor, version_counter, wrap  # noqa: E402  (Tensor imports this module's names lazily)
