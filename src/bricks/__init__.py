@@ -38,6 +38,9 @@ from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
 from .inspect import summary
+# devices (see _device.py, cuda/)
+from ._device import device, get_default_device, set_default_device
+from . import cuda
 
 __version__ = "0.1.0"
 
@@ -51,4 +54,5 @@ __all__ = [
     "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "is_tensor", "numel", "autograd",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
+    "device", "get_default_device", "set_default_device", "cuda",
 ] + ops.__all__

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
-from . import _backend
+from . import _backend, _device
 from ._backend import xp
 from ._tensor_str import format_tensor
 
@@ -116,8 +116,27 @@ class Tensor:
         return self._value.itemsize
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        """The device the values live on, such as ``device(type='cpu')``."""
+        value = self._value
+        if type(value) is _ndarray:
+            return _CPU
+        return _device.device_of(value)
+
+    @property
+    def is_cuda(self) -> bool:
+        """Whether the values live on a CUDA device."""
+        return self.device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        """Whether the values live in host memory."""
+        return self.device.type == "cpu"
+
+    def get_device(self) -> int:
+        """The index of the tensor's device; -1 for the CPU, as torch."""
+        index = self.device.index
+        return -1 if index is None else index
 
     @property
     def is_leaf(self) -> bool:
@@ -138,12 +157,16 @@ class Tensor:
         Raises:
             RuntimeError: if the tensor requires grad (call ``.detach().numpy()``).
         """
+        if type(self._value) is not _ndarray:
+            _check_host(self)
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._value
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if type(self._value) is not _ndarray:
+            _check_host(self)
         return self._value if dtype is None else self._value.astype(dtype)
 
     def item(self) -> Any:
@@ -287,10 +310,15 @@ class Tensor:
 
     def _format(self, prefix: str) -> str:
         d = self.dtype
+        value = self._value
+        where = None if type(value) is _ndarray else self.device
+        if where is not None and where.type != "cpu":
+            value = _device.to_host(value)
         return format_tensor(
-            self._value, dtype_name=d.name, default_dtype=d is _backend.get_default_dtype(),
+            value, dtype_name=d.name, default_dtype=d is _backend.get_default_dtype(),
             dtype_repr=repr(d), requires_grad=self.requires_grad,
-            grad_fn=self.grad_fn.name() if self.grad_fn is not None else None, prefix=prefix)
+            grad_fn=self.grad_fn.name() if self.grad_fn is not None else None, prefix=prefix,
+            device=None if where is None or where.type == "cpu" else str(where))
 
     def __format__(self, spec: str) -> str:
         if self._value.ndim == 0 and spec:
@@ -364,18 +392,21 @@ class Tensor:
 
         def where(self, condition: Tensor, other: Any) -> Tensor: ...
 
-        to = _ops._to
+        to = _ops.device.to
         type = _ops._type
-        new_tensor = _ops._new_tensor
+        new_tensor = _ops.device.new_tensor
+        type_as = _ops.device.type_as
+        cpu = _ops.device.cpu
+        cuda = _ops.device.cuda
 
-        def type_as(self, other: Tensor) -> Tensor: ...
-        def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False
-                      ) -> Tensor: ...
-        def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False
-                     ) -> Tensor: ...
-        def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False
-                      ) -> Tensor: ...
-        def cpu(self) -> Tensor: ...
+        def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                      requires_grad: bool = False) -> Tensor: ...
+        def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                     requires_grad: bool = False) -> Tensor: ...
+        def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                      requires_grad: bool = False) -> Tensor: ...
+        def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                     requires_grad: bool = False) -> Tensor: ...
 
         neg = _unary.neg
         abs = _unary.abs
@@ -564,6 +595,17 @@ def bump_version(t: Tensor) -> None:
         t._counter = [1]
     else:
         counter[0] += 1
+
+
+def _check_host(t: Tensor) -> None:
+    """torch's TypeError for a device tensor asked for a NumPy array."""
+    where = t.device
+    if where.type != "cpu":
+        raise TypeError(f"can't convert {where} device type tensor to numpy. Use Tensor.cpu() "
+                        "to copy the tensor to host memory first.")
+
+
+_CPU = _device.CPU
 
 
 def _check_dim(dim: int, ndim: int) -> int:

@@ -8,6 +8,7 @@ from .._backend import to_dtype, xp
 from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
+from . import device
 from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -21,25 +22,7 @@ __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__)
 
 
-def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """Convert to a dtype (``to(bricks.float64)``, ``to(other)``); devices other than CPU fail."""
-    dtype = kwargs.get("dtype")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif isinstance(arg, str) or arg is None:
-            _check_device(arg)
-        else:
-            dtype = arg
-    _check_device(kwargs.get("device"))
-    if dtype is None:
-        return self
-    return elementwise.cast(self, to_dtype(dtype).numpy)
-
-
-def _check_device(device: Any) -> None:
-    if device is not None and not str(device).startswith("cpu"):
-        raise RuntimeError(f"bricks runs on the CPU only for now: got device {device!r}")
+_to = device.to  # devices: see ops/device.py
 
 
 def _caster(name: str, dtype: Any) -> Any:
@@ -76,22 +59,6 @@ def _equality(op: Any) -> Any:
 
     method.__name__ = f"__{op.__name__}__"
     return method
-
-
-def _new(factory: str) -> Any:
-    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        from .. import _creation
-
-        return getattr(_creation, factory)(*size, dtype=dtype or self.dtype,
-                                           requires_grad=requires_grad)
-
-    return method
-
-
-def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    from .._creation import tensor
-
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 def _type(self: Tensor, dtype: Any = None) -> Any:
@@ -136,12 +103,14 @@ _METHODS: dict[str, Any] = {
     "eq": elementwise.eq, "ne": elementwise.ne, "lt": elementwise.lt, "le": elementwise.le,
     "gt": elementwise.gt, "ge": elementwise.ge, "maximum": elementwise.maximum,
     "minimum": elementwise.minimum, "clone": shape.clone, "to": _to, "type": _type,
-    "type_as": lambda self, other: _to(self, other.dtype),
+    "type_as": device.type_as,
     "float": _caster("float", xp.float32), "double": _caster("double", xp.float64),
     "half": _caster("half", xp.float16), "long": _caster("long", xp.int64),
     "int": _caster("int", xp.int32), "bool": _caster("bool", xp.bool_),
-    "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
-    "new_tensor": _new_tensor, "cpu": lambda self: self,
+    # devices (ops/device.py)
+    "new_zeros": device.new("zeros"), "new_ones": device.new("ones"),
+    "new_empty": device.new("empty"), "new_full": device.new("full"),
+    "new_tensor": device.new_tensor, "cpu": device.cpu, "cuda": device.cuda,
 }
 for _family in (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise):
     for _name in _family.__all__:
