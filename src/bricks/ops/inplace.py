@@ -214,7 +214,7 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
         from .elementwise import cast
         from .shape import expand
 
-        from .device import move
+        from .devices import move
 
         source = move(src, self.device) if isinstance(src, Tensor) else src
         source = expand(cast(source, self._value.dtype), self._value.shape)

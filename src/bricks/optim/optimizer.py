@@ -42,8 +42,12 @@ def _is_mapping(value: Any) -> bool:
 
 
 def _is_group(item: Any) -> bool:
-    """Whether ``item`` is a parameter-group dict (``{'params': ..., 'lr': ...}``)."""
-    return isinstance(item, dict) and "params" in item and not isinstance(item["params"], Tensor)
+    """Whether ``item`` is a parameter-group dict (``{'params': ..., 'lr': ...}``).
+
+    Its ``'params'`` may be a single Tensor, as torch accepts
+    (``{'params': net[0].weight, 'weight_decay': wd}``).
+    """
+    return isinstance(item, dict) and "params" in item
 
 
 def _as_groups(params: Any) -> list[dict[str, Any]]:
