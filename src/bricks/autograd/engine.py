@@ -13,6 +13,8 @@ from typing import Any, Callable, Sequence
 
 from .._backend import xp
 from .._quiet import quiet
+from .._tensor import Tensor as _TensorType
+from .._tensor import wrap as _wrap
 from .function import Function
 
 __all__ = ["backward", "grad", "run_backward", "queue_callback"]
@@ -278,6 +280,8 @@ def _free(node: Function) -> None:
     # input or output (add, sum, reshape, ...) keeps its few shapes and can run again.
     cls = type(node)
     if cls.saves_anything:
+        if cls.release is not None:
+            node.release()  # the node hands back scratch buffers only it could read
         state = node.__dict__
         name = state.get("torch_name") or (node._name() if cls.dynamic_name else None)
         state.clear()  # the name may be computed from the config that this drops: kept above
@@ -410,7 +414,3 @@ def _collect(outputs: list, inputs: list, root_grads: list, captured: dict, allo
                                "desired behavior.")
         result.append(None if g is None else _TensorType._wrap(xp.array(g, copy=True)))
     return tuple(result)
-
-
-from .._tensor import Tensor as _TensorType
-from .._tensor import wrap as _wrap
