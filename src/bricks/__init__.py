@@ -38,6 +38,8 @@ from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
 from .inspect import summary
+# ----- compile (issue 15) -----
+from ._compile import compile
 
 __version__ = "0.1.0"
 
@@ -51,4 +53,5 @@ __all__ = [
     "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "is_tensor", "numel", "autograd",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
+    "compile",
 ] + ops.__all__
