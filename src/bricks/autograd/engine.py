@@ -12,6 +12,7 @@ import weakref
 from typing import Any, Callable, Sequence
 
 from .._backend import xp
+from .._quiet import quiet
 from .function import Function
 
 __all__ = ["backward", "grad", "run_backward", "queue_callback"]
@@ -69,7 +70,9 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
     callbacks: list[Callable[[], None]] = []
     stack.append(callbacks)
     try:
-        _propagate(roots, root_grads, retain_graph, leaves)
+        # NumPy's floating-point warnings are silenced for the whole pass, as PyTorch is silent.
+        with quiet():
+            _propagate(roots, root_grads, retain_graph, leaves)
         i = 0
         while i < len(callbacks):  # a callback may queue another
             callbacks[i]()
@@ -275,6 +278,8 @@ def _free(node: Function) -> None:
     # input or output (add, sum, reshape, ...) keeps its few shapes and can run again.
     cls = type(node)
     if cls.saves_anything:
+        if cls.release is not None:
+            node.release()  # the node hands back scratch buffers only it could read
         state = node.__dict__
         name = state.get("torch_name") or (node._name() if cls.dynamic_name else None)
         state.clear()  # the name may be computed from the config that this drops: kept above
@@ -306,7 +311,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     roots, root_grads = [], []
     for t, g in zip(tensors, grads):
         if t.grad_fn is None:
-            _accumulate_leaf(t, g, {}, {}, None)
+            with quiet():
+                _accumulate_leaf(t, g, {}, {}, None)
             if id(t) in _post_hooks:
                 _fire_post_hooks(t)
         else:
