@@ -17,16 +17,20 @@ __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "sm
 
 
 def _reduction(reduction: str, size_average: bool | None = None,
-               reduce: bool | None = None) -> str:
-    """The reduction, from the legacy ``size_average``/``reduce`` flags when given."""
+               reduce: bool | None = None, stacklevel: int = 3) -> str:
+    """The reduction, from the legacy ``size_average``/``reduce`` flags when one is given.
+
+    The one rule for losses, functional and modules alike (``nn.modules.loss`` calls it).
+    """
     if size_average is not None or reduce is not None:
-        warnings.warn("size_average and reduce args will be deprecated, please use "
-                      "reduction='mean' (or 'sum', 'none') instead.", UserWarning, stacklevel=3)
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else "mean" if size_average else "sum"
-    if reduction != "mean" and reduction not in ("none", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+        warnings.warn("size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", UserWarning, stacklevel=stacklevel)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction: expected one of "
+                         "'none', 'mean', 'sum'")
     return reduction
 
 
