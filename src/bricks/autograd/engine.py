@@ -12,6 +12,7 @@ import weakref
 from typing import Any, Callable, Sequence
 
 from .._backend import xp
+from .._quiet import quiet
 from .function import Function
 
 __all__ = ["backward", "grad", "run_backward", "queue_callback"]
@@ -69,7 +70,9 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
     callbacks: list[Callable[[], None]] = []
     stack.append(callbacks)
     try:
-        _propagate(roots, root_grads, retain_graph, leaves)
+        # NumPy's floating-point warnings are silenced for the whole pass, as PyTorch is silent.
+        with quiet():
+            _propagate(roots, root_grads, retain_graph, leaves)
         i = 0
         while i < len(callbacks):  # a callback may queue another
             callbacks[i]()
@@ -86,10 +89,12 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
         pending[node] = g if previous is None else previous + g
     # Arrays pass from node to node uncopied, and a leaf keeps its first gradient array as
     # ``.grad`` and adds later ones into it in place. So a leaf may keep only an array nobody
-    # else holds: ``owned`` has the ids of arrays leaves keep, ``shared`` of arrays that went
-    # to a node or a hook; each side copies what the other holds.
-    owned: set[int] = set()
-    shared: set[int] = set()
+    # else holds: ``owned`` has the arrays leaves keep, ``shared`` those that went to a node or
+    # a hook; each side copies what the other holds. Both map id to the array itself, which
+    # keeps it alive for the walk: the id of a freed array is reused by the next allocation,
+    # and a set of bare ids made the engine copy gradients that nobody else held.
+    owned: dict[int, Any] = {}
+    shared: dict[int, Any] = {}
     order = _topological_order(roots)
     # Post-accumulate-grad hooks (see ``add_post_accumulate_grad_hook``): nothing when none.
     countdown = _hooked_edges(order) if _post_hooks and leaves is None else None
@@ -117,7 +122,7 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
                     continue
                 if id(g) in owned:
                     g = g.copy()
-                shared.add(id(g))
+                shared[id(g)] = g
                 pending[parent] = g
             else:
                 _accumulate_leaf(parent, g, owned, shared, leaves)
@@ -129,18 +134,18 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
         countdown.finish()
 
 
-def _run_hooks(hooks: list, gy: Any, shared: set[int]) -> Any:
+def _run_hooks(hooks: list, gy: Any, shared: dict[int, Any]) -> Any:
     # A hook may keep the tensor it is given or return one it keeps: both count as shared.
     for hook in hooks:
-        shared.add(id(gy))
+        shared[id(gy)] = gy
         result = hook(_wrap(gy))
         if result is not None:
             gy = result._value
-    shared.add(id(gy))
+    shared[id(gy)] = gy
     return gy
 
 
-def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], shared: set[int],
+def _accumulate_leaf(leaf: Any, g: Any, owned: dict[int, Any], shared: dict[int, Any],
                      leaves: dict[int, Any] | None) -> None:
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, shared)
@@ -159,7 +164,7 @@ def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], shared: set[int],
     if (key in owned or key in shared or g.base is not None or not g.flags.writeable
             or g.dtype != dtype):
         g = g.astype(dtype)
-    owned.add(id(g))
+    owned[id(g)] = g
     leaf.grad = _wrap(g)
 
 
@@ -273,6 +278,8 @@ def _free(node: Function) -> None:
     # input or output (add, sum, reshape, ...) keeps its few shapes and can run again.
     cls = type(node)
     if cls.saves_anything:
+        if cls.release is not None:
+            node.release()  # the node hands back scratch buffers only it could read
         state = node.__dict__
         name = state.get("torch_name") or (node._name() if cls.dynamic_name else None)
         state.clear()  # the name may be computed from the config that this drops: kept above
@@ -304,7 +311,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     roots, root_grads = [], []
     for t, g in zip(tensors, grads):
         if t.grad_fn is None:
-            _accumulate_leaf(t, g, set(), set(), None)
+            with quiet():
+                _accumulate_leaf(t, g, {}, {}, None)
             if id(t) in _post_hooks:
                 _fire_post_hooks(t)
         else:

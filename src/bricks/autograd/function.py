@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._device import _BY_ARRAY_TYPE, array_module, same_device_error
+from .._quiet import enter_quiet, exit_quiet
 from .grad_mode import GRAD_ENABLED
 
 __all__ = ["Function", "unbroadcast"]
@@ -41,6 +43,9 @@ class Function:
     # Derived once per class from the attributes above:
     _save_plan: tuple = ()  # (input index, reader) pairs
     saves_anything = False  # whether backward reads a saved input or the output
+    # A method run when the engine frees the node after its last backward, for primitives
+    # that borrowed scratch buffers (bricks._workspace); None for all others.
+    release: Any = None
     dynamic_name = False  # whether ``_name`` depends on the node's config
     torch_name: str  # optional: PyTorch's fixed name of the node (see ``name``)
 
@@ -60,14 +65,28 @@ class Function:
     def apply(cls, *inputs: Any, **config: Any) -> Any:
         """Run the primitive on Tensors (or plain numbers) and record it when needed."""
         fn = cls()
+        # NumPy's floating-point warnings are silenced: log(0) is -inf without a word, as in
+        # PyTorch (see _quiet.py).
+        token = enter_quiet()
+        try:
+            if len(inputs) == 1:
+                y = fn.forward(inputs[0]._value, **config)
+            else:
+                # Plain loops, not comprehensions: for two or three inputs they cost a third
+                # as much.
+                values = []
+                for t in inputs:
+                    values.append(t._value if isinstance(t, Tensor) else t)
+                try:
+                    y = fn.forward(*values, **config) if config else fn.forward(*values)
+                except TypeError:  # device arrays refuse other devices' arrays so
+                    _check_same_device(values)
+                    raise
+        finally:
+            exit_quiet(token)
         if len(inputs) == 1:
-            return fn._finish1(inputs[0], fn.forward(inputs[0]._value, **config))
-        # Plain loops, not comprehensions: for two or three inputs they cost a third as much.
-        values = []
-        for t in inputs:
-            values.append(t._value if isinstance(t, Tensor) else t)
-        y = fn.forward(*values, **config) if config else fn.forward(*values)
-        out = wrap(y if type(y) is _ndarray else xp.asarray(y))
+            return fn._finish1(inputs[0], y)
+        out = wrap(y if type(y) is _ndarray else _as_array(y, values))
         if cls.is_view:
             out._counter = version_counter(inputs[0])
         if GRAD_ENABLED[0]:
@@ -88,8 +107,15 @@ class Function:
     def apply2(cls, a: Any, b: Any) -> Any:
         """``apply`` for exactly two Tensors and no config: the hot path of binary arithmetic."""
         fn = cls()
-        y = fn.forward(a._value, b._value)
-        out = wrap(y if type(y) is _ndarray else xp.asarray(y))
+        token = enter_quiet()
+        try:
+            y = fn.forward(a._value, b._value)
+        except TypeError:  # device arrays refuse other devices' arrays so
+            _check_same_device((a._value, b._value))
+            raise
+        finally:
+            exit_quiet(token)
+        out = wrap(y if type(y) is _ndarray else _as_array(y, (a._value,)))
         if GRAD_ENABLED[0]:
             na = a.requires_grad
             nb = b.requires_grad
@@ -105,7 +131,7 @@ class Function:
 
     def _finish1(self, x: Any, y: Any) -> Any:
         # The one-input half of ``apply``: wrap ``y`` and record the node if ``x`` needs it.
-        out = wrap(y if type(y) is _ndarray else xp.asarray(y))
+        out = wrap(y if type(y) is _ndarray else _as_array(y, (x._value,)))
         if self.is_view:
             out._counter = version_counter(x)
         if GRAD_ENABLED[0] and x.requires_grad:
@@ -129,6 +155,24 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
+
+
+def _as_array(y: Any, values: Any) -> Any:
+    """An op's result as an array: a device array as it is, a NumPy scalar (from a full
+    reduction) as a 0-d array of the module of the first array input."""
+    if type(y) in _BY_ARRAY_TYPE:
+        return y
+    for value in values:
+        if type(value) is _ndarray or type(value) in _BY_ARRAY_TYPE:
+            return array_module(value).asarray(y)
+    return xp.asarray(y)
+
+
+def _check_same_device(values: Any) -> None:
+    """Raise torch's error when an op's inputs live on different devices."""
+    error = same_device_error(values)
+    if error is not None:
+        raise error from None
 
 
 def rename(out: Any, name: str) -> Any:

@@ -31,7 +31,7 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
                  padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         stride = type(self)._tuple(stride)
         _check_config(in_channels, out_channels, groups, padding, stride, padding_mode)
@@ -46,9 +46,9 @@ class _ConvNd(Module):
         self.groups = groups
         self.padding_mode = padding_mode
         shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(empty(shape, dtype=dtype))
+        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
         if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
+            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -187,7 +187,7 @@ class Conv1d(_ConvNd):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, dtype, device)
 
 
 class Conv2d(_ConvNd):
@@ -229,7 +229,7 @@ class Conv2d(_ConvNd):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, dtype, device)
 
 
 class _LazyConvMixin(LazyModuleMixin):
@@ -302,7 +302,7 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, dtype=dtype)
+                         padding_mode, dtype=dtype, device=device)
         _lazy_init(self, out_channels, bias, dtype)
 
 
@@ -330,5 +330,5 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, dtype=dtype)
+                         padding_mode, dtype=dtype, device=device)
         _lazy_init(self, out_channels, bias, dtype)

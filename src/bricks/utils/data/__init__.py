@@ -4,6 +4,7 @@ from .dataloader import DataLoader, default_collate, default_convert, get_worker
 from .dataset import (
     ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split,
 )
+from .distributed import DistributedSampler
 from .sampler import (
     BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
     WeightedRandomSampler,
@@ -12,4 +13,4 @@ from .sampler import (
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset",
            "random_split", "Sampler", "SequentialSampler", "RandomSampler",
            "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DataLoader",
-           "default_collate", "default_convert", "get_worker_info"]
+           "default_collate", "default_convert", "get_worker_info", "DistributedSampler"]
