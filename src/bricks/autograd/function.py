@@ -12,6 +12,7 @@ from typing import Any
 from .._backend import xp
 from .._device import _BY_ARRAY_TYPE, array_module, same_device_error
 from .._quiet import enter_quiet, exit_quiet
+from .._tensor import Tensor, version_counter, wrap
 from .grad_mode import GRAD_ENABLED
 
 __all__ = ["Function", "unbroadcast"]
@@ -222,6 +223,3 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
-
-
-from .._tensor import Tensor, version_counter, wrap  # noqa: E402  (Tensor imports this module's names lazily)

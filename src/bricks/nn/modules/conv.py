@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 from ..._creation import empty
@@ -10,11 +9,10 @@ from ..._backend import xp
 from ..._tensor import Tensor
 from ...ops import index_select
 from .. import functional as F
-from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
-from .utils import _layer_text, _pair, _shape_text, _single
+from .utils import _layer_text, _pair, _reset_weight_and_bias, _shape_text, _single
 
 __all__ = ["Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d"]
 
@@ -55,12 +53,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self) -> None:
         """Draw weight and bias again: ``kaiming_uniform_(a=sqrt(5))`` and U(+-1/sqrt(fan_in))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = input.shape

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..._creation import empty
@@ -12,7 +11,7 @@ from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
-from .utils import _shape_text
+from .utils import _fan_in_bound, _reset_weight_and_bias, _shape_text
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
@@ -76,11 +75,7 @@ class Linear(Module):
 
     def reset_parameters(self) -> None:
         """Draw the weight and bias again, as at construction."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = input._value.shape
@@ -140,7 +135,7 @@ class Bilinear(Module):
 
     def reset_parameters(self) -> None:
         """Draw the weight and bias again, as at construction."""
-        bound = 1 / math.sqrt(self.weight.size(1))
+        bound = _fan_in_bound(self.weight.size(1))  # PyTorch's: from in1_features alone
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
