@@ -45,6 +45,8 @@ from .inspect import summary
 # devices (see _device.py, cuda/)
 from ._device import device, get_default_device, set_default_device
 from . import cuda
+# ----- compile (issue 15) -----
+from ._compile import compile
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -61,4 +63,5 @@ __all__ = [
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
     "empty_cache",
     "device", "get_default_device", "set_default_device", "cuda",
+    "compile",
 ] + ops.__all__
