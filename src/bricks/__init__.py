@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.matrix import *  # noqa: F403
     from .ops.pointwise import *  # noqa: F403
     from .ops.stats import *  # noqa: F403
+    from .ops.decompositions import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
@@ -47,6 +48,9 @@ from ._device import device, get_default_device, set_default_device
 from . import cuda
 # ----- compile (issue 15) -----
 from ._compile import compile
+
+# ----- everyday names (issue 12: ops-breadth) -----
+from . import linalg
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -65,3 +69,4 @@ __all__ = [
     "device", "get_default_device", "set_default_device", "cuda",
     "compile",
 ] + ops.__all__
+__all__ += ["linalg"]  # everyday names (issue 12: ops-breadth)
