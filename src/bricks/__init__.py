@@ -43,6 +43,7 @@ from ._device import device, get_default_device, set_default_device
 from . import cuda
 # ----- compile (issue 15) -----
 from ._compile import compile
+from ._threads import get_num_threads, set_num_threads
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -59,5 +60,5 @@ __all__ = [
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
     "empty_cache",
     "device", "get_default_device", "set_default_device", "cuda",
-    "compile",
+    "compile", "set_num_threads", "get_num_threads",
 ] + ops.__all__
