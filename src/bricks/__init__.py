@@ -52,3 +52,8 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
 ] + ops.__all__
+
+# Reading other frameworks' checkpoints (PyTorch, MXNet, MindSpore) and converting them.
+from .serialization import convert  # noqa: E402
+
+__all__ += ["convert"]
