@@ -21,7 +21,7 @@ __all__ = ["Builder", "unpickle", "MAX_DEPTH"]
 
 MAX_DEPTH = 100  # containers within containers; bricks.save accepts the same depth
 MAX_MEMO = 1 << 20
-MAX_STACK = 1 << 20
+MAX_STACK = 100_000  # pickle batches items by 1000; only a bomb stacks more
 MAX_MARKS = 1000
 MAX_NODES = 2_000_000  # values reachable, counting shared ones once per path
 MAX_LONG_BYTES = 64  # an int of 512 bits is more than any checkpoint holds
@@ -99,6 +99,9 @@ class _Machine:
         self.stack: list[Any] = []
         self.marks: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
+        # Depth of each container as built so far, by identity (the object is kept so its
+        # id is not reused): a deep bomb built bottom-up is refused as soon as it is deep.
+        self.depths: dict[int, tuple[Any, int]] = {}
 
     def fail(self, rule: str) -> CheckpointError:
         return CheckpointError(f"{self.source}: refused pickle data at byte {self.position}: "
@@ -169,6 +172,18 @@ class _Machine:
         self.push(self.memo[index])
 
     # ----------------------------------------------------------------- containers
+    def depth_of(self, value: Any) -> int:
+        known = self.depths.get(id(value))
+        return known[1] if known is not None else 0
+
+    def contains(self, container: Any, items: list[Any] | tuple) -> Any:
+        """Record that ``container`` now holds ``items``; refuse it once too deep."""
+        depth = max(self.depth_of(container), 1 + max(map(self.depth_of, items), default=0))
+        if depth > MAX_DEPTH:
+            raise self.fail(f"containers nest deeper than {MAX_DEPTH} levels")
+        self.depths[id(container)] = (container, depth)
+        return container
+
     def set_items(self, target: Any, items: list[Any]) -> None:
         if type(target) is not dict and not _is_ordered_dict(target):
             raise self.fail(f"SETITEM(S) on {_describe(target)}, expected a dict")
@@ -179,11 +194,13 @@ class _Machine:
                 raise self.fail(f"a dict key is a {_describe(key)}; expected a str, int, "
                                 f"float, bool, bytes or None")
             target[key] = value
+        self.contains(target, items[1::2])
 
     def append_items(self, target: Any, items: list[Any]) -> None:
         if type(target) is not list:
             raise self.fail(f"APPEND(S) on {_describe(target)}, expected a list")
         target.extend(items)
+        self.contains(target, items)
 
     def reduce(self) -> None:
         args = self.pop()
@@ -254,7 +271,12 @@ def _tuple(machine: _Machine, count: int) -> None:
         raise machine.fail(f"a TUPLE{count} needs {count} values on the stack")
     items = machine.stack[len(machine.stack) - count:]
     del machine.stack[len(machine.stack) - count:]
-    machine.push(tuple(items))
+    machine.push(machine.contains(tuple(items), items))
+
+
+def _tuple_mark(machine: _Machine) -> None:
+    items = machine.pop_mark()
+    machine.push(machine.contains(tuple(items), items))
 
 
 def _mark(machine: _Machine) -> None:
@@ -347,7 +369,7 @@ _HANDLERS: dict[bytes, Callable[[_Machine], None]] = {
     b"]": lambda m: m.push([]),
     b"}": lambda m: m.push({}),
     b")": lambda m: m.push(()),
-    b"t": lambda m: m.push(tuple(m.pop_mark())),
+    b"t": lambda m: _tuple_mark(m),
     b"\x85": lambda m: _tuple(m, 1),
     b"\x86": lambda m: _tuple(m, 2),
     b"\x87": lambda m: _tuple(m, 3),
