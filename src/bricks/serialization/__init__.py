@@ -4,6 +4,11 @@ One file holds the tensors under flat names (a state dict keeps its own names, s
 tools see ``0.weight``) and, in its ``__metadata__``, the structure and plain values as
 JSON. Writes are atomic and durable; every header is validated before anything is
 allocated or trusted.
+
+``load`` also reads other frameworks' checkpoints, recognised by content, without running
+anything from them: PyTorch files (``_torch``, through the restricted pickle interpreter
+``_pickle``), MXNet NDArray lists (``_mxnet``) and MindSpore checkpoints (``_mindspore``);
+``convert`` writes any of them as safetensors.
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ def _tensor(wire: _Wire, span: tuple[int, int]) -> tuple[list[int], str, tuple[i
             raise inner.fail(f"a tensor has more than {MAX_NDIM} dims")
     if kind is None or content is None:
         raise inner.fail("a tensor lacks its tensor_type or tensor_content")
-    if any(d >= 2**62 for d in dims):
+    if math.prod(d or 1 for d in dims) >= 2**56:
         raise inner.fail(f"a tensor has negative or absurd dims {dims}")
     return dims, kind, content
 

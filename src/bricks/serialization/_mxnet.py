@@ -70,7 +70,7 @@ class _Reader:
         dims = self.unpack(f"<{ndim}q", what)
         if any(d == -1 for d in dims):
             return None
-        if not all(0 <= d < 2**62 for d in dims):
+        if not all(0 <= d for d in dims) or math.prod(d or 1 for d in dims) >= 2**56:
             raise self.fail(f"{what} has negative or absurd dimensions {dims}")
         return dims
 
@@ -78,7 +78,10 @@ class _Reader:
         if ndim > MAX_NDIM:
             raise self.fail(f"{what} starts with 0x{ndim:08x}, neither an NDArray magic "
                             f"number nor a plausible legacy ndim")
-        return self.unpack(f"<{ndim}I", what)
+        dims = self.unpack(f"<{ndim}I", what)
+        if math.prod(d or 1 for d in dims) >= 2**56:
+            raise self.fail(f"{what} has absurd dimensions {dims}")
+        return dims
 
     def array(self, index: int) -> np.ndarray | None:
         what = f"array {index}"

@@ -107,6 +107,8 @@ def _pending(storage: Any, offset: Any, size: Any, stride: Any) -> _Pending:
     size, stride = _ints(size, "size"), _ints(stride, "stride")
     if len(size) != len(stride):
         raise ValueError(f"size {size} and stride {stride} differ in length")
+    if math.prod(n or 1 for n in size) >= 2**56:
+        raise ValueError(f"size {size} is absurd")
     if math.prod(size) and offset + sum((n - 1) * s for n, s in zip(size, stride)) \
             >= storage.numel:
         raise ValueError(f"a tensor of size {size}, stride {stride} at offset {offset} "
@@ -158,9 +160,10 @@ def _ordered_dict(args: tuple) -> collections.OrderedDict:
     if args == ():
         return collections.OrderedDict()
     if len(args) == 1 and type(args[0]) is list and all(
-            type(pair) in (list, tuple) and len(pair) == 2 for pair in args[0]):
-        return collections.OrderedDict((k, v) for k, v in args[0] if type(k) in (str, int))
-    raise ValueError("expected no arguments or one list of (key, value) pairs")
+            type(pair) in (list, tuple) and len(pair) == 2 and type(pair[0]) in (str, int)
+            for pair in args[0]):
+        return collections.OrderedDict((k, v) for k, v in args[0])
+    raise ValueError("expected no arguments or one list of (str or int key, value) pairs")
 
 
 def _size(args: tuple) -> tuple:
@@ -302,6 +305,8 @@ def _zip_entries(archive: zipfile.ZipFile, file_size: int, source: str
                  ) -> tuple[str, dict[str, zipfile.ZipInfo]]:
     entries = {}
     for info in archive.infolist():
+        if info.flag_bits & 0x1:
+            raise _fail(source, f"entry {info.filename!r} is encrypted")
         if info.compress_type != zipfile.ZIP_STORED:
             raise _fail(source, f"entry {info.filename!r} is compressed; PyTorch stores "
                                 f"entries uncompressed")
@@ -369,7 +374,7 @@ def read_torch_zip(f: IO[bytes], source: str, file_size: int) -> Any:
     except CheckpointError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            KeyError, NotImplementedError, struct.error) as exc:
+            KeyError, NotImplementedError, RuntimeError, struct.error) as exc:
         raise _fail(source, f"broken zip archive ({exc})") from None
     if end != len(data):
         raise _fail(source, "data.pkl holds bytes after its pickle")
