@@ -211,3 +211,40 @@ def test_file_objects_are_read_like_paths():
         _assert_state(bricks.load(stream), MLP)
     with open(DATA / "mxnet_mlp.params", "rb") as stream:
         assert list(bricks.load(stream)) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+# --------------------------------------------------------------------------- the dialects
+def _mlp_reference(x: np.ndarray) -> np.ndarray:
+    hidden = np.maximum(x @ MLP["0.weight"].T + MLP["0.bias"], 0)
+    return hidden @ MLP["2.weight"].T + MLP["2.bias"]
+
+
+def test_gluon_facade_loads_a_real_mxnet_params_file():
+    from bricks.compat.mxnet import gluon, nd
+
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(8, activation="relu"), gluon.nn.Dense(3))
+    net.load_parameters(str(DATA / "mxnet_mlp.params"))  # shapes deferred until the file
+    x = np.random.default_rng(4).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(net(nd.array(x)).asnumpy(), _mlp_reference(x), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_mindspore_facade_loads_a_real_ckpt_file():
+    import bricks.compat.mindspore as ms
+    from bricks.compat.mindspore import nn
+
+    class MLP(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Dense(4, 8)
+            self.fc2 = nn.Dense(8, 3)
+
+        def construct(self, x):
+            return self.fc2(nn.ReLU()(self.fc1(x)))
+
+    net = MLP()
+    ms.load_checkpoint(str(DATA / "mindspore_mlp.ckpt"), net=net)
+    x = np.random.default_rng(4).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(net(ms.Tensor(x)).asnumpy(), _mlp_reference(x), rtol=1e-5,
+                               atol=1e-6)
