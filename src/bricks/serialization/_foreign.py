@@ -16,7 +16,6 @@ import numpy as np
 from ._format import MAX_HEADER_BYTES, CheckpointError
 from ._mindspore import looks_like_mindspore, read_mindspore
 from ._mxnet import LIST_MAGIC, read_mxnet
-from ._torch import read_torch_legacy, read_torch_tar, read_torch_zip
 
 __all__ = ["NOT_FOREIGN", "read_foreign", "format_of"]
 
@@ -72,6 +71,9 @@ def read_foreign(f: IO[bytes], source: str, file_size: int) -> Any:
     kind = format_of(head, file_size)
     if kind is None:
         return NOT_FOREIGN
+    # PyTorch's reader (zipfile, tarfile, the pickle interpreter) loads on first use only.
+    from ._torch import read_torch_legacy, read_torch_tar, read_torch_zip
+
     if kind == "torch-zip":
         return read_torch_zip(f, source, file_size)
     if kind == "torch-tar":
