@@ -16,6 +16,7 @@ from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, LazyBatchNorm1d,
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .sparse import Embedding
+from .syncbatchnorm import SyncBatchNorm
 
 __all__ = [
     "Identity", "Linear", "Bilinear", "LazyLinear",
@@ -25,6 +26,7 @@ __all__ = [
     "Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d",
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LayerNorm",
+    "SyncBatchNorm",
     "Embedding", "RNNBase", "RNN", "GRU", "LSTM",
     "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss",
