@@ -56,6 +56,8 @@ __all__ = [
 ] + ops.__all__
 
 # Reading other frameworks' checkpoints (PyTorch, MXNet, MindSpore) and converting them.
-from .serialization import convert  # noqa: E402
+# Importing the package bricks.convert (python -m bricks.convert) before binding the name
+# keeps bricks.convert the function even after an `import bricks.convert`.
+from .convert import convert  # noqa: E402
 
 __all__ += ["convert"]

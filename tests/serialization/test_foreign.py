@@ -206,6 +206,13 @@ def test_convert_command_reports_a_refused_file_and_exits_1(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_importing_the_command_module_keeps_bricks_convert_the_function():
+    import importlib
+
+    module = importlib.import_module("bricks.convert")
+    assert callable(bricks.convert) and module.convert is bricks.convert
+
+
 def test_file_objects_are_read_like_paths():
     with open(DATA / "torch_mlp.pt", "rb") as stream:
         _assert_state(bricks.load(stream), MLP)

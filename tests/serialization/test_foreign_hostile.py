@@ -7,12 +7,13 @@ and leave ``proof`` absent. Sizes the files claim are never allocated.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import pickle
 import random
+import signal
 import struct
 import tarfile
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -112,19 +113,28 @@ CONTAINERS = {
 }
 
 
-def _refused(path: Path, rule: str, size_hint: int = 0) -> str:
-    """Load ``path`` expecting a CheckpointError that mentions ``rule``; bound time/memory.
+@contextlib.contextmanager
+def _hang_guard(seconds: float = 30.0):
+    """Fail, rather than hang, if a load loops. The work is bounded by the memory peak
+    asserted beside it, not by wall-clock time, which a loaded machine stretches (each
+    case takes milliseconds; the slowest, a 50000-deep bomb, about 0.1 s on an idle core)."""
+    def expire(signum, frame):
+        raise TimeoutError(f"load did not finish within {seconds} s: a loop on hostile input?")
 
-    Time is measured on one attempt and memory on another (tracemalloc slows allocation
-    several times, which would make the time meaningless).
-    """
-    start = time.perf_counter()
-    with pytest.raises(CheckpointError):
-        load(path)
-    elapsed = time.perf_counter() - start
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _refused(path: Path, rule: str) -> str:
+    """Load ``path`` expecting a CheckpointError that mentions ``rule``; bound the memory."""
     tracemalloc.start()
     try:
-        with pytest.raises(CheckpointError) as info:
+        with _hang_guard(), pytest.raises(CheckpointError) as info:
             load(path)
     finally:
         _, peak = tracemalloc.get_traced_memory()
@@ -132,8 +142,7 @@ def _refused(path: Path, rule: str, size_hint: int = 0) -> str:
     message = str(info.value)
     assert rule in message, message
     assert str(path) in message, message
-    assert elapsed < 1.0, elapsed
-    assert peak < 8 * path.stat().st_size + size_hint + (8 << 20), peak
+    assert peak < 8 * path.stat().st_size + (8 << 20), peak  # nothing sized by a claim
     return message
 
 
@@ -456,9 +465,8 @@ def test_random_corruptions_of_real_files_are_refused_cleanly_or_loaded(tmp_path
             mutant[where] = rng.randrange(256)
         path = tmp_path / f"mutant-{index}"
         path.write_bytes(bytes(mutant))
-        start = time.perf_counter()
         try:
-            load(path)
+            with _hang_guard():
+                load(path)
         except CheckpointError as exc:
             assert str(path) in str(exc)
-        assert time.perf_counter() - start < 1.0

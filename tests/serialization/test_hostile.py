@@ -198,7 +198,8 @@ def test_foreign_pickles_are_refused_without_running_anything(tmp_path):
 
     torch.save({"w": torch.zeros(2), "boom": Boom()}, str(tmp_path / "model.pt"))
     (tmp_path / "legacy.pkl").write_bytes(pickle.dumps(Boom()))
-    with pytest.raises(CheckpointError, match=r"global (__builtin__|builtins)\.exec is not allowed"):
+    with pytest.raises(CheckpointError,
+                       match=r"global (__builtin__|builtins)\.exec is not allowed"):
         load(tmp_path / "model.pt")
     with pytest.raises(CheckpointError, match="never runs"):
         load(tmp_path / "legacy.pkl")

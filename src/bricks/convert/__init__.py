@@ -2,7 +2,9 @@
 
 SRC may be a PyTorch ``.pt``/``.pth``/``.bin`` (zip, legacy or tar layout), an MXNet
 ``.params``/``nd.save`` file, a MindSpore ``.ckpt`` or a safetensors file; nothing in it
-is executed. The function itself is ``bricks.convert(src, dst)``.
+is executed. ``bricks.convert(src, dst)`` is the function: ``import bricks`` imports this
+package before it binds that name, so a later ``import bricks.convert`` finds the package
+in ``sys.modules`` and leaves ``bricks.convert`` the function.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .serialization import CheckpointError, convert
+from ..serialization import CheckpointError, convert
 
 __all__ = ["convert", "main"]
 
@@ -30,7 +32,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bricks.convert: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
