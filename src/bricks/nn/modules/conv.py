@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 from ..._creation import empty
@@ -10,11 +9,10 @@ from ..._backend import xp
 from ..._tensor import Tensor
 from ...ops import index_select
 from .. import functional as F
-from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
-from .utils import _layer_text, _pair, _shape_text, _single
+from .utils import _layer_text, _pair, _reset_weight_and_bias, _shape_text, _single
 
 __all__ = ["Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d"]
 
@@ -31,7 +29,7 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
                  padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         stride = type(self)._tuple(stride)
         _check_config(in_channels, out_channels, groups, padding, stride, padding_mode)
@@ -46,21 +44,16 @@ class _ConvNd(Module):
         self.groups = groups
         self.padding_mode = padding_mode
         shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(empty(shape, dtype=dtype))
+        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
         if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
+            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Draw weight and bias again: ``kaiming_uniform_(a=sqrt(5))`` and U(+-1/sqrt(fan_in))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = input.shape
@@ -187,7 +180,7 @@ class Conv1d(_ConvNd):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, dtype, device)
 
 
 class Conv2d(_ConvNd):
@@ -229,7 +222,7 @@ class Conv2d(_ConvNd):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, dtype, device)
 
 
 class _LazyConvMixin(LazyModuleMixin):
@@ -302,7 +295,7 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, dtype=dtype)
+                         padding_mode, dtype=dtype, device=device)
         _lazy_init(self, out_channels, bias, dtype)
 
 
@@ -330,5 +323,5 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, dtype=dtype)
+                         padding_mode, dtype=dtype, device=device)
         _lazy_init(self, out_channels, bias, dtype)
