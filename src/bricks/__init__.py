@@ -22,6 +22,7 @@ from ._creation import (
 from ._tensor import Size, Tensor
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import inference_mode, is_inference_mode_enabled
 from . import ops
 from .ops import *  # noqa: F403
 
@@ -56,5 +57,6 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
     "empty_cache",
+    "inference_mode", "is_inference_mode_enabled",
     "device", "get_default_device", "set_default_device", "cuda",
 ] + ops.__all__

@@ -107,7 +107,7 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     grad_needed = (input.requires_grad or isinstance(value, Tensor) and value.requires_grad)
     from ..autograd.grad_mode import GRAD_ENABLED
 
-    if not (grad_needed and GRAD_ENABLED[0]):
+    if not (grad_needed and GRAD_ENABLED.enabled):
         _write(input, key, raw)
         return
     if input.requires_grad and input.grad_fn is None:

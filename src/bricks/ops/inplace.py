@@ -28,7 +28,7 @@ _LEAF = ("a leaf Variable that requires grad is being used in an in-place operat
 
 
 def _records(self: Tensor, other: Any) -> bool:
-    if not GRAD_ENABLED[0]:
+    if not GRAD_ENABLED.enabled:
         return False
     if self.requires_grad and self.grad_fn is None:
         raise RuntimeError(_LEAF)
@@ -79,11 +79,11 @@ def _binary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
 
 class _NoGrad:
     def __enter__(self) -> None:
-        self.previous = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = False
+        self.previous = GRAD_ENABLED.enabled
+        GRAD_ENABLED.enabled = False
 
     def __exit__(self, *exc: object) -> None:
-        GRAD_ENABLED[0] = self.previous
+        GRAD_ENABLED.enabled = self.previous
 
 
 add_: Callable[..., Tensor] = _binary_(ew.add)
