@@ -110,9 +110,10 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     if not (grad_needed and GRAD_ENABLED.enabled):
         _write(input, key, raw)
         return
-    if input.requires_grad and input.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    if input.requires_grad:
+        from .inplace import check_not_leaf
+
+        check_not_leaf(input)  # a leaf, or a view of one: PyTorch's error
     result = IndexPut.apply(input, value, key=key)
     input._value[...] = result._value
     bump_version(input)
