@@ -35,6 +35,10 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.shape import *  # noqa: F403
     from .ops.sorting import *  # noqa: F403
     from .ops.unary import *  # noqa: F403
+    from .ops.indexing import *  # noqa: F403
+    from .ops.matrix import *  # noqa: F403
+    from .ops.pointwise import *  # noqa: F403
+    from .ops.stats import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
@@ -42,6 +46,8 @@ from .inspect import summary
 # devices (see _device.py, cuda/)
 from ._device import device, get_default_device, set_default_device
 from . import cuda
+# ----- compile (issue 15) -----
+from ._compile import compile
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -59,4 +65,5 @@ __all__ = [
     "empty_cache",
     "inference_mode", "is_inference_mode_enabled",
     "device", "get_default_device", "set_default_device", "cuda",
+    "compile",
 ] + ops.__all__

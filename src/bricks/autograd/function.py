@@ -154,8 +154,54 @@ class Function:
             self.hooks = []
         self.hooks.append(hook)
 
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes this one passes gradients to, as PyTorch's ``((node, 0), ...)``: a
+        parent's node, ``AccumulateGrad`` for a leaf, ``None`` for an input without grad."""
+        return tuple((_node_of(parent), 0) for parent in self.parents)
+
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The node that accumulates a leaf's gradient into ``variable.grad`` (as PyTorch shows
+    it in ``next_functions``; bricks' engine does that work itself)."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Any) -> None:
+        import weakref
+
+        self._variable = weakref.ref(variable)  # weak: the cache below must not keep it alive
+
+    @property
+    def variable(self) -> Any:
+        """The leaf tensor whose ``.grad`` this node fills."""
+        return self._variable()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+# id(leaf) -> its AccumulateGrad, dropped when the leaf dies. Keyed by id, not by a weak
+# key: a WeakKeyDictionary compares keys with ==, which a Tensor answers elementwise.
+_ACCUMULATORS: dict[int, AccumulateGrad] = {}
+
+
+def _node_of(parent: Any) -> Any:
+    if parent is None or isinstance(parent, Function):
+        return parent
+    node = _ACCUMULATORS.get(id(parent))
+    if node is None or node.variable is not parent:
+        import weakref
+
+        node = _ACCUMULATORS[id(parent)] = AccumulateGrad(parent)
+        weakref.finalize(parent, _ACCUMULATORS.pop, id(parent), None)
+    return node
 
 
 def _as_array(y: Any, values: Any) -> Any:

@@ -9,8 +9,7 @@ from .._tensor import Tensor, _check_dim, bump_version
 from ..autograd.function import Function, unbroadcast
 from .elementwise import cast
 
-__all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "scatter_add",
-           "nonzero"]
+__all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "nonzero"]
 
 
 def _index(key: Any) -> Any:
@@ -159,13 +158,6 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            f"tensor: index has {index._value.ndim}, input {input._value.ndim}")
     return Gather.apply(input, index._value, axis=_check_dim(dim, input._value.ndim))
-
-
-def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
-    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (no gradient)."""
-    out = input._value.copy()
-    _scatter_add(out, index._value, src._value, _check_dim(dim, input._value.ndim))
-    return Tensor._wrap(out)
 
 
 class IndexSelect(Function):
