@@ -22,6 +22,7 @@ from ._creation import (
 from ._tensor import Size, Tensor
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import inference_mode, is_inference_mode_enabled
 from . import ops
 from .ops import *  # noqa: F403
 
@@ -48,6 +49,7 @@ from ._device import device, get_default_device, set_default_device
 from . import cuda
 # ----- compile (issue 15) -----
 from ._compile import compile
+from ._threads import get_num_threads, set_num_threads
 
 # ----- everyday names (issue 12: ops-breadth) -----
 from . import linalg
@@ -66,7 +68,15 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
     "empty_cache",
+    "inference_mode", "is_inference_mode_enabled",
     "device", "get_default_device", "set_default_device", "cuda",
-    "compile",
+    "compile", "set_num_threads", "get_num_threads",
 ] + ops.__all__
+
+# Reading other frameworks' checkpoints (PyTorch, MXNet, MindSpore) and converting them.
+# Importing the package bricks.convert (python -m bricks.convert) before binding the name
+# keeps bricks.convert the function even after an `import bricks.convert`.
+from .convert import convert  # noqa: E402
+
+__all__ += ["convert"]
 __all__ += ["linalg"]  # everyday names (issue 12: ops-breadth)

@@ -90,7 +90,7 @@ class Function:
         out = wrap(y if type(y) is _ndarray else _as_array(y, values))
         if cls.is_view:
             out._counter = version_counter(inputs[0])
-        if GRAD_ENABLED[0]:
+        if GRAD_ENABLED.enabled:
             needs = []
             parents: list[Any] = []
             for t in inputs:
@@ -117,7 +117,7 @@ class Function:
         finally:
             exit_quiet(token)
         out = wrap(y if type(y) is _ndarray else _as_array(y, (a._value,)))
-        if GRAD_ENABLED[0]:
+        if GRAD_ENABLED.enabled:
             na = a.requires_grad
             nb = b.requires_grad
             if na or nb:
@@ -135,7 +135,7 @@ class Function:
         out = wrap(y if type(y) is _ndarray else _as_array(y, (x._value,)))
         if self.is_view:
             out._counter = version_counter(x)
-        if GRAD_ENABLED[0] and x.requires_grad:
+        if GRAD_ENABLED.enabled and x.requires_grad:
             _record(self, (x,), _ONE_NEEDED, (x.grad_fn or x,), out)
         return out
 

@@ -106,12 +106,13 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     grad_needed = (input.requires_grad or isinstance(value, Tensor) and value.requires_grad)
     from ..autograd.grad_mode import GRAD_ENABLED
 
-    if not (grad_needed and GRAD_ENABLED[0]):
+    if not (grad_needed and GRAD_ENABLED.enabled):
         _write(input, key, raw)
         return
-    if input.requires_grad and input.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    if input.requires_grad:
+        from .inplace import check_not_leaf
+
+        check_not_leaf(input)  # a leaf, or a view of one: PyTorch's error
     result = IndexPut.apply(input, value, key=key)
     input._value[...] = result._value
     bump_version(input)
