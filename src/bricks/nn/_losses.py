@@ -192,9 +192,10 @@ def _check_classes(target: Tensor, classes: int, ignore_index: int) -> None:
 
 
 def _shape_back(loss: Tensor, input: Tensor, target: Tensor, reduction: str) -> Tensor:
-    if reduction != "none":
+    shape = tuple(target.shape) if input.ndim > 1 else ()
+    if reduction != "none" or tuple(loss.shape) == shape:
         return loss
-    return loss.reshape(tuple(target.shape)) if input.ndim > 1 else loss.reshape(())
+    return loss.reshape(shape)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,

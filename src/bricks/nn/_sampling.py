@@ -85,9 +85,12 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument")
     dims = len(pad) // 2
     if dims > 3 or input.ndim not in (dims + 1, dims + 2):
-        raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are "
-                                  f"supported for now: got padding length {len(pad)} for an "
-                                  f"input of shape {list(input.shape)}")
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     out = input
     for k in range(dims):
         out = _pad_by_index(out, -1 - k, pad[2 * k], pad[2 * k + 1], mode)

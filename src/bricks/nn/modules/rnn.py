@@ -437,11 +437,13 @@ class RNNCellBase(Module):
         ready = []
         for state in states:
             if state is None:
-                state = zeros((x.shape[0], self.hidden_size), dtype=x.dtype)
-            elif tuple(state.shape[-1:]) != (self.hidden_size,) or state.dim() != input.dim():
+                ready.append(zeros((x.shape[0], self.hidden_size), dtype=x.dtype))
+                continue
+            expected = tuple(input.shape[:-1]) + (self.hidden_size,)
+            if tuple(state.shape) != expected:
                 raise RuntimeError(f"{name}({self.extra_repr()}): expected hidden state of "
-                                   f"shape {_shape_text(x.shape[:1] + (self.hidden_size,))}"
-                                   f", got {_shape_text(state.shape)}")
+                                   f"shape {_shape_text(expected)}, got "
+                                   f"{_shape_text(state.shape)}")
             ready.append(state if batched else state.unsqueeze(0))
         weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, None)
         h, c = _CELLS[self._mode](x, ready[0], ready[1] if len(ready) > 1 else None, weights)
