@@ -244,7 +244,7 @@ ROWS = [
     Row("max_pool3d", lambda F, x: F.max_pool3d(x, 2), ((2, 3, 4, 5, 6),)),
     Row("max_pool3d_indices", lambda F, x: F.max_pool3d(
         x, (2, 3, 2), stride=(1, 2, 2), padding=1, dilation=(2, 1, 1), ceil_mode=True,
-        return_indices=True), ((2, 3, 5, 6, 7),)),
+        return_indices=True), ((1, 2, 4, 5, 5),)),
     Row("group_norm", lambda F, x, w, b: F.group_norm(x, 2, w, b), ((3, 4, 5, 2), (4,), (4,))),
     Row("group_norm_plain", lambda F, x: F.group_norm(x, 3, eps=1e-3), ((3, 6, 5),)),
     Row("instance_norm_affine", lambda F, x, w, b: F.instance_norm(x, weight=w, bias=b),
