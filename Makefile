@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench methods clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	OPENBLAS_THREAD_TIMEOUT=4 $(BIN)/python benchmarks/run.py
+
+# The typing declarations of Tensor's methods, generated from the one table (bricks.ops._METHODS).
+methods: $(VENV)/.test-installed
+	PYTHONPATH=src $(BIN)/python tools/gen_tensor_methods.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis

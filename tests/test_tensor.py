@@ -322,21 +322,6 @@ def test_other_ops_on_two_plain_numbers_raise_type_error_as_torch(op):
             getattr(lib, op)(3, 4)
 
 
-def test_every_method_bound_from_the_ops_table_is_declared_for_type_checkers():
-    import ast
-    import inspect
-
-    from bricks import _tensor, ops
-
-    tree = ast.parse(inspect.getsource(_tensor.Tensor))
-    block = next(node for node in ast.walk(tree)
-                 if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
-    declared = {node.name for node in block.body if isinstance(node, ast.FunctionDef)}
-    declared |= {target.id for node in block.body if isinstance(node, ast.Assign)
-                 for target in node.targets if isinstance(target, ast.Name)}
-    assert declared == set(ops._METHODS) | {"T", "mT", "where"}
-
-
 def test_version_counts_in_place_changes_through_views_as_torch():
     for lib in (bricks, torch):
         x = lib.zeros(3)

@@ -379,3 +379,28 @@ def test_a_hook_that_keeps_its_gradient_sees_it_unchanged() -> None:
         (y + x).backward(lib.ones(2))
         assert kept[0].tolist() == [1.0, 1.0]
         assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_a_leaf_keeps_a_fresh_gradient_array_uncopied_whatever_its_id() -> None:
+    # Each node's backward returns a new array while the previous one is freed, so CPython
+    # may give the new array the id of a freed one that went to a node: the engine must still
+    # see it as unshared and keep it as ``.grad`` without a copy.
+    made: list[Any] = []
+
+    class Fresh(Function):
+        def forward(self, x: Any) -> Any:
+            return x * 1.0
+
+        def backward(self, gy: Any) -> Any:
+            g = gy * 1.0
+            made[:] = [g]  # only the last one stays alive
+            return g
+
+    for _ in range(20):
+        made.clear()
+        x = bricks.ones(3, requires_grad=True)
+        y = x
+        for _ in range(6):
+            y = Fresh.apply(y)
+        y.sum().backward()
+        assert x.grad._value is made[0]

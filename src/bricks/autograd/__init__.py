@@ -1,9 +1,10 @@
 """Automatic differentiation: the graph's nodes, the backward engine, grad modes, gradcheck."""
 
-from .engine import backward, grad
+from .engine import backward, grad, queue_callback
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
+from .variable import Variable
 
 __all__ = ["Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "gradcheck"]
+           "is_grad_enabled", "gradcheck", "queue_callback", "Variable"]

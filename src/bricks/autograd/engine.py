@@ -7,12 +7,15 @@ added in place.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import threading
+import weakref
+from typing import Any, Callable, Sequence
 
 from .._backend import xp
+from .._quiet import quiet
 from .function import Function
 
-__all__ = ["backward", "grad", "run_backward"]
+__all__ = ["backward", "grad", "run_backward", "queue_callback"]
 
 _ndarray = xp.ndarray
 
@@ -59,18 +62,43 @@ def _raise_modified(node: Function, current: int, saved: int) -> None:
 
 def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_graph: bool,
                  leaves: dict[int, Any] | None = None) -> None:
-    """Propagate ``root_grads`` from ``roots``; accumulate into leaves (or into ``leaves``)."""
+    """Propagate ``root_grads`` from ``roots``; accumulate into leaves (or into ``leaves``).
+
+    Then run the callbacks that ``queue_callback`` queued during this backward, in order.
+    """
+    stack = _callback_stack()
+    callbacks: list[Callable[[], None]] = []
+    stack.append(callbacks)
+    try:
+        # NumPy's floating-point warnings are silenced for the whole pass, as PyTorch is silent.
+        with quiet():
+            _propagate(roots, root_grads, retain_graph, leaves)
+        i = 0
+        while i < len(callbacks):  # a callback may queue another
+            callbacks[i]()
+            i += 1
+    finally:
+        stack.pop()
+
+
+def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_graph: bool,
+               leaves: dict[int, Any] | None) -> None:
     pending: dict[Function, Any] = {}
     for node, g in zip(roots, root_grads):
         previous = pending.get(node)
         pending[node] = g if previous is None else previous + g
     # Arrays pass from node to node uncopied, and a leaf keeps its first gradient array as
     # ``.grad`` and adds later ones into it in place. So a leaf may keep only an array nobody
-    # else holds: ``owned`` has the ids of arrays leaves keep, ``shared`` of arrays that went
-    # to a node or a hook; each side copies what the other holds.
-    owned: set[int] = set()
-    shared: set[int] = set()
-    for node in _topological_order(roots):
+    # else holds: ``owned`` has the arrays leaves keep, ``shared`` those that went to a node or
+    # a hook; each side copies what the other holds. Both map id to the array itself, which
+    # keeps it alive for the walk: the id of a freed array is reused by the next allocation,
+    # and a set of bare ids made the engine copy gradients that nobody else held.
+    owned: dict[int, Any] = {}
+    shared: dict[int, Any] = {}
+    order = _topological_order(roots)
+    # Post-accumulate-grad hooks (see ``add_post_accumulate_grad_hook``): nothing when none.
+    countdown = _hooked_edges(order) if _post_hooks and leaves is None else None
+    for node in order:
         gy = pending.pop(node, None)
         if gy is None:
             continue
@@ -94,26 +122,30 @@ def run_backward(roots: Sequence[Function], root_grads: Sequence[Any], retain_gr
                     continue
                 if id(g) in owned:
                     g = g.copy()
-                shared.add(id(g))
+                shared[id(g)] = g
                 pending[parent] = g
             else:
                 _accumulate_leaf(parent, g, owned, shared, leaves)
+                if countdown is not None:
+                    countdown.arrived(parent)
         if not retain_graph:
             _free(node)
+    if countdown is not None:
+        countdown.finish()
 
 
-def _run_hooks(hooks: list, gy: Any, shared: set[int]) -> Any:
+def _run_hooks(hooks: list, gy: Any, shared: dict[int, Any]) -> Any:
     # A hook may keep the tensor it is given or return one it keeps: both count as shared.
     for hook in hooks:
-        shared.add(id(gy))
+        shared[id(gy)] = gy
         result = hook(_wrap(gy))
         if result is not None:
             gy = result._value
-    shared.add(id(gy))
+    shared[id(gy)] = gy
     return gy
 
 
-def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], shared: set[int],
+def _accumulate_leaf(leaf: Any, g: Any, owned: dict[int, Any], shared: dict[int, Any],
                      leaves: dict[int, Any] | None) -> None:
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, shared)
@@ -132,8 +164,113 @@ def _accumulate_leaf(leaf: Any, g: Any, owned: set[int], shared: set[int],
     if (key in owned or key in shared or g.base is not None or not g.flags.writeable
             or g.dtype != dtype):
         g = g.astype(dtype)
-    owned.add(id(g))
+    owned[id(g)] = g
     leaf.grad = _wrap(g)
+
+
+# ----- hooks after a leaf's gradient is complete, callbacks at the end of backward -----
+# Both exist for DistributedDataParallel: it starts reducing a bucket of gradients as soon as
+# every gradient in it is final, and waits for the reductions when backward ends.
+
+_post_hooks: dict[int, list] = {}  # id(leaf) -> its post-accumulate-grad hooks
+_local = threading.local()
+
+
+def _callback_stack() -> list:
+    stack = getattr(_local, "callbacks", None)
+    if stack is None:
+        stack = _local.callbacks = []
+    return stack
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` when the backward pass now running ends (after every leaf's grad).
+
+    PyTorch's ``Variable._execution_engine.queue_callback``; call it from a hook.
+
+    Raises:
+        RuntimeError: outside a backward pass.
+    """
+    stack = _callback_stack()
+    if not stack:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    stack[-1].append(callback)
+
+
+class _PostHookHandle:
+    """What ``register_post_accumulate_grad_hook`` returns: ``remove()`` takes the hook away."""
+
+    def __init__(self, key: int, hook: Callable) -> None:
+        self.key = key
+        self.hook = hook
+
+    def remove(self) -> None:
+        hooks = _post_hooks.get(self.key)
+        if hooks is not None and self.hook in hooks:
+            hooks.remove(self.hook)
+            if not hooks:
+                del _post_hooks[self.key]
+
+
+def add_post_accumulate_grad_hook(tensor: Any, hook: Callable) -> _PostHookHandle:
+    """Call ``hook(tensor)`` once per backward, after the leaf ``tensor``'s ``.grad`` is final.
+
+    A leaf used several times (a tied weight) gets its hook once, after its last gradient.
+    """
+    if not tensor.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    key = id(tensor)
+    hooks = _post_hooks.get(key)
+    if hooks is None:
+        hooks = _post_hooks[key] = []
+        # The entry goes with the tensor, so that a later object with the same id gets none.
+        weakref.finalize(tensor, _post_hooks.pop, key, None)
+    hooks.append(hook)
+    return _PostHookHandle(key, hook)
+
+
+def _fire_post_hooks(leaf: Any) -> None:
+    for hook in list(_post_hooks.get(id(leaf), ())):
+        hook(leaf)
+
+
+class _Countdown:
+    """Per hooked leaf, the graph edges into it whose gradient has not arrived yet."""
+
+    def __init__(self, left: dict[int, int]) -> None:
+        self.left = left
+        self.waiting: dict[int, Any] = {}  # leaves that got a gradient, hooks not yet run
+
+    def arrived(self, leaf: Any) -> None:
+        key = id(leaf)
+        left = self.left.get(key)
+        if left is None:
+            return
+        if left > 1:
+            self.left[key] = left - 1
+            self.waiting[key] = leaf
+            return
+        self.left[key] = 0
+        self.waiting.pop(key, None)
+        _fire_post_hooks(leaf)
+
+    def finish(self) -> None:
+        # Edges that carried no gradient (a branch that needed none) never arrived.
+        for leaf in list(self.waiting.values()):
+            _fire_post_hooks(leaf)
+        self.waiting.clear()
+
+
+def _hooked_edges(order: list[Function]) -> _Countdown:
+    left: dict[int, int] = {}
+    for node in order:
+        for parent in node.parents:
+            key = id(parent)  # ids of live objects are distinct: no type test needed
+            if key in _post_hooks:
+                left[key] = left.get(key, 0) + 1
+    return _Countdown(left)
 
 
 def _free(node: Function) -> None:
@@ -172,7 +309,10 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     roots, root_grads = [], []
     for t, g in zip(tensors, grads):
         if t.grad_fn is None:
-            _accumulate_leaf(t, g, set(), set(), None)
+            with quiet():
+                _accumulate_leaf(t, g, {}, {}, None)
+            if id(t) in _post_hooks:
+                _fire_post_hooks(t)
         else:
             roots.append(t.grad_fn)
             root_grads.append(g)
@@ -272,5 +412,5 @@ def _collect(outputs: list, inputs: list, root_grads: list, captured: dict, allo
     return tuple(result)
 
 
-from .._tensor import Tensor as _TensorType  # noqa: E402
-from .._tensor import wrap as _wrap  # noqa: E402
+from .._tensor import Tensor as _TensorType
+from .._tensor import wrap as _wrap

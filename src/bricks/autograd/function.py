@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._quiet import enter_quiet, exit_quiet
 from .grad_mode import GRAD_ENABLED
 
 __all__ = ["Function", "unbroadcast"]
@@ -60,13 +61,23 @@ class Function:
     def apply(cls, *inputs: Any, **config: Any) -> Any:
         """Run the primitive on Tensors (or plain numbers) and record it when needed."""
         fn = cls()
+        # NumPy's floating-point warnings are silenced: log(0) is -inf without a word, as in
+        # PyTorch (see _quiet.py).
+        token = enter_quiet()
+        try:
+            if len(inputs) == 1:
+                y = fn.forward(inputs[0]._value, **config)
+            else:
+                # Plain loops, not comprehensions: for two or three inputs they cost a third
+                # as much.
+                values = []
+                for t in inputs:
+                    values.append(t._value if isinstance(t, Tensor) else t)
+                y = fn.forward(*values, **config) if config else fn.forward(*values)
+        finally:
+            exit_quiet(token)
         if len(inputs) == 1:
-            return fn._finish1(inputs[0], fn.forward(inputs[0]._value, **config))
-        # Plain loops, not comprehensions: for two or three inputs they cost a third as much.
-        values = []
-        for t in inputs:
-            values.append(t._value if isinstance(t, Tensor) else t)
-        y = fn.forward(*values, **config) if config else fn.forward(*values)
+            return fn._finish1(inputs[0], y)
         out = wrap(y if type(y) is _ndarray else xp.asarray(y))
         if cls.is_view:
             out._counter = version_counter(inputs[0])
@@ -88,7 +99,11 @@ class Function:
     def apply2(cls, a: Any, b: Any) -> Any:
         """``apply`` for exactly two Tensors and no config: the hot path of binary arithmetic."""
         fn = cls()
-        y = fn.forward(a._value, b._value)
+        token = enter_quiet()
+        try:
+            y = fn.forward(a._value, b._value)
+        finally:
+            exit_quiet(token)
         out = wrap(y if type(y) is _ndarray else xp.asarray(y))
         if GRAD_ENABLED[0]:
             na = a.requires_grad

@@ -66,7 +66,7 @@ def _reversed(op: Any, torch_name: str | None = None) -> Any:
 def _equality(op: Any) -> Any:
     # ``t == None`` is False and ``t != None`` True, as in PyTorch: with an operand that is no
     # tensor or number, Python falls back to comparing identities.
-    def method(self: Tensor, other: Any) -> Any:
+    def method(self: Tensor, other: object) -> Any:
         try:
             return op(self, other)
         except TypeError:
@@ -106,6 +106,40 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
                "bool": "torch.BoolTensor"}
 
+def _pos(self: Tensor) -> Tensor:
+    return self
+
+
+def _type_as(self: Tensor, other: Tensor) -> Tensor:
+    return _to(self, other.dtype)
+
+
+def _cpu(self: Tensor) -> Tensor:
+    return self
+
+
+def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    """``x.where(condition, y)``: ``bricks.where(condition, x, y)``, with ``self`` second."""
+    return elementwise.where(condition, self, other)
+
+
+# ----- The one table of Tensor methods -----
+# Every method of Tensor that computes is bound from ``_METHODS`` below, and nowhere else.
+# To add one (see ops/README.md):
+#   1. write the op in its family module and list it in that module's ``__all__``: it becomes
+#      ``bricks.<name>`` and, unless it is in ``_FUNCTIONS_ONLY``, ``Tensor.<name>``;
+#      a method with no ``bricks.<name>`` function gets an entry in ``_METHODS`` instead;
+#   2. run ``make methods`` (tools/gen_tensor_methods.py), which rewrites the declarations
+#      type checkers read at the end of ``Tensor``; a test fails until they match this table.
+_FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace)
+
+# Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
+# under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).
+_FUNCTIONS_ONLY = frozenset({
+    "cast", "where", "cat", "stack", "linear", "scatter_add", "addmm", "einsum",
+    "iadd", "isub", "imul", "itruediv", "iand", "ior", "ixor",
+})
+
 _METHODS: dict[str, Any] = {
     # arithmetic and comparison operators
     "__add__": elementwise.add_operator, "__radd__": elementwise.add_operator,
@@ -118,7 +152,7 @@ _METHODS: dict[str, Any] = {
     "__pow__": elementwise.pow, "__rpow__": _reversed(elementwise.pow),
     "__matmul__": linalg.matmul, "__rmatmul__": _reversed(linalg.matmul),
     "__neg__": unary.neg, "__abs__": unary.abs,
-    "__pos__": lambda self: self, "__invert__": bitwise._invert,
+    "__pos__": _pos, "__invert__": bitwise._invert,
     "__and__": bitwise.bitwise_and, "__rand__": bitwise.bitwise_and,  # commutative: no swap
     "__or__": bitwise.bitwise_or, "__ror__": bitwise.bitwise_or,
     "__xor__": bitwise.bitwise_xor, "__rxor__": bitwise.bitwise_xor,
@@ -129,38 +163,21 @@ _METHODS: dict[str, Any] = {
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul,
     "__itruediv__": inplace.itruediv, "__iand__": inplace.iand, "__ior__": inplace.ior,
     "__ixor__": inplace.ixor,
-    # named forms
-    "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul,
-    "div": elementwise.div, "pow": elementwise.pow, "neg": unary.neg,
-    "remainder": elementwise.remainder, "floor_divide": elementwise.floor_divide,
-    "eq": elementwise.eq, "ne": elementwise.ne, "lt": elementwise.lt, "le": elementwise.le,
-    "gt": elementwise.gt, "ge": elementwise.ge, "maximum": elementwise.maximum,
-    "minimum": elementwise.minimum, "clone": shape.clone, "to": _to, "type": _type,
-    "type_as": lambda self, other: _to(self, other.dtype),
+    # methods with no function of the same name and signature
+    "to": _to, "type": _type, "type_as": _type_as,
     "float": _caster("float", xp.float32), "double": _caster("double", xp.float64),
     "half": _caster("half", xp.float16), "long": _caster("long", xp.int64),
     "int": _caster("int", xp.int32), "bool": _caster("bool", xp.bool_),
     "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
-    "new_tensor": _new_tensor, "cpu": lambda self: self,
+    "new_tensor": _new_tensor, "cpu": _cpu, "where": _where,
+    "T": property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),
+                  doc="The tensor with its dimensions reversed."),
+    "mT": property(lambda self: shape.transpose(self, -2, -1),
+                   doc="The last two dimensions swapped."),
 }
-for _family in (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise):
+for _family in _FAMILIES:
     for _name in _family.__all__:
-        _METHODS.setdefault(_name, getattr(_family, _name))
-for _name in inplace.__all__:
-    if not _name.startswith("i"):
-        _METHODS[_name] = getattr(inplace, _name)
-for _name in ("cast", "where", "cat", "stack", "linear", "scatter_add", "addmm", "einsum"):
-    _METHODS.pop(_name, None)
+        if _name not in _FUNCTIONS_ONLY:
+            _METHODS.setdefault(_name, getattr(_family, _name))
 for _name, _method in _METHODS.items():
     setattr(Tensor, _name, _method)
-
-# Outside the table; mypy, which reads their declarations at the end of Tensor, sees each of
-# these as reassigning a method, hence the ignores.
-Tensor.T = property(  # type: ignore[method-assign, assignment]
-    lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),
-    doc="The tensor with its dimensions reversed.")
-Tensor.mT = property(  # type: ignore[method-assign, assignment]
-    lambda self: shape.transpose(self, -2, -1), doc="The last two dimensions swapped.")
-Tensor.where = (  # type: ignore[method-assign]  # x.where(c, y) puts self second
-    lambda self, condition, other: elementwise.where(condition, self, other))
-Tensor.abs_ = inplace.abs_

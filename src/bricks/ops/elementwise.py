@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .._backend import get_default_dtype, result_type, xp
+from .._quiet import enter_quiet, exit_quiet, quiet
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function, unbroadcast
 from ..autograd.grad_mode import GRAD_ENABLED
@@ -188,21 +189,38 @@ class Pow(Function):
         return self.y
 
     def backward(self, gy):
+        # PyTorch's formulas, edges included: x ** 0 has gradient 0 even at x = 0, and the
+        # exponent's gradient y * log(x) is 0 where x = 0 and the exponent is >= 0.
         na, nb = self.needs_input_grad
         a, b = self.a, self.b
+        zero = xp.zeros((), gy.dtype)
         ga = gb = None
         if na:
-            ga = unbroadcast(gy * b * a ** (b - 1), _shape(a))
+            ga = xp.where(b == 0, zero, gy * (b * _torch_power(a, b - 1)))
+            ga = unbroadcast(ga, _shape(a))
         if nb:
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                gb = unbroadcast(gy * self.y * xp.where(a > 0, xp.log(xp.where(a > 0, a, 1)), 0),
-                                 _shape(b))
+            gb = xp.where((a == 0) & (b >= 0), zero, gy * (self.y * xp.log(a)))
+            gb = unbroadcast(gb, _shape(b))
         return ga, gb
 
     def _name(self) -> str:
         if not isinstance(self.a, xp.ndarray):
             return "PowBackward2"
         return "PowBackward1" if isinstance(self.b, xp.ndarray) else "PowBackward0"
+
+
+def _torch_power(a: Any, exponent: Any) -> Any:
+    """``a ** exponent`` as PyTorch computes it: sqrt and rsqrt for the exponents 0.5 and -0.5.
+
+    They differ from ``pow`` only in the sign at -0 (``rsqrt(-0) = -inf``), which is then
+    the sign of the gradient of ``x ** 0.5`` at -0, as in PyTorch and as for ``sqrt``.
+    """
+    if type(exponent) is float:
+        if exponent == 0.5:
+            return xp.sqrt(a)
+        if exponent == -0.5:
+            return 1 / xp.sqrt(a)
+    return a ** exponent
 
 
 class Remainder(Function):
@@ -229,7 +247,7 @@ class Maximum(Function):
         return _broadcasting(xp.maximum, a, b)
 
     def backward(self, gy):
-        return _pick(gy, self.a, self.b, self.a > self.b, self.needs_input_grad)
+        return _pick(gy, self.a, self.b, self.a < self.b, self.a > self.b, self.needs_input_grad)
 
 
 class Minimum(Function):
@@ -240,15 +258,15 @@ class Minimum(Function):
         return _broadcasting(xp.minimum, a, b)
 
     def backward(self, gy):
-        return _pick(gy, self.a, self.b, self.a < self.b, self.needs_input_grad)
+        return _pick(gy, self.a, self.b, self.a > self.b, self.b > self.a, self.needs_input_grad)
 
 
-def _pick(gy: Any, a: Any, b: Any, first: Any, needs: tuple) -> tuple:
-    # Ties split the gradient evenly, as PyTorch does for maximum/minimum.
-    tie = (a == b) * 0.5
-    wa = first + tie
-    ga = unbroadcast(gy * wa, _shape(a)) if needs[0] else None
-    gb = unbroadcast(gy * (1 - wa), _shape(b)) if needs[1] else None
+def _pick(gy: Any, a: Any, b: Any, a_loses: Any, b_loses: Any, needs: tuple) -> tuple:
+    # As PyTorch: a tie splits the gradient evenly, and where a NaN is compared (neither
+    # operand loses) both operands get all of it.
+    shared = xp.where(a == b, gy * gy.dtype.type(0.5), gy)
+    ga = unbroadcast(xp.where(a_loses, 0, shared), _shape(a)) if needs[0] else None
+    gb = unbroadcast(xp.where(b_loses, 0, shared), _shape(b)) if needs[1] else None
     return ga, gb
 
 
@@ -277,12 +295,15 @@ def _operator(cls: type[Function], ufunc: Any, named: Any,
             b = other
         else:
             return named(self, other)
+        token = enter_quiet()  # inf - inf is nan without a word, as in PyTorch
         try:
             y = ufunc(a, b)
         except ValueError:
             raise _broadcast_error(a, b) from None
         except TypeError:  # numpy refuses (bool - bool): the named op raises PyTorch's error
             return named(self, other)
+        finally:
+            exit_quiet(token)
         return wrap(y if type(y) is _ndarray else xp.asarray(y))
 
     method.__name__ = f"__{named.__name__}__"
@@ -370,7 +391,10 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     """``input // other`` rounded toward minus infinity (not differentiable)."""
     a, b = _operands(input, other)
     values = [v._value if isinstance(v, Tensor) else v for v in (a, b)]
-    return Tensor._wrap(xp.asarray(_broadcasting(xp.floor_divide, *values)))
+    if xp.result_type(*values).kind in "iu" and not xp.all(values[1]):
+        raise RuntimeError("ZeroDivisionError")  # PyTorch's error for integer division by 0
+    with quiet():  # a float division by 0 gives inf or nan, silently as in PyTorch
+        return Tensor._wrap(xp.asarray(_broadcasting(xp.floor_divide, *values)))
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
@@ -424,7 +448,8 @@ def ge(input: Any, other: Any) -> Tensor:
 
 
 def _no_grad_unary(ufunc: Any, x: Tensor) -> Tensor:
-    return Tensor._wrap(xp.asarray(ufunc(x._value)))
+    with quiet():
+        return Tensor._wrap(xp.asarray(ufunc(x._value)))
 
 
 class Where(Function):

@@ -9,7 +9,6 @@ from .._backend import get_default_dtype, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import cast
-from .unary import sqrt
 
 __all__ = ["sum", "mean", "prod", "var", "std", "norm", "logsumexp", "max", "min", "argmax",
            "argmin", "all", "any", "softmax", "log_softmax", "amax", "amin"]
@@ -70,17 +69,23 @@ class Prod(Function):
     def backward(self, gy):
         x = self.x
         g = _expand_back(gy, x.shape, self.axes, self.keepdim)
-        y = _expand_back(self.y, x.shape, self.axes, self.keepdim)
-        zeros = x == 0
-        if not zeros.any():
-            return g * y / x
-        # With zeros, the product of the others must be formed explicitly.
+        zeros = xp.count_nonzero(x == 0)
+        if not zeros:
+            return g * (_expand_back(self.y, x.shape, self.axes, self.keepdim) / x)
+        if self.axes is None and zeros > 1:
+            return xp.zeros_like(x)  # PyTorch's shortcut for the product of all: exact
+        # With a zero anywhere, PyTorch forms the product of the others explicitly, as the
+        # products before and after each position: exact with zeros, inf and NaN alike.
         axes = self.axes if self.axes is not None else tuple(range(x.ndim))
-        others = xp.where(zeros, 1, x).prod(axis=axes, keepdims=True)
-        count = zeros.sum(axis=axes, keepdims=True)
-        grad = xp.where(zeros, xp.where(count == 1, others, 0), xp.where(count == 0, y / xp.where(
-            zeros, 1, x), 0))
-        return g * grad
+        axes = (axes,) if isinstance(axes, int) else axes
+        last = tuple(range(-len(axes), 0))
+        moved = xp.moveaxis(x, axes, last)
+        flat = moved.reshape(moved.shape[:moved.ndim - len(axes)] + (-1,))
+        ones = xp.ones(flat.shape[:-1] + (1,), x.dtype)
+        before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        after = xp.cumprod(xp.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (before * after).reshape(moved.shape)
+        return g * xp.moveaxis(others, last, axes)
 
     def _name(self) -> str:
         return "ProdBackward0" if self.axes is None else "ProdBackward1"
@@ -100,6 +105,63 @@ class Var(Function):
     def backward(self, gy):
         g = _expand_back(gy, self.x.shape, self.axes, self.keepdim)
         return g * 2 * (self.x - self.mean) / self.denominator
+
+
+class Std(Var):
+    """``sqrt(var)`` in one node: its gradient is 0 where the std is 0, as in PyTorch."""
+
+    saves_output = True
+
+    def forward(self, x, axes, correction, keepdim):
+        self.y = xp.sqrt(super().forward(x, axes, correction, keepdim))
+        return self.y
+
+    def backward(self, gy):
+        return super().backward(xp.where(self.y == 0, 0, gy / (2 * self.y)))
+
+
+class Norm(Function):
+    """The vector p-norm, with PyTorch's gradient: 0 for a zero vector, ``sgn(x)`` for p = 1."""
+
+    saves = (0,)
+    saves_output = True
+    torch_name = "LinalgVectorNormBackward0"
+
+    def forward(self, x, p, axes, keepdim):
+        self.x, self.p, self.axes, self.keepdim = x, p, axes, keepdim
+        a = xp.abs(x)
+        if p == 2:
+            y = xp.sqrt((x * x).sum(axis=axes, keepdims=keepdim))
+        elif p == xp.inf:
+            y = a.max(axis=axes, keepdims=keepdim, initial=0)
+        elif p == 0:
+            y = (a != 0).sum(axis=axes, keepdims=keepdim).astype(x.dtype)
+        elif p == 1:
+            y = a.sum(axis=axes, keepdims=keepdim)
+        else:
+            y = (a ** p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
+        self.y = xp.asarray(y, x.dtype)
+        return self.y
+
+    def backward(self, gy):
+        x, p = self.x, self.p
+        g = _expand_back(gy, x.shape, self.axes, self.keepdim)
+        y = _expand_back(self.y, x.shape, self.axes, self.keepdim)
+        sgn = xp.where(x > 0, 1, xp.where(x < 0, -1, 0)).astype(x.dtype)  # 0 at NaN, as torch
+        if p == 0:
+            return xp.zeros_like(x)
+        if p == 1:
+            return sgn * g
+        if p == 2:
+            return g * xp.where(y == 0, 0, x / y)
+        a = xp.abs(x)
+        if p == xp.inf:
+            winners = (a == y) | xp.isnan(a)
+            return sgn * (g / winners.sum(axis=self.axes, keepdims=True) * winners)
+        if p < 1:
+            return sgn * xp.where(x == 0, 0, a ** (p - 1)) * g * y ** (1 - p)
+        scaled = sgn * a ** (p - 1) if p < 2 else x * a ** (p - 2)
+        return scaled * xp.where(y == 0, 0, g / y ** (p - 1))
 
 
 class LogSumExp(Function):
@@ -156,7 +218,8 @@ class MaxAll(Function):
         return self.y
 
     def backward(self, gy):
-        winners = self.x == self.y
+        # Split evenly among the ties; when the result is NaN, among the NaNs (as PyTorch).
+        winners = xp.isnan(self.x) if xp.isnan(self.y) else self.x == self.y
         return gy * winners / winners.sum()
 
     def _name(self) -> str:
@@ -237,23 +300,23 @@ def var(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: b
 def std(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
     """The standard deviation over ``dim``: ``sqrt(var(...))``."""
-    return rename(sqrt(var(input, dim, unbiased, keepdim, correction=correction)), "StdBackward0")
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return Std.apply(_float(input), axes=_axes(dim, input.ndim), correction=correction,
+                     keepdim=keepdim)
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
          dtype: Any = None) -> Tensor:
     """The vector p-norm over ``dim`` (2-norm, 'fro', inf, or any p > 0)."""
-    return rename(_norm(_float(input), p, dim, keepdim), "LinalgVectorNormBackward0")
-
-
-def _norm(x: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
-    if p in ("fro", 2, 2.0):
-        return sqrt(sum(x * x, dim, keepdim))
-    if p in (float("inf"), "inf"):
-        return amax(x.abs(), dim, keepdim)
-    if p == 1:
-        return sum(x.abs(), dim, keepdim)
-    return sum(x.abs() ** p, dim, keepdim) ** (1.0 / p)
+    if p == "fro":
+        p = 2
+    p = xp.inf if p == "inf" else -xp.inf if p == "-inf" else p
+    if p == -xp.inf:
+        return rename(amin(input.abs(), dim, keepdim), "LinalgVectorNormBackward0")
+    return Norm.apply(_float(input), p=p, axes=_axes(dim, input.ndim), keepdim=keepdim)
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -293,16 +356,36 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _extreme(input, dim, keepdim, xp.argmin, xp.min)
 
 
+class Amax(Function):
+    """The largest values over dims: the gradient is split evenly among the ties (as PyTorch)."""
+
+    saves = (0,)
+    saves_output = True
+
+    def forward(self, x, axes, keepdim):
+        self.x, self.axes, self.keepdim = x, axes, keepdim
+        self.y = x.max(axis=axes, keepdims=keepdim)
+        return self.y
+
+    def backward(self, gy):
+        # PyTorch's formula: where the result is NaN no value equals it, and 0/0 gives NaN.
+        g = _expand_back(gy, self.x.shape, self.axes, self.keepdim)
+        winners = self.x == _expand_back(self.y, self.x.shape, self.axes, self.keepdim)
+        return g / winners.sum(axis=self.axes, keepdims=True) * winners
+
+
 def amax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The largest values over ``dim`` (one or several dimensions)."""
-    if dim is None or isinstance(dim, (tuple, list)) and len(dim) != 1:
-        axes = _axes(dim, input.ndim)
-        winners = input == Tensor._wrap(xp.asarray(input._value.max(axis=axes, keepdims=True)))
-        w = winners._value
-        weights = Tensor._wrap((w / w.sum(axis=axes, keepdims=True)).astype(input._value.dtype))
-        return rename(sum(input * weights, dim, keepdim), "AmaxBackward0")
-    values = max(input, dim[0] if isinstance(dim, (tuple, list)) else dim, keepdim).values
-    return rename(values, "AmaxBackward0")
+    """The largest values over ``dim`` (one or several dimensions; all by default).
+
+    Raises:
+        IndexError: when a reduced dimension has size 0.
+    """
+    axes = _axes(() if dim is None else dim, input.ndim)
+    shape = input._value.shape
+    for axis in range(len(shape)) if axes is None else (axes,) if isinstance(axes, int) else axes:
+        if shape[axis] == 0:
+            raise IndexError(f"amax(): Expected reduction dim {axis} to have non-zero size.")
+    return rename(Amax.apply(input, axes=axes, keepdim=keepdim), "AmaxBackward0")
 
 
 def amin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:

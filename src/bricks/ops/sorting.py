@@ -18,11 +18,13 @@ class _ValuesIndices(NamedTuple):
 
 
 def _order(x: Any, axis: int, descending: bool) -> Any:
-    # A stable sort keeps ties in input order, as torch.sort(stable=True) does.
+    # A stable sort keeps ties in input order, as torch.sort(stable=True) does. NaN sorts as
+    # the largest value (last ascending, first descending), as in PyTorch: so descending is
+    # the stable ascending order of the flipped input, reversed and mapped back to positions
+    # of the input (argsort(-x) would put NaN last).
     if descending:
-        if x.dtype.kind in "fi":
-            return xp.argsort(-x, axis=axis, kind="stable")
-        return xp.flip(xp.argsort(xp.flip(x, axis), axis=axis, kind="stable"), axis)
+        order = xp.flip(xp.argsort(xp.flip(x, axis), axis=axis, kind="stable"), axis)
+        return x.shape[axis] - 1 - order
     return xp.argsort(x, axis=axis, kind="stable")
 
 

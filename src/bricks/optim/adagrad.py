@@ -72,15 +72,17 @@ class Adagrad(Optimizer):
         if not state:  # a group added later, or a state loaded without this parameter
             self._init_state(state, param, group)
         step = self._step_count(state)
+        work, other = self._scratch(param)
         if group["maximize"]:
-            grad = -grad
+            grad = xp.negative(grad, out=other)
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+            xp.multiply(param, group["weight_decay"], out=work)
+            grad = xp.add(grad, work, out=other)
         clr = float(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
         state_sum = state["sum"]._value
-        state_sum += grad * grad
-        std = xp.sqrt(state_sum)
+        state_sum += xp.multiply(grad, grad, out=work)
+        std = xp.sqrt(state_sum, out=work)
         std += group["eps"]
-        param -= clr * grad / std
-
-
+        update = xp.multiply(grad, clr, out=other)
+        update /= std
+        param -= update

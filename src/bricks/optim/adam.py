@@ -83,23 +83,31 @@ class Adam(Optimizer):
         lr = float(group["lr"])
         beta1, beta2 = group["betas"]
         weight_decay = group["weight_decay"]
+        work, other = self._scratch(param)
         if group["maximize"]:
-            grad = -grad
+            grad = xp.negative(grad, out=other)
         if weight_decay:
             if group.get("decoupled_weight_decay"):
                 param *= 1 - lr * weight_decay
             else:
-                grad = grad + weight_decay * param
+                xp.multiply(param, weight_decay, out=work)
+                grad = xp.add(grad, work, out=other)
         exp_avg, exp_avg_sq = state["exp_avg"]._value, state["exp_avg_sq"]._value
-        exp_avg += (1 - beta1) * (grad - exp_avg)  # torch's lerp for a weight below 0.5
+        xp.subtract(grad, exp_avg, out=work)
+        work *= 1 - beta1
+        exp_avg += work  # torch's lerp for a weight below 0.5
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * (grad * grad)
+        xp.multiply(grad, grad, out=work)
+        work *= 1 - beta2
+        exp_avg_sq += work
         if group["amsgrad"]:
             second = state["max_exp_avg_sq"]._value
             xp.maximum(second, exp_avg_sq, out=second)
         else:
             second = exp_avg_sq
-        denom = xp.sqrt(second)
+        denom = xp.sqrt(second, out=work)
         denom /= math.sqrt(1 - beta2 ** step)
         denom += group["eps"]
-        param -= (lr / (1 - beta1 ** step)) * exp_avg / denom
+        update = xp.multiply(exp_avg, lr / (1 - beta1 ** step), out=other)
+        update /= denom
+        param -= update

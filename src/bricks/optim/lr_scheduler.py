@@ -1,5 +1,8 @@
 """Learning-rate schedules: ``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
-``CosineAnnealingLR``, ``LambdaLR`` and ``OneCycleLR`` on the ``LRScheduler`` base.
+``CosineAnnealingLR``, ``LambdaLR``, ``OneCycleLR``, ``ConstantLR``, ``LinearLR`` and
+``PolynomialLR`` on the ``LRScheduler`` base; ``SequentialLR`` and ``ChainedScheduler``
+(``_lr_compose``), ``CyclicLR`` and ``CosineAnnealingWarmRestarts`` (``_lr_cyclic``) and
+``ReduceLROnPlateau`` (``_lr_plateau``) are re-exported here.
 
 Each schedule uses PyTorch's own (chainable, recursive) formulas, so that the sequence of
 learning rates is the same as torch's to the last bit, also after a ``load_state_dict``.
@@ -16,7 +19,9 @@ from typing import Any, Callable, Iterable
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-           "LambdaLR", "OneCycleLR"]
+           "LambdaLR", "OneCycleLR", "ConstantLR", "LinearLR", "PolynomialLR",
+           "SequentialLR", "ChainedScheduler", "CyclicLR", "CosineAnnealingWarmRestarts",
+           "ReduceLROnPlateau"]
 
 
 def _format_param(name: str, optimizer: Optimizer, param: Any) -> list[Any]:
@@ -58,10 +63,16 @@ class LRScheduler:
                                    "optimizer's state dict first")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step that sets the first lr (also run by ``SequentialLR`` at a milestone)."""
         self._step_count = 0
         self._is_initial = True
-        self.step()
-        self._is_initial = False
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list[float]:
         """The learning rates of the current ``last_epoch`` (called by ``step``)."""
@@ -74,6 +85,10 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``, deprecated) and set each group's lr."""
         self._step_count += 1
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Set each group's lr for the next epoch, or for ``epoch`` by the closed form."""
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
@@ -417,3 +432,123 @@ def _phases(total_steps: int, pct_start: float, three_phase: bool) -> list[dict[
             phase(float(2 * pct_start * total_steps) - 2, ("max_lr", "initial_lr"),
                   ("base_momentum", "max_momentum")),
             phase(total_steps - 1, ("initial_lr", "min_lr"), ("max_momentum", "max_momentum"))]
+
+
+class ConstantLR(LRScheduler):
+    r"""Scale the lr by ``factor`` for the first ``total_iters`` epochs, then restore it.
+
+    :math:`\gamma_t = \gamma_0 \cdot \text{factor}` for :math:`t < T`, :math:`\gamma_0` after.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        factor: the scale of the warm-up lr, in [0, 1].
+        total_iters: :math:`T`, the number of scaled epochs.
+        last_epoch: the index of the last epoch.
+
+    Raises:
+        ValueError: for a factor outside [0, 1].
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in groups]
+        if self.last_epoch != self.total_iters:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * (1.0 / self.factor) for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        restored = self.last_epoch >= self.total_iters
+        return [base_lr * (self.factor + restored * (1 - self.factor))
+                for base_lr in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    r"""Ramp the lr's scale linearly from ``start_factor`` to ``end_factor`` over
+    ``total_iters`` epochs (a linear warm-up), then keep it.
+
+    :math:`\gamma_t = \gamma_0 (s + (e - s) \min(t, T) / T)`, computed recursively as torch.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        start_factor: :math:`s`, in (0, 1].
+        end_factor: :math:`e`, in [0, 1].
+        total_iters: :math:`T`.
+        last_epoch: the index of the last epoch.
+
+    Raises:
+        ValueError: for a factor out of its range.
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
+                             "less or equal to 1.")
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.start_factor for group in groups]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return [group["lr"] for group in groups]
+        change = self.end_factor - self.start_factor
+        scale = 1.0 + change / (self.total_iters * self.start_factor
+                                + (self.last_epoch - 1) * change)
+        return [group["lr"] * scale for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        done = min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base_lr * (self.start_factor + (self.end_factor - self.start_factor) * done)
+                for base_lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    r"""Decay the lr polynomially to zero over ``total_iters`` epochs.
+
+    :math:`\gamma_t = \gamma_0 (1 - \min(t, T) / T)^p`, computed recursively as torch.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        total_iters: :math:`T`.
+        power: :math:`p`.
+        last_epoch: the index of the last epoch.
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return [group["lr"] for group in groups]
+        decay = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [group["lr"] * decay for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base_lr in self.base_lrs]
+
+
+# The schedules of their own files subclass LRScheduler, so they are imported once it exists.
+from ._lr_compose import ChainedScheduler, SequentialLR  # noqa: E402
+from ._lr_cyclic import CosineAnnealingWarmRestarts, CyclicLR  # noqa: E402
+from ._lr_plateau import ReduceLROnPlateau  # noqa: E402

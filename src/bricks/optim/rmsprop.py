@@ -69,24 +69,34 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = Tensor._wrap(xp.zeros_like(param))
         self._step_count(state)
         alpha, lr = group["alpha"], float(group["lr"])
+        work, other = self._scratch(param)
         if group["maximize"]:
-            grad = -grad
+            grad = xp.negative(grad, out=other)
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+            xp.multiply(param, group["weight_decay"], out=work)
+            grad = xp.add(grad, work, out=other)
         square_avg = state["square_avg"]._value
         square_avg *= alpha
-        square_avg += (1 - alpha) * (grad * grad)
+        xp.multiply(grad, grad, out=work)
+        work *= 1 - alpha
+        square_avg += work
         if centered:
             grad_avg = state["grad_avg"]._value
-            grad_avg += (1 - alpha) * (grad - grad_avg)  # torch's lerp for a weight below 0.5
-            avg = xp.sqrt(square_avg - grad_avg * grad_avg)
+            xp.subtract(grad, grad_avg, out=work)
+            work *= 1 - alpha
+            grad_avg += work  # torch's lerp for a weight below 0.5
+            xp.multiply(grad_avg, grad_avg, out=work)
+            avg = xp.subtract(square_avg, work, out=work)
+            xp.sqrt(avg, out=avg)
         else:
-            avg = xp.sqrt(square_avg)
+            avg = xp.sqrt(square_avg, out=work)
         avg += group["eps"]
         if momentum > 0:
             buf = state["momentum_buffer"]._value
             buf *= momentum
-            buf += grad / avg
-            param -= lr * buf
+            buf += xp.divide(grad, avg, out=avg)
+            param -= xp.multiply(buf, lr, out=work)
         else:
-            param -= lr * grad / avg
+            step = xp.multiply(grad, lr, out=other)
+            step /= avg
+            param -= step

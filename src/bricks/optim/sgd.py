@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._backend import xp
 from .._tensor import Tensor
 from .optimizer import Optimizer
 
@@ -71,16 +72,12 @@ class SGD(Optimizer):
         lr = float(group["lr"])
         momentum = group["momentum"]
         weight_decay = group["weight_decay"]
-        if not momentum and not weight_decay:
-            if group["maximize"]:
-                param += lr * grad
-            else:
-                param -= lr * grad  # the plain step: one temporary, one in-place subtract
-            return
+        work, direction = self._scratch(param)
         if group["maximize"]:
-            grad = -grad
+            grad = xp.negative(grad, out=direction)
         if weight_decay:
-            grad = grad + weight_decay * param
+            xp.multiply(param, weight_decay, out=work)
+            grad = xp.add(grad, work, out=direction)
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -88,6 +85,10 @@ class SGD(Optimizer):
             else:
                 b = buf._value
                 b *= momentum
-                b += (1 - group["dampening"]) * grad
-            grad = grad + momentum * buf._value if group["nesterov"] else buf._value
-        param -= lr * grad
+                b += xp.multiply(grad, 1 - group["dampening"], out=work)
+            if group["nesterov"]:
+                xp.multiply(buf._value, momentum, out=work)
+                grad = xp.add(grad, work, out=direction)
+            else:
+                grad = buf._value
+        param -= xp.multiply(grad, lr, out=work)  # lr * grad, in a buffer reused every step

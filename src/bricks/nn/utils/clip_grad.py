@@ -6,6 +6,7 @@ import math
 from typing import Iterable
 
 from ..._backend import xp
+from ..._quiet import quiet
 from ..._tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
@@ -52,8 +53,9 @@ def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0,
     norm_type = float(norm_type)
     if not arrays:
         return Tensor._wrap(xp.zeros((), xp.float32))
-    norms = xp.stack([_vector_norm(a, norm_type) for a in arrays])
-    total = _vector_norm(norms, norm_type)
+    with quiet():  # an inf or nan gradient gives an inf or nan norm, silently as in PyTorch
+        norms = xp.stack([_vector_norm(a, norm_type) for a in arrays])
+        total = _vector_norm(norms, norm_type)
     if error_if_nonfinite and not xp.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
                            "`parameters` is non-finite, so it cannot be clipped. To disable "
@@ -69,9 +71,10 @@ def clip_grads_with_norm_(parameters: _TensorOrTensors, max_norm: float, total_n
     if not grads:
         return
     total = total_norm._value if isinstance(total_norm, Tensor) else xp.asarray(total_norm)
-    coef = min(float(max_norm / (total + 1e-6)), 1.0)  # torch multiplies even by 1.0
-    for grad in grads:
-        grad *= grad.dtype.type(coef)
+    with quiet():  # an inf norm gives coef 0 and inf * 0 = nan, silently as in PyTorch
+        coef = min(float(max_norm / (total + 1e-6)), 1.0)  # torch multiplies even by 1.0
+        for grad in grads:
+            grad *= grad.dtype.type(coef)
 
 
 def clip_grad_norm_(parameters: _TensorOrTensors, max_norm: float, norm_type: float = 2.0,
