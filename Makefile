@@ -3,25 +3,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench methods clean
+.PHONY: demo test lint bench methods clean
 
 $(BIN)/python:
+	@echo "==> Creating the virtual environment $(VENV) (bricks installs nothing outside it)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	@echo "==> Installing bricks with its test tools into $(VENV): pytest, hypothesis, scipy,"
+	@echo "    ruff, mypy, and PyTorch 2.13.0 (CPU build, ~750 MB) as the reference every result"
+	@echo "    is compared with. This takes a few minutes, once; later runs reuse it."
 	$(BIN)/python -m pip install --quiet -e ".[test,examples]"
 	touch $@
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
+	@echo "==> Installing bricks into $(VENV) with the demo's extras: matplotlib (plots), tqdm"
+	@echo "    (progress bar) and scikit-learn (its bundled digits data set). Once; about a minute."
 	$(BIN)/python -m pip install --quiet -e ".[examples]"
 	touch $@
 
 demo: $(VENV)/.demo-installed
 	$(BIN)/python examples/demo.py $(ARGS)
 
+lint: $(VENV)/.test-installed
+	@echo "==> ruff check (style and errors)"
+	$(BIN)/ruff check src tests benchmarks examples
+
 # pytest exits 5 when it collects no tests: that is a failure, a suite must exist.
-test: $(VENV)/.test-installed
+test: lint
+	@echo "==> Running the test suite (bricks against PyTorch; docstring examples included)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # before NumPy loads: see PERFORMANCE.md
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # before NumPy loads: see docs/performance.md
 sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402

@@ -39,7 +39,8 @@ from . import nn, optim, utils
 from . import inspect
 from .inspect import summary
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
+from ._workspace import empty_cache
 
 __all__ = [
     "Tensor", "Size", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16",
@@ -51,4 +52,5 @@ __all__ = [
     "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "is_tensor", "numel", "autograd",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
+    "empty_cache",
 ] + ops.__all__

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import numpy as xp
@@ -122,32 +121,3 @@ def result_type(a: xp.ndarray, b: xp.ndarray) -> xp.dtype:
 
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
-
-
-def _tune_malloc() -> _builtins.bool:
-    """Keep large freed blocks in glibc's heap instead of unmapping them after every step.
-
-    Each training step allocates temporaries the size of activations and weights. glibc
-    returns blocks above 128 KiB to the kernel when freed, so every step page-faults them in
-    again (~2.3 us per 4 KiB page here): that doubles a small CNN's step time. Raising the
-    mmap and trim thresholds keeps them. Process-wide, so opt out with BRICKS_MALLOC_TUNING=0.
-    README.md ("Performance") gives the measurements.
-
-    Returns:
-        Whether the thresholds were changed (False off glibc or when opted out).
-    """
-    if os.environ.get("BRICKS_MALLOC_TUNING", "1") == "0":
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mmap_ok = mallopt(m_mmap_threshold, 32 * 2**20) == 1
-    return mallopt(m_trim_threshold, 512 * 2**20) == 1 and mmap_ok
-
-
-MALLOC_TUNED = _tune_malloc()

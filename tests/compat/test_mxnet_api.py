@@ -91,7 +91,7 @@ def test_gluon_training_loop_matches_torch_sgd(mx, options):
     tx, ty = torch.from_numpy(X.asnumpy()), torch.from_numpy(Y.asnumpy())
     for _ in range(3):
         with autograd.record():
-            l = loss(net(X), Y)
+            l = loss(net(X), Y)  # noqa: E741 - the book's name
         l.backward()
         trainer.step(8)
         torch_opt.zero_grad()

@@ -24,7 +24,8 @@ def test_a_rank_that_raises_ends_the_job_with_an_error_not_a_hang():
 
 
 def test_import_bricks_does_not_import_mpi4py():
-    code = ("import sys, bricks, bricks.distributed; "
+    code = ("import sys, bricks, bricks.distributed, bricks.nn.parallel; "
+            "import bricks.utils.data.distributed; "
             "assert 'mpi4py' not in sys.modules, 'mpi4py imported'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import pickle
 import random
+import signal
 import struct
-import time
 import tracemalloc
 import zipfile
 
@@ -149,6 +150,22 @@ HAND_WRITTEN = {
 }
 
 
+@contextlib.contextmanager
+def _hang_guard(seconds: float = 30.0):
+    """Fail, rather than hang, if a load loops: the work itself is bounded by the memory peak
+    asserted next to it, never by wall-clock time (which a loaded machine stretches)."""
+    def expire(signum, frame):
+        raise TimeoutError(f"load did not finish within {seconds} s: a loop on hostile input?")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _load_bytes(tmp_path, data: bytes, name: str = "hostile.safetensors"):
     path = tmp_path / name
     path.write_bytes(data)
@@ -161,13 +178,10 @@ def test_hand_written_malformed_file_is_rejected_naming_file_and_rule(tmp_path, 
     path = tmp_path / "bad.ckpt"
     path.write_bytes(data)
     tracemalloc.start()
-    start = time.perf_counter()
-    with pytest.raises(CheckpointError) as info:
+    with _hang_guard(), pytest.raises(CheckpointError) as info:
         load(path)
-    elapsed = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 1.0, elapsed
     assert peak < 5 * len(data) + (4 << 20), peak  # nothing sized by what the header claims
     message = str(info.value)
     assert str(path) in message and rule in message, message
@@ -233,19 +247,17 @@ def test_random_mutations_are_rejected_cleanly_or_loaded_whole(tmp_path):
         path = tmp_path / f"mutant-{index}"
         path.write_bytes(data)
         tracemalloc.start()
-        start = time.perf_counter()
         try:
-            loaded = load(path)
+            with _hang_guard():
+                loaded = load(path)
         except CheckpointError as exc:
             assert str(path) in str(exc)
             outcomes["rejected"] += 1
         else:
             assert isinstance(loaded, (dict, list, tuple, bricks.Tensor))
             outcomes["loaded"] += 1
-        elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert elapsed < 1.0, (index, elapsed)
         assert peak < 4 << 20, (index, peak)
     assert outcomes["rejected"] > 300, outcomes
 

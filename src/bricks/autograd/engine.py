@@ -278,6 +278,8 @@ def _free(node: Function) -> None:
     # input or output (add, sum, reshape, ...) keeps its few shapes and can run again.
     cls = type(node)
     if cls.saves_anything:
+        if cls.release is not None:
+            node.release()  # the node hands back scratch buffers only it could read
         state = node.__dict__
         name = state.get("torch_name") or (node._name() if cls.dynamic_name else None)
         state.clear()  # the name may be computed from the config that this drops: kept above

@@ -42,6 +42,9 @@ class Function:
     # Derived once per class from the attributes above:
     _save_plan: tuple = ()  # (input index, reader) pairs
     saves_anything = False  # whether backward reads a saved input or the output
+    # A method run when the engine frees the node after its last backward, for primitives
+    # that borrowed scratch buffers (bricks._workspace); None for all others.
+    release: Any = None
     dynamic_name = False  # whether ``_name`` depends on the node's config
     torch_name: str  # optional: PyTorch's fixed name of the node (see ``name``)
 

@@ -7,6 +7,7 @@ in the script, ``init_process_group("mpi")``, wrap the model in
 bricks[distributed]``) is imported by ``init_process_group``, never by ``import bricks``.
 """
 
+from ._checkpoint import load, save_on_rank0
 from ._collectives import (
     ReduceOp,
     Work,
@@ -60,7 +61,9 @@ __all__ = [
     "is_available",
     "is_initialized",
     "is_mpi_available",
+    "load",
     "reduce",
+    "save_on_rank0",
     "scatter",
     "scatter_object_list",
 ]

@@ -90,7 +90,9 @@ def _draw_metric(axis: Any, series: dict[str, list[dict[str, Any]]], metric: str
     if positive and (metric.endswith("norm") or metric.endswith("ratio")):
         axis.set_yscale("log")
     axis.set_title(metric.replace("_", " "))
-    axis.set_xlabel("step")
+    axis.set_xlabel("training step")
+    axis.set_ylabel(metric.replace("_", " "))
+    axis.tick_params(labelsize="small")
     axis.grid(True, alpha=0.3)
 
 
@@ -113,6 +115,8 @@ def plot_histograms(samples: dict[int, dict[str, tuple]], path: str | os.PathLik
         ValueError: if ``samples`` is empty.
     """
     figure = require_matplotlib()
+    from matplotlib import ticker
+
     names = list(dict.fromkeys(name for kept in samples.values() for name in kept))
     if not names:
         raise ValueError("plot_histograms: no samples to draw")
@@ -131,6 +135,10 @@ def plot_histograms(samples: dict[int, dict[str, tuple]], path: str | os.PathLik
             for step, data in drawn.items():
                 axis.hist(data, bins=edges, alpha=0.5, histtype="stepfilled", label=f"step {step}")
             axis.set_title(f"{name}: {kind}", fontsize="small")
+            axis.set_xlabel("value" if kind == "values" else "gradient", fontsize="small")
+            axis.set_ylabel("count", fontsize="small")
+            axis.tick_params(labelsize="x-small")
+            axis.xaxis.set_major_locator(ticker.MaxNLocator(5))
             if axis.has_data():
                 axis.legend(fontsize="x-small")
     return _save(fig, path)
