@@ -63,7 +63,8 @@ def test_size_prints_like_torch_and_is_a_tuple() -> None:
 def test_metadata() -> None:
     t = bricks.zeros(2, 3, 4)
     assert t.dim() == t.ndim == 3 and t.numel() == 24 and len(t) == 2
-    assert t.dtype is bricks.float32 and t.is_floating_point() and t.device == "cpu"
+    assert t.dtype is bricks.float32 and t.is_floating_point()
+    assert t.device == bricks.device("cpu") and str(t.device) == "cpu"
     assert bricks.tensor(3.5).item() == 3.5 and bricks.tensor([[1, 2]]).tolist() == [[1, 2]]
     with pytest.raises(RuntimeError):
         t.item()

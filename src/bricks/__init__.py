@@ -38,6 +38,9 @@ from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
 from .inspect import summary
+# devices (see _device.py, cuda/)
+from ._device import device, get_default_device, set_default_device
+from . import cuda
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -53,4 +56,5 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
     "empty_cache",
+    "device", "get_default_device", "set_default_device", "cuda",
 ] + ops.__all__

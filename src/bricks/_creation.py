@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
-from . import _backend
+from . import _backend, _device
 from ._backend import xp
 from ._tensor import Size, Tensor
 
@@ -62,7 +62,8 @@ default_generator = Generator()
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator so that runs are reproducible."""
+    """Seed the default generator and every device's generator so that runs are reproducible."""
+    _device.manual_seed_devices(seed)
     return default_generator.manual_seed(seed)
 
 
@@ -78,6 +79,24 @@ def initial_seed() -> int:
 
 def _rng(generator: Generator | None) -> Any:
     return (generator or default_generator).numpy
+
+
+def _make(device: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """An array from creation function ``name`` of the module of ``device`` (None: default)."""
+    dev = _device.resolve(device)
+    if dev is None:
+        return getattr(xp, name)(*args, **kwargs)
+    return _device.get_backend(dev.type).create(dev.index, name, *args, **kwargs)
+
+
+def _draw(generator: Generator | None, device: Any, method: str, *args: Any) -> Any:
+    """Random values from ``generator`` (default: the device's own generator) on ``device``."""
+    dev = _device.resolve(device)
+    if dev is None:
+        return getattr(_rng(generator), method)(*args)
+    if generator is not None:  # an explicit (host) generator: its stream, placed on the device
+        return _device.place(getattr(_rng(generator), method)(*args), dev)
+    return getattr(_device.get_backend(dev.type).rng(dev.index), method)(*args)
 
 
 def _size(size: Sequence[Any]) -> tuple[int, ...]:
@@ -107,7 +126,7 @@ def _infer_array(data: Any, dtype: Any) -> Any:
     if isinstance(data, Tensor):
         array = data._value
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        array = xp.array([_infer_array(x, None) for x in data])
+        array = xp.array([_device.to_host(_infer_array(x, None)) for x in data])
     else:
         array = xp.asarray(data)
     if dtype is not None:
@@ -140,14 +159,21 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         bricks.int64
     """
     array = _infer_array(data, dtype)
-    return _new(xp.array(array, copy=True), requires_grad)
+    dev = _device.resolve(device)
+    if isinstance(data, Tensor) and not _device.is_host(array):
+        dev = dev or _device.device_of(array)  # a device tensor's copy stays on its device
+        return _new(_device.get_backend(dev.type).from_array(array, dev.index)
+                    if _device.device_of(array) != dev else array.copy(), requires_grad)
+    return _new(_device.place(xp.array(array, copy=True), dev), requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """A tensor sharing memory with ``data`` where possible (a Tensor or ndarray)."""
-    if isinstance(data, Tensor) and (dtype is None or _backend.to_dtype(dtype) is data.dtype):
-        return data
-    return Tensor._wrap(xp.asarray(_infer_array(data, dtype)))
+    if isinstance(data, Tensor):
+        t = data if dtype is None else data.to(dtype=dtype)
+        return t if device is None else t.to(device)
+    dev = _device.resolve(device)
+    return Tensor._wrap(_device.place(xp.asarray(_infer_array(data, dtype)), dev))
 
 
 def from_numpy(array: Any) -> Tensor:
@@ -174,17 +200,17 @@ def numel(t: Tensor) -> int:
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of the given size."""
-    return _new(xp.zeros(_size(size), _np_dtype(dtype)), requires_grad)
+    return _new(_make(device, "zeros", _size(size), _np_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of the given size."""
-    return _new(xp.ones(_size(size), _np_dtype(dtype)), requires_grad)
+    return _new(_make(device, "ones", _size(size), _np_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """An uninitialized tensor of the given size."""
-    return _new(xp.empty(_size(size), _np_dtype(dtype)), requires_grad)
+    return _new(_make(device, "empty", _size(size), _np_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
@@ -195,7 +221,8 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
                                                                                builtins.int,
                                                                                builtins.float)) \
             else None
-    return _new(xp.full(_size((size,)), fill_value, _np_dtype(dtype)), requires_grad)
+    return _new(_make(device, "full", _size((size,)), fill_value, _np_dtype(dtype)),
+                requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
@@ -209,68 +236,82 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
         dtype = _backend.int64 if all_int else None
     if numbers[2] == 0:
         raise RuntimeError("step must be nonzero")
-    return _new(xp.arange(*numbers, dtype=_np_dtype(dtype)), requires_grad)
+    return _new(_make(device, "arange", *numbers, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    return _new(xp.linspace(start, end, steps, dtype=_np_dtype(dtype)), requires_grad)
+    return _new(_make(device, "linspace", start, end, steps, dtype=_np_dtype(dtype)),
+                requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """A 2-D tensor with ones on the diagonal."""
-    return _new(xp.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+    return _new(_make(device, "eye", n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], Any]:
     return t._value.shape, (t._value.dtype if dtype is None else _np_dtype(dtype))
 
 
-def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    """Zeros with the shape and dtype of ``input``."""
-    return _new(xp.zeros(*_like(input, dtype)), requires_grad)
+def _like_device(input: Tensor, device: Any) -> Any:
+    # ``*_like`` follows its input's device unless told otherwise, as in torch.
+    return input.device if device is None else device
 
 
-def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    """Ones with the shape and dtype of ``input``."""
-    return _new(xp.ones(*_like(input, dtype)), requires_grad)
+def zeros_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+               **_: Any) -> Tensor:
+    """Zeros with the shape, dtype and device of ``input``."""
+    return _new(_make(_like_device(input, device), "zeros", *_like(input, dtype)), requires_grad)
 
 
-def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    """An uninitialized tensor with the shape and dtype of ``input``."""
-    return _new(xp.empty(*_like(input, dtype)), requires_grad)
-
-
-def full_like(input: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+def ones_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False,
               **_: Any) -> Tensor:
-    """``fill_value`` everywhere, with the shape and dtype of ``input``."""
+    """Ones with the shape, dtype and device of ``input``."""
+    return _new(_make(_like_device(input, device), "ones", *_like(input, dtype)), requires_grad)
+
+
+def empty_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+               **_: Any) -> Tensor:
+    """An uninitialized tensor with the shape, dtype and device of ``input``."""
+    return _new(_make(_like_device(input, device), "empty", *_like(input, dtype)), requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False, **_: Any) -> Tensor:
+    """``fill_value`` everywhere, with the shape, dtype and device of ``input``."""
     shape, np_dtype = _like(input, dtype)
-    return _new(xp.full(shape, fill_value, np_dtype), requires_grad)
+    return _new(_make(_like_device(input, device), "full", shape, fill_value, np_dtype),
+                requires_grad)
 
 
 def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1); the shape as varargs, one sequence, or ``size=``."""
-    values = _rng(generator).random(_size(sizes if size is None else (size,)), dtype=xp.float64)
+    shape = _size(sizes if size is None else (size,))
+    values = _draw(generator, device, "random", shape)
     return _new(values.astype(_np_dtype(dtype), copy=False), requires_grad)
 
 
 def randn(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution; the shape as for ``rand``."""
-    values = _rng(generator).standard_normal(_size(sizes if size is None else (size,)))
+    shape = _size(sizes if size is None else (size,))
+    values = _draw(generator, device, "standard_normal", shape)
     return _new(values.astype(_np_dtype(dtype), copy=False), requires_grad)
 
 
 def rand_like(input: Tensor, dtype: Any = None, **kwargs: Any) -> Tensor:
     """Uniform samples with the shape and dtype of ``input``."""
+    kwargs["device"] = _like_device(input, kwargs.get("device"))
     return rand(input._value.shape, dtype=dtype or input.dtype, **kwargs)
 
 
 def randn_like(input: Tensor, dtype: Any = None, **kwargs: Any) -> Tensor:
     """Normal samples with the shape and dtype of ``input``."""
+    kwargs["device"] = _like_device(input, kwargs.get("device"))
     return randn(input._value.shape, dtype=dtype or input.dtype, **kwargs)
 
 
@@ -281,14 +322,19 @@ def randint(low: int, high: Any = None, size: Any = None, *, generator: Generato
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint() missing required argument: 'size'")
-    values = _rng(generator).integers(low, high, _size((size,)))
+    values = _draw(generator, device, "integers", low, high, _size((size,)))
     return _new(values.astype(_np_dtype(dtype, _backend.int64)), requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              device: Any = None) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
-    return Tensor._wrap(_rng(generator).permutation(n).astype(_np_dtype(dtype, _backend.int64)))
+    dev = _device.resolve(device)
+    if dev is None:
+        values = _rng(generator).permutation(n)
+    else:  # device generators (CuPy's) have no permutation: sort random keys instead
+        values = _draw(generator, dev, "random", (n,)).argsort()
+    return Tensor._wrap(values.astype(_np_dtype(dtype, _backend.int64)))
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
@@ -299,7 +345,13 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
     s = std._value if isinstance(std, Tensor) else std
     shape = _size((size,)) if size is not None else xp.broadcast_shapes(xp.shape(m), xp.shape(s))
     float_dtype = next((t.dtype for t in (mean, std) if isinstance(t, Tensor)), None)
-    values = _rng(generator).normal(m, s, shape)
+    dev = _device.resolve(device)
+    if dev is None and isinstance(mean, Tensor):
+        dev = _device.resolve(mean.device)
+    if dev is None:
+        values = _rng(generator).normal(_device.to_host(m), _device.to_host(s), shape)
+    else:  # device generators (CuPy's) have no normal(): scale standard normals
+        values = _draw(generator, dev, "standard_normal", shape) * s + m
     return _new(values.astype(_np_dtype(dtype or float_dtype)), requires_grad)
 
 

@@ -32,6 +32,7 @@ def format_tensor(
     requires_grad: bool = False,
     grad_fn: str | None = None,
     prefix: str = "tensor(",
+    device: str | None = None,
 ) -> str:
     """Return the text ``repr`` of a PyTorch tensor holding ``array``'s values would print.
 
@@ -50,6 +51,8 @@ def format_tensor(
             ``"AddmmBackward0"``; printed as ``grad_fn=<AddmmBackward0>``.
         prefix: the text before the values. Continuation lines are indented to the width
             of its last line, so ``"Parameter containing:\\ntensor("`` indents by 7.
+        device: the device of a tensor not on the CPU, such as ``"cuda:0"``; printed first
+            among the suffixes, as ``device='cuda:0'``.
 
     Returns:
         The repr text, without a trailing newline.
@@ -64,6 +67,8 @@ def format_tensor(
     head, newline, last_line = prefix.rpartition("\n")
     indent = len(last_line)
     suffixes = _dtype_suffixes(array, dtype_name, default_dtype, dtype_repr)
+    if device is not None:
+        suffixes.insert(0, f"device='{device}'")
     if grad_fn is not None:
         suffixes.append(f"grad_fn=<{grad_fn}>")
     elif requires_grad:

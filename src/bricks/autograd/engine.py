@@ -13,6 +13,8 @@ from typing import Any, Callable, Sequence
 
 from .._backend import xp
 from .._quiet import quiet
+from .._tensor import Tensor as _TensorType
+from .._tensor import wrap as _wrap
 from .function import Function
 
 __all__ = ["backward", "grad", "run_backward", "queue_callback"]
@@ -412,7 +414,3 @@ def _collect(outputs: list, inputs: list, root_grads: list, captured: dict, allo
                                "desired behavior.")
         result.append(None if g is None else _TensorType._wrap(xp.array(g, copy=True)))
     return tuple(result)
-
-
-from .._tensor import Tensor as _TensorType
-from .._tensor import wrap as _wrap

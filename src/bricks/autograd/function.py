@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._device import _BY_ARRAY_TYPE, array_module, same_device_error
 from .._quiet import enter_quiet, exit_quiet
+from .._tensor import Tensor, version_counter, wrap
 from .grad_mode import GRAD_ENABLED
 
 __all__ = ["Function", "unbroadcast"]
@@ -76,12 +78,16 @@ class Function:
                 values = []
                 for t in inputs:
                     values.append(t._value if isinstance(t, Tensor) else t)
-                y = fn.forward(*values, **config) if config else fn.forward(*values)
+                try:
+                    y = fn.forward(*values, **config) if config else fn.forward(*values)
+                except TypeError:  # device arrays refuse other devices' arrays so
+                    _check_same_device(values)
+                    raise
         finally:
             exit_quiet(token)
         if len(inputs) == 1:
             return fn._finish1(inputs[0], y)
-        out = wrap(y if type(y) is _ndarray else xp.asarray(y))
+        out = wrap(y if type(y) is _ndarray else _as_array(y, values))
         if cls.is_view:
             out._counter = version_counter(inputs[0])
         if GRAD_ENABLED[0]:
@@ -105,9 +111,12 @@ class Function:
         token = enter_quiet()
         try:
             y = fn.forward(a._value, b._value)
+        except TypeError:  # device arrays refuse other devices' arrays so
+            _check_same_device((a._value, b._value))
+            raise
         finally:
             exit_quiet(token)
-        out = wrap(y if type(y) is _ndarray else xp.asarray(y))
+        out = wrap(y if type(y) is _ndarray else _as_array(y, (a._value,)))
         if GRAD_ENABLED[0]:
             na = a.requires_grad
             nb = b.requires_grad
@@ -123,7 +132,7 @@ class Function:
 
     def _finish1(self, x: Any, y: Any) -> Any:
         # The one-input half of ``apply``: wrap ``y`` and record the node if ``x`` needs it.
-        out = wrap(y if type(y) is _ndarray else xp.asarray(y))
+        out = wrap(y if type(y) is _ndarray else _as_array(y, (x._value,)))
         if self.is_view:
             out._counter = version_counter(x)
         if GRAD_ENABLED[0] and x.requires_grad:
@@ -147,6 +156,24 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
+
+
+def _as_array(y: Any, values: Any) -> Any:
+    """An op's result as an array: a device array as it is, a NumPy scalar (from a full
+    reduction) as a 0-d array of the module of the first array input."""
+    if type(y) in _BY_ARRAY_TYPE:
+        return y
+    for value in values:
+        if type(value) is _ndarray or type(value) in _BY_ARRAY_TYPE:
+            return array_module(value).asarray(y)
+    return xp.asarray(y)
+
+
+def _check_same_device(values: Any) -> None:
+    """Raise torch's error when an op's inputs live on different devices."""
+    error = same_device_error(values)
+    if error is not None:
+        raise error from None
 
 
 def rename(out: Any, name: str) -> Any:
@@ -196,6 +223,3 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
-
-
-from .._tensor import Tensor, version_counter, wrap  # noqa: E402  (Tensor imports this module's names lazily)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
+from .._shapes import shape_text
+
 __all__ = ["summary", "ModelSummary", "LayerRow"]
 
 
@@ -242,7 +244,7 @@ def _cells(row: LayerRow) -> tuple[str, str, str, str]:
 
 def _shape_text(shape: Any) -> str:
     if isinstance(shape, list) and all(isinstance(dim, int) for dim in shape):
-        return "[" + ", ".join(str(dim) for dim in shape) + "]"
+        return shape_text(shape, "list")
     if isinstance(shape, list):
         return "(" + ", ".join(_shape_text(item) for item in shape) + ")"
     if isinstance(shape, dict):

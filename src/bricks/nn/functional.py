@@ -129,7 +129,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                            f"parameter numbers = {n} and channel size = {channels}.")
     if n != 1 and input.ndim >= 2:
         weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
-    return ops.relu(input) + weight * ops.clamp(input, max=0)
+    # PyTorch's where(x > 0, x, w x): an inf input stays inf (relu(x) + w min(0, x) gives
+    # inf + w * 0 = NaN for w = inf) and NaN takes the w x branch. The inner where keeps the
+    # unselected product finite, so its gradient is 0, not 0 * inf.
+    positive = input > 0
+    return ops.where(positive, input, weight * ops.where(positive, 0.0, input))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

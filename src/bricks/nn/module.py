@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from .. import _backend
+from .. import _backend, _device
 from .._tensor import Tensor
 from ..autograd import no_grad
 from . import _hooks, _initialize, _repr, _state_dict
@@ -393,20 +393,39 @@ class Module:
                 param.grad._value[...] = 0
 
     def to(self, *args: Any, **kwargs: Any) -> Self:
-        """Convert floating parameters and buffers to a dtype, in place; devices other than
-        the CPU are refused. Ties survive: each Parameter object keeps its identity.
+        """Move parameters and buffers to a device and/or cast floating ones to a dtype, in place.
+
+        Forms as torch's: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``,
+        each with ``non_blocking=``. Each Parameter object keeps its identity (its array is
+        replaced), so ties and the references an optimizer holds survive.
         """
+        device = kwargs.get("device")
         dtype = kwargs.get("dtype")
-        for arg in list(args) + [kwargs.get("device"), kwargs.get("tensor")]:
+        for arg in list(args) + [kwargs.get("tensor")]:
             if isinstance(arg, Tensor):
-                dtype = arg.dtype
+                device, dtype = arg.device, arg.dtype
             elif isinstance(arg, _backend.dtype):
                 dtype = arg
-            elif arg is not None and not str(arg).startswith("cpu"):
-                raise RuntimeError(f"bricks runs on the CPU only for now: got device {arg!r}")
+            elif isinstance(arg, (str, _device.device, int)) and not isinstance(arg, bool):
+                device = arg
         if dtype is not None:
-            self._cast(_backend.to_dtype(dtype).numpy)
+            dtype = _backend.to_dtype(dtype)
+            if not dtype.is_floating_point:
+                raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
+                                f"desired dtype={dtype}")
+        if device is not None:
+            self._move(_device.canonical(device))
+        if dtype is not None:
+            self._cast(dtype.numpy)
         return self
+
+    def _move(self, device: _device.device) -> None:
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            if _is_lazy(tensor):
+                continue
+            tensor._value = _device.to_device(tensor._value, device)
+            if tensor.grad is not None:
+                tensor.grad._value = _device.to_device(tensor.grad._value, device)
 
     def _cast(self, numpy_dtype: Any) -> None:
         for tensor in list(self.parameters()) + list(self.buffers()):
@@ -430,8 +449,16 @@ class Module:
         return self.to(_backend.float16)
 
     def cpu(self) -> Self:
-        """Return self: every tensor already lives on the CPU."""
-        return self
+        """Move every parameter and buffer to host memory, in place; return self."""
+        return self.to(_device.CPU)
+
+    def cuda(self, device: Any = None) -> Self:
+        """Move every parameter and buffer to a CUDA device (default: the current), in place."""
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int) and not isinstance(device, bool):
+            device = _device.device("cuda", device)
+        return self.to(device)
 
     def type(self, dst_type: Any) -> Self:
         """Cast parameters and buffers to ``dst_type``; return self."""

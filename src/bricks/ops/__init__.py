@@ -8,6 +8,7 @@ from .._backend import to_dtype, xp
 from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
+from . import devices
 from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -21,25 +22,7 @@ __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__)
 
 
-def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """Convert to a dtype (``to(bricks.float64)``, ``to(other)``); devices other than CPU fail."""
-    dtype = kwargs.get("dtype")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif isinstance(arg, str) or arg is None:
-            _check_device(arg)
-        else:
-            dtype = arg
-    _check_device(kwargs.get("device"))
-    if dtype is None:
-        return self
-    return elementwise.cast(self, to_dtype(dtype).numpy)
-
-
-def _check_device(device: Any) -> None:
-    if device is not None and not str(device).startswith("cpu"):
-        raise RuntimeError(f"bricks runs on the CPU only for now: got device {device!r}")
+_to = devices.to  # devices: see ops/devices.py
 
 
 def _caster(name: str, dtype: Any) -> Any:
@@ -78,22 +61,6 @@ def _equality(op: Any) -> Any:
     return method
 
 
-def _new(factory: str) -> Any:
-    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        from .. import _creation
-
-        return getattr(_creation, factory)(*size, dtype=dtype or self.dtype,
-                                           requires_grad=requires_grad)
-
-    return method
-
-
-def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    from .._creation import tensor
-
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-
 def _type(self: Tensor, dtype: Any = None) -> Any:
     if dtype is None:
         return _TYPE_NAMES.get(self._value.dtype.name, "torch.FloatTensor")
@@ -107,14 +74,6 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "bool": "torch.BoolTensor"}
 
 def _pos(self: Tensor) -> Tensor:
-    return self
-
-
-def _type_as(self: Tensor, other: Tensor) -> Tensor:
-    return _to(self, other.dtype)
-
-
-def _cpu(self: Tensor) -> Tensor:
     return self
 
 
@@ -164,12 +123,15 @@ _METHODS: dict[str, Any] = {
     "__itruediv__": inplace.itruediv, "__iand__": inplace.iand, "__ior__": inplace.ior,
     "__ixor__": inplace.ixor,
     # methods with no function of the same name and signature
-    "to": _to, "type": _type, "type_as": _type_as,
+    "to": _to, "type": _type, "type_as": devices.type_as,
     "float": _caster("float", xp.float32), "double": _caster("double", xp.float64),
     "half": _caster("half", xp.float16), "long": _caster("long", xp.int64),
     "int": _caster("int", xp.int32), "bool": _caster("bool", xp.bool_),
-    "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"),
-    "new_tensor": _new_tensor, "cpu": _cpu, "where": _where,
+    "where": _where,
+    # devices (ops/devices.py)
+    "new_zeros": devices.new("zeros"), "new_ones": devices.new("ones"),
+    "new_empty": devices.new("empty"), "new_full": devices.new("full"),
+    "new_tensor": devices.new_tensor, "cpu": devices.cpu, "cuda": devices.cuda,
     "T": property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),
                   doc="The tensor with its dimensions reversed."),
     "mT": property(lambda self: shape.transpose(self, -2, -1),

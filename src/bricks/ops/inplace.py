@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .. import _device
 from .._backend import xp
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function, rename
@@ -44,6 +45,8 @@ def _rebase(self: Tensor, outplace: Callable[..., Tensor], *args: Any, **kwargs:
 
 
 def _store(self: Tensor, value: Any) -> None:
+    if type(value) is not type(self._value):  # values from another device (copy_, init)
+        value = _device.to_device(value, _device.device_of(self._value))
     if value.dtype != self._value.dtype and not xp.can_cast(value.dtype, self._value.dtype,
                                                             "same_kind"):
         raise RuntimeError(f"result type {_name(value.dtype)} can't be cast to the desired "
@@ -160,7 +163,7 @@ def _fill(self: Tensor, value: Any, torch_name: str = "FillBackward2") -> Tensor
     value = value._value if isinstance(value, Tensor) else value
     if _records(self, None):
         return _rebase(self, lambda old: rename(Overwrite.apply(old, value=value), torch_name))
-    _store(self, xp.asarray(value))
+    _store(self, _device.array_module(self._value).asarray(value))
     return self
 
 
@@ -211,11 +214,16 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
         from .elementwise import cast
         from .shape import expand
 
-        source = expand(cast(src, self._value.dtype), self._value.shape)
+        from .devices import move
+
+        source = move(src, self.device) if isinstance(src, Tensor) else src
+        source = expand(cast(source, self._value.dtype), self._value.shape)
         _store(self, source._value)
         self.grad_fn, self.requires_grad = source.grad_fn, source.requires_grad
         return self
     value = src._value if isinstance(src, Tensor) else xp.asarray(src)
+    if type(value) is not type(self._value):  # copy_ moves between devices, as torch's
+        value = _device.to_device(value, _device.device_of(self._value))
     try:
         self._value[...] = value
     except ValueError:
@@ -229,7 +237,11 @@ def _random_fill(self: Tensor, draw: Callable[[Any], Any], generator: Any,
                  torch_name: str) -> Tensor:
     from .._creation import default_generator
 
-    rng = (generator or default_generator).numpy
+    if generator is None and type(self._value) is not xp.ndarray:
+        where = self.device  # the device's own generator draws on the device
+        rng = _device.get_backend(where.type).rng(where.index)
+    else:
+        rng = (generator or default_generator).numpy
     return _fill(self, draw(rng).astype(self._value.dtype, copy=False), torch_name)
 
 
@@ -242,7 +254,13 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = N
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
     """Fill with samples from N(mean, std^2) in place."""
     shape = self._value.shape
-    return _random_fill(self, lambda r: r.normal(mean, std, shape), generator, "NormalBackward0")
+
+    def draw(rng: Any) -> Any:
+        if hasattr(rng, "normal"):
+            return rng.normal(mean, std, shape)
+        return rng.standard_normal(shape) * std + mean  # CuPy's generator has no normal()
+
+    return _random_fill(self, draw, generator, "NormalBackward0")
 
 
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:

@@ -7,6 +7,7 @@ from typing import Any
 from .._backend import xp
 from .._tensor import Tensor
 from ..autograd.function import Function, rename, unbroadcast
+from .._shapes import shape_text
 from ._einsum_equation import Equation, label_sizes, parse
 from .elementwise import _operands, mul
 from .loss import scalar_type_name
@@ -15,7 +16,7 @@ __all__ = ["matmul", "mm", "bmm", "addmm", "dot", "outer", "linear", "einsum"]
 
 
 def _shape_text(shape: tuple) -> str:
-    return "x".join(str(n) for n in shape)
+    return shape_text(shape, "x")  # PyTorch writes matrix shapes as 2x3 in these errors
 
 
 class MatMul(Function):

@@ -51,7 +51,8 @@ class Elu(Function):
         return self.y
 
     def backward(self, gy):
-        return xp.where(self.x > 0, gy, gy * (self.y + self.alpha))
+        # PyTorch's test is x <= 0, so NaN takes the identity branch.
+        return xp.where(self.x <= 0, gy * (self.y + self.alpha), gy)
 
 
 def elu_primitive(input: Tensor, alpha: float) -> Tensor:

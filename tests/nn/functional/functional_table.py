@@ -63,6 +63,7 @@ SPATIAL = _rng.integers(0, 4, (3, 2, 5))
 PROBS = _rng.dirichlet(np.ones(5), 7)
 SOFT = _rng.uniform(0, 1, (4, 3))
 WEIGHTS = _rng.uniform(0.5, 2.0, 5)
+HARD = (np.arange(12).reshape(4, 3) % 2).astype(float)
 INDICES = np.array([[0, 2, 5, 2], [1, 1, 3, 0]])
 ATTENTION_MASK = _rng.random((4, 6)) > 0.3
 ATTENTION_MASK[:, 0] = True  # every query sees at least one key
@@ -178,6 +179,11 @@ ROWS = [
     Row("bce_with_logits_pos_weight", lambda F, x: F.binary_cross_entropy_with_logits(
         x, const(F, SOFT).to(x.dtype), weight=const(F, SOFT[0]).to(x.dtype),
         pos_weight=const(F, np.array([1.0, 2.0, 3.0])).to(x.dtype)), ((4, 3),)),
+    # Hard 0/1 targets: at logit 0 and on saturated logits the gradient is sigmoid(x) - t.
+    Row("bce_with_logits_hard_targets", lambda F, x: F.binary_cross_entropy_with_logits(
+        x, const(F, HARD).to(x.dtype)), ((4, 3),)),
+    Row("binary_cross_entropy_of_sigmoid", lambda F, x: F.binary_cross_entropy(
+        lib(F).sigmoid(x * 4), const(F, HARD).to(x.dtype)), ((4, 3),)),
 ] + [
     # ----- issue 12: the rest of the everyday functional API -----
     Row("relu6", lambda F, x: F.relu6(x * 4), ((3, 4),)),

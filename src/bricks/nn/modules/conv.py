@@ -3,20 +3,22 @@ forms LazyConv1d, LazyConv2d."""
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 from ..._creation import empty
 from ..._tensor import Tensor
 from .. import functional as F
-from .. import init
 from .._lazy import LazyModuleMixin
 from .._sampling import _pad_by_index
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
+<<<<<<< HEAD
 from .utils import (
     _check_positive, _check_sizes, _layer_text, _pair, _shape_text, _single, _triple,
 )
+=======
+from .utils import _layer_text, _pair, _reset_weight_and_bias, _shape_text, _single
+>>>>>>> main
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv1d",
            "LazyConv2d"]
@@ -34,7 +36,11 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
                  padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
+<<<<<<< HEAD
                  dtype: Any = None, transposed: bool = False, output_padding: Any = 0) -> None:
+=======
+                 dtype: Any = None, device: Any = None) -> None:
+>>>>>>> main
         super().__init__()
         to_tuple = type(self)._tuple
         stride = to_tuple(stride)
@@ -52,25 +58,25 @@ class _ConvNd(Module):
         self.output_padding = to_tuple(output_padding)
         self.groups = groups
         self.padding_mode = padding_mode
+<<<<<<< HEAD
         if transposed:
             shape = (in_channels, out_channels // groups, *self.kernel_size)
         else:
             shape = (out_channels, in_channels // groups, *self.kernel_size)
         self.weight = Parameter(empty(shape, dtype=dtype))
+=======
+        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
+>>>>>>> main
         if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
+            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Draw weight and bias again: ``kaiming_uniform_(a=sqrt(5))`` and U(+-1/sqrt(fan_in))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = input.shape
@@ -192,7 +198,7 @@ class Conv1d(_ConvNd):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, dtype, device)
 
 
 class Conv2d(_ConvNd):
@@ -234,7 +240,7 @@ class Conv2d(_ConvNd):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, dtype, device)
 
 
 class Conv3d(_ConvNd):
@@ -446,7 +452,7 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, dtype=dtype)
+                         padding_mode, dtype=dtype, device=device)
         _lazy_init(self, out_channels, bias, dtype)
 
 
@@ -474,5 +480,5 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, dtype=dtype)
+                         padding_mode, dtype=dtype, device=device)
         _lazy_init(self, out_channels, bias, dtype)

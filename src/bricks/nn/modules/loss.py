@@ -7,34 +7,20 @@ and calls the function of the same name in ``nn.functional``, where the formulas
 
 from __future__ import annotations
 
+<<<<<<< HEAD
 import warnings
 from typing import Any
 
+=======
+>>>>>>> main
 from ..._tensor import Tensor
 from .. import functional as F
+from .._losses import _reduction
 from ..module import Module
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss", "TripletMarginLoss",
            "CTCLoss"]
-
-_REDUCTIONS = ("none", "mean", "sum")
-
-
-def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
-    """The reduction, from the deprecated size_average/reduce pair when one is given."""
-    if size_average is None and reduce is None:
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f"{reduction} is not a valid value for reduction: expected one "
-                             f"of 'none', 'mean', 'sum'")
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    legacy = "mean" if size_average and reduce else ("sum" if reduce else "none")
-    warnings.warn("size_average and reduce args will be deprecated, please use "
-                  f"reduction='{legacy}' instead.", stacklevel=4)
-    return legacy
-
 
 class _Loss(Module):
     """A loss: records the reduction."""
@@ -42,7 +28,7 @@ class _Loss(Module):
     def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:
         super().__init__()
-        self.reduction = _reduction(size_average, reduce, reduction)
+        self.reduction = _reduction(reduction, size_average, reduce, stacklevel=4)
 
 
 class _WeightedLoss(_Loss):

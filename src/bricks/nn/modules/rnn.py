@@ -87,10 +87,10 @@ class RNNBase(Module):
         self._flat_weights_names: list[str] = []
         for layer in range(num_layers):
             for direction in range(2 if bidirectional else 1):
-                self._add_weights(layer, direction, dtype)
+                self._add_weights(layer, direction, dtype, device)
         self.reset_parameters()
 
-    def _add_weights(self, layer: int, direction: int, dtype: Any) -> None:
+    def _add_weights(self, layer: int, direction: int, dtype: Any, device: Any = None) -> None:
         """Register one layer-direction's parameters, in PyTorch's order."""
         num_directions = 2 if self.bidirectional else 1
         gate_size = _GATES[self.mode] * self.hidden_size
@@ -104,7 +104,7 @@ class RNNBase(Module):
         if self.proj_size:
             shapes["weight_hr"] = (self.proj_size, self.hidden_size)
         for name, shape in shapes.items():
-            setattr(self, name + suffix, Parameter(empty(shape, dtype=dtype)))
+            setattr(self, name + suffix, Parameter(empty(shape, device=device, dtype=dtype)))
             self._flat_weights_names.append(name + suffix)
 
     def reset_parameters(self) -> None:
@@ -167,7 +167,7 @@ class RNNBase(Module):
         for i, (state, shape) in enumerate(zip(states, expected)):
             if state is None:
                 state = zeros(shape if batched else shape[:1] + (1,) + shape[1:],
-                              dtype=input.dtype)
+                              dtype=input.dtype, device=input.device)
             elif tuple(state.shape) != shape:
                 which = f"hidden[{i}]" if self.mode == "LSTM" else "hidden"
                 raise RuntimeError(f"{type(self).__name__}({self.extra_repr()}): Expected "
@@ -305,7 +305,7 @@ class RNN(RNNBase):
                              "'relu'.")
         self.nonlinearity = nonlinearity
         super().__init__(modes[nonlinearity], input_size, hidden_size, num_layers, bias,
-                         batch_first, dropout, bidirectional, dtype=dtype)
+                         batch_first, dropout, bidirectional, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         output, (h_n,) = self._forward(input, [hx])
@@ -340,7 +340,7 @@ class GRU(RNNBase):
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, dtype=dtype)
+                         dropout, bidirectional, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         output, (h_n,) = self._forward(input, [hx])
@@ -382,7 +382,7 @@ class LSTM(RNNBase):
                  bidirectional: bool = False, proj_size: int = 0, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, proj_size, dtype=dtype)
+                         dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
                 ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
