@@ -72,33 +72,34 @@ class MultiheadAttention(Module):
         self.head_dim = embed_dim // num_heads
         if self.head_dim * num_heads != embed_dim:
             raise AssertionError("embed_dim must be divisible by num_heads")
-        self._make_parameters(bias, add_bias_kv, dtype)
+        self._make_parameters(bias, add_bias_kv, device, dtype)
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
-    def _make_parameters(self, bias: bool, add_bias_kv: bool, dtype: Any) -> None:
+    def _make_parameters(self, bias: bool, add_bias_kv: bool, device: Any, dtype: Any) -> None:
         """Register the parameters in PyTorch's order (so state dicts line up)."""
         e = self.embed_dim
         if not self._qkv_same_embed_dim:
-            self.q_proj_weight = Parameter(empty((e, e), dtype=dtype))
-            self.k_proj_weight = Parameter(empty((e, self.kdim), dtype=dtype))
-            self.v_proj_weight = Parameter(empty((e, self.vdim), dtype=dtype))
+            self.q_proj_weight = Parameter(empty((e, e), device=device, dtype=dtype))
+            self.k_proj_weight = Parameter(empty((e, self.kdim), device=device, dtype=dtype))
+            self.v_proj_weight = Parameter(empty((e, self.vdim), device=device, dtype=dtype))
             self.register_parameter("in_proj_weight", None)
         else:
-            self.in_proj_weight = Parameter(empty((3 * e, e), dtype=dtype))
+            self.in_proj_weight = Parameter(empty((3 * e, e), device=device, dtype=dtype))
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
         if bias:
-            self.in_proj_bias = Parameter(empty(3 * e, dtype=dtype))
+            self.in_proj_bias = Parameter(empty(3 * e, device=device, dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, dtype=dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, device=device,
+                                                        dtype=dtype)
         self.bias_k: Parameter | None = None
         self.bias_v: Parameter | None = None
         if add_bias_kv:
-            self.bias_k = Parameter(empty((1, 1, e), dtype=dtype))
-            self.bias_v = Parameter(empty((1, 1, e), dtype=dtype))
+            self.bias_k = Parameter(empty((1, 1, e), device=device, dtype=dtype))
+            self.bias_v = Parameter(empty((1, 1, e), device=device, dtype=dtype))
 
     def _reset_parameters(self) -> None:
         if self._qkv_same_embed_dim:

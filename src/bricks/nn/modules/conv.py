@@ -12,13 +12,10 @@ from .._lazy import LazyModuleMixin
 from .._sampling import _pad_by_index
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
-<<<<<<< HEAD
 from .utils import (
-    _check_positive, _check_sizes, _layer_text, _pair, _shape_text, _single, _triple,
+    _check_positive, _check_sizes, _layer_text, _pair, _reset_weight_and_bias, _shape_text,
+    _single, _triple,
 )
-=======
-from .utils import _layer_text, _pair, _reset_weight_and_bias, _shape_text, _single
->>>>>>> main
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv1d",
            "LazyConv2d"]
@@ -36,11 +33,8 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
                  padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
-<<<<<<< HEAD
-                 dtype: Any = None, transposed: bool = False, output_padding: Any = 0) -> None:
-=======
-                 dtype: Any = None, device: Any = None) -> None:
->>>>>>> main
+                 dtype: Any = None, device: Any = None, transposed: bool = False,
+                 output_padding: Any = 0) -> None:
         super().__init__()
         to_tuple = type(self)._tuple
         stride = to_tuple(stride)
@@ -58,16 +52,11 @@ class _ConvNd(Module):
         self.output_padding = to_tuple(output_padding)
         self.groups = groups
         self.padding_mode = padding_mode
-<<<<<<< HEAD
         if transposed:
             shape = (in_channels, out_channels // groups, *self.kernel_size)
         else:
             shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(empty(shape, dtype=dtype))
-=======
-        shape = (out_channels, in_channels // groups, *self.kernel_size)
         self.weight = Parameter(empty(shape, device=device, dtype=dtype))
->>>>>>> main
         if bias:
             self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
         else:
@@ -268,7 +257,7 @@ class Conv3d(_ConvNd):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, dtype, device)
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -277,7 +266,7 @@ class _ConvTransposeNd(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
                  padding: Any, output_padding: Any, groups: int, bias: bool, dilation: Any,
-                 padding_mode: str, dtype: Any) -> None:
+                 padding_mode: str, dtype: Any, device: Any) -> None:
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for '
                              f"{type(self).__name__}")
@@ -285,7 +274,7 @@ class _ConvTransposeNd(_ConvNd):
             raise ValueError(f"{type(self).__name__} does not accept a padding string, got "
                              f"padding={padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, transposed=True,
+                         groups, bias, padding_mode, dtype, device, transposed=True,
                          output_padding=output_padding)
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
@@ -348,7 +337,7 @@ class ConvTranspose1d(_ConvTransposeNd):
                  dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding,
-                         output_padding, groups, bias, dilation, padding_mode, dtype)
+                         output_padding, groups, bias, dilation, padding_mode, dtype, device)
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -379,7 +368,7 @@ class ConvTranspose2d(_ConvTransposeNd):
                  dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding,
-                         output_padding, groups, bias, dilation, padding_mode, dtype)
+                         output_padding, groups, bias, dilation, padding_mode, dtype, device)
 
 
 class _LazyConvMixin(LazyModuleMixin):

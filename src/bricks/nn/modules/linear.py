@@ -11,11 +11,7 @@ from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
-<<<<<<< HEAD
-from .utils import _check_sizes, _shape_text
-=======
-from .utils import _fan_in_bound, _reset_weight_and_bias, _shape_text
->>>>>>> main
+from .utils import _check_sizes, _fan_in_bound, _reset_weight_and_bias, _shape_text
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 

@@ -7,12 +7,8 @@ and calls the function of the same name in ``nn.functional``, where the formulas
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-import warnings
 from typing import Any
 
-=======
->>>>>>> main
 from ..._tensor import Tensor
 from .. import functional as F
 from .._losses import _reduction

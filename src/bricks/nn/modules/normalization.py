@@ -344,9 +344,9 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         if affine:
-            self.weight = Parameter(empty(num_channels, dtype=dtype))
+            self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
             if bias:
-                self.bias = Parameter(empty(num_channels, dtype=dtype))
+                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -383,7 +383,7 @@ class _InstanceNorm(_BatchNorm):
                  affine: bool = False, track_running_stats: bool = False, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats,
-                         dtype=dtype, bias=bias)
+                         device=device, dtype=dtype, bias=bias)
 
     def forward(self, input: Tensor) -> Tensor:
         unbatched = self._spatial + 1

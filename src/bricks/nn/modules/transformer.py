@@ -37,15 +37,16 @@ class _FeedForwardLayer(Module):
 
     def _feed_forward_parts(self, d_model: int, dim_feedforward: int, dropout: float,
                             activation: Any, layer_norm_eps: float, norm_first: bool,
-                            bias: bool, dtype: Any) -> None:
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+                            bias: bool, device: Any, dtype: Any) -> None:
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
         self.norm_first = norm_first
         self.activation = _activation(activation)
 
-    def _norm(self, d_model: int, eps: float, bias: bool, dtype: Any) -> LayerNorm:
-        return LayerNorm(d_model, eps=eps, bias=bias, dtype=dtype)
+    def _norm(self, d_model: int, eps: float, bias: bool, device: Any,
+              dtype: Any) -> LayerNorm:
+        return LayerNorm(d_model, eps=eps, bias=bias, device=device, dtype=dtype)
 
     def _ff_block(self, x: Tensor, dropout: Module) -> Tensor:
         return dropout(self.linear2(self.dropout(self.activation(self.linear1(x)))))
@@ -79,11 +80,12 @@ class TransformerEncoderLayer(_FeedForwardLayer):
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
+                                            batch_first=batch_first, device=device,
+                                            dtype=dtype)
         self._feed_forward_parts(d_model, dim_feedforward, dropout, activation, layer_norm_eps,
-                                 norm_first, bias, dtype)
-        self.norm1 = self._norm(d_model, layer_norm_eps, bias, dtype)
-        self.norm2 = self._norm(d_model, layer_norm_eps, bias, dtype)
+                                 norm_first, bias, device, dtype)
+        self.norm1 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
+        self.norm2 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
 
@@ -122,14 +124,16 @@ class TransformerDecoderLayer(_FeedForwardLayer):
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
+                                            batch_first=batch_first, device=device,
+                                            dtype=dtype)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                                 batch_first=batch_first, dtype=dtype)
+                                                 batch_first=batch_first, device=device,
+                                            dtype=dtype)
         self._feed_forward_parts(d_model, dim_feedforward, dropout, activation, layer_norm_eps,
-                                 norm_first, bias, dtype)
-        self.norm1 = self._norm(d_model, layer_norm_eps, bias, dtype)
-        self.norm2 = self._norm(d_model, layer_norm_eps, bias, dtype)
-        self.norm3 = self._norm(d_model, layer_norm_eps, bias, dtype)
+                                 norm_first, bias, device, dtype)
+        self.norm1 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
+        self.norm2 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
+        self.norm3 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.dropout3 = Dropout(dropout)
@@ -266,19 +270,22 @@ class Transformer(Module):
         super().__init__()
         config = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
                       layer_norm_eps=layer_norm_eps, batch_first=batch_first,
-                      norm_first=norm_first, bias=bias, dtype=dtype)
+                      norm_first=norm_first, bias=bias, device=device,
+                      dtype=dtype)
         if custom_encoder is not None:
             self.encoder = custom_encoder
         else:
             self.encoder = TransformerEncoder(
                 TransformerEncoderLayer(d_model, nhead, **config), num_encoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device,
+                          dtype=dtype))
         if custom_decoder is not None:
             self.decoder = custom_decoder
         else:
             self.decoder = TransformerDecoder(
                 TransformerDecoderLayer(d_model, nhead, **config), num_decoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device,
+                          dtype=dtype))
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead

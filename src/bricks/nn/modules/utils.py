@@ -33,8 +33,27 @@ def _layer_text(module: Any) -> str:
 
 def _shape_text(shape: Any) -> str:
     """A shape written as a Python tuple: ``(2, 5)``."""
-<<<<<<< HEAD
-    return str(tuple(shape))
+    return shape_text(shape)
+
+
+def _reset_weight_and_bias(weight: Any, bias: Any) -> None:
+    """PyTorch's default for Linear and the convolutions, written once.
+
+    The weight gets ``kaiming_uniform_(a=sqrt(5))``, which is U(-1/sqrt(fan_in), 1/sqrt(fan_in));
+    the bias the same bound, from the weight's fan-in (all zeros when the fan-in is 0).
+    """
+    from .. import init
+
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = _fan_in_bound(fan_in)
+        init.uniform_(bias, -bound, bound)
+
+
+def _fan_in_bound(fan_in: int) -> float:
+    """``1 / sqrt(fan_in)``, the bound of PyTorch's default uniform draws (0 for no inputs)."""
+    return 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
 
 
 def _check_sizes(layer: str, **sizes: Any) -> None:
@@ -60,26 +79,3 @@ def _check_positive(layer: str, **values: Any) -> None:
         if any(item <= 0 for item in items):
             raise RuntimeError(f"{layer}(): {name} should be greater than zero, got "
                                f"{name}={value!r}")
-=======
-    return shape_text(shape)
-
-
-def _reset_weight_and_bias(weight: Any, bias: Any) -> None:
-    """PyTorch's default for Linear and the convolutions, written once.
-
-    The weight gets ``kaiming_uniform_(a=sqrt(5))``, which is U(-1/sqrt(fan_in), 1/sqrt(fan_in));
-    the bias the same bound, from the weight's fan-in (all zeros when the fan-in is 0).
-    """
-    from .. import init
-
-    init.kaiming_uniform_(weight, a=math.sqrt(5))
-    if bias is not None:
-        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
-        bound = _fan_in_bound(fan_in)
-        init.uniform_(bias, -bound, bound)
-
-
-def _fan_in_bound(fan_in: int) -> float:
-    """``1 / sqrt(fan_in)``, the bound of PyTorch's default uniform draws (0 for no inputs)."""
-    return 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
->>>>>>> main
