@@ -2,8 +2,8 @@
 
 ``conv3d``, ``conv_transpose1d``, ``conv_transpose2d``, ``max_pool1d``, ``max_pool3d`` and
 ``avg_pool1d``, all composites of the 2-D primitives: a 3-D convolution is a sum over the
-kernel's depth of 2-D convolutions; a transposed convolution is a convolution of the
-zero-dilated input with the flipped kernel; 1-D pooling is 2-D pooling of height 1; and 3-D
+kernel's depth of 2-D convolutions; a transposed convolution is its own 2-D
+primitive (Conv2d's input gradient); 1-D pooling is 2-D pooling of height 1; and 3-D
 max pooling is separable (the max over depth of the max over each plane).
 """
 
@@ -75,16 +75,6 @@ def _output_padding(output_padding: Any, stride: tuple, dilation: tuple) -> tupl
     return extra
 
 
-def _dilate(x: Tensor, stride: tuple) -> Tensor:
-    """(N, C, H, W) with ``stride - 1`` zeros between neighbours along H and W."""
-    if stride == (1, 1):
-        return x
-    n, c, h, w = x.shape
-    spread = x.reshape(n, c, h, 1, w, 1)
-    widths = [(0, 0), (0, 0), (0, 0), (0, stride[0] - 1), (0, 0), (0, stride[1] - 1)]
-    return _nn.pad_primitive(spread, widths, 0.0).reshape(n, c, h * stride[0], w * stride[1])
-
-
 def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any,
                     padding: Any, output_padding: Any, groups: int, dilation: Any,
                     dims: int) -> Tensor:
@@ -112,16 +102,14 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: 
         stride, dilation, padding, extra = (1,) + stride, (1,) + dilation, (0,) + padding, \
             (0,) + extra
     kernel = weight.shape[2:]
-    x = _dilate(x, stride)
-    widths = [(0, 0), (0, 0)]
-    for k, s, d, p, o in zip(kernel, stride, dilation, padding, extra):
-        edge = d * (k - 1) - p
-        widths.append((edge, edge + o - (s - 1)))
-    x = _nn.pad_primitive(x, widths, 0.0)
-    c_in, c_out = weight.shape[0], weight.shape[1] * groups
-    w = weight.reshape(groups, c_in // groups, c_out // groups, *kernel).transpose(1, 2)
-    w = ops.flip(w.reshape(c_out, c_in // groups, *kernel), (-2, -1))
-    y = _conv_ops.conv2d_primitive(x, w, bias, (1, 1), ((0, 0), (0, 0)), dilation, groups)
+    out_size = tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in zip(
+        x.shape[2:], stride, padding, dilation, kernel, extra))
+    if min(out_size) < 1:
+        raise RuntimeError(f"{name}: the output size {list(out_size)} is too small for input "
+                           f"{list(input.shape)} with padding={list(padding)}")
+    pads = tuple((p, p) for p in padding)
+    y = _conv_ops.conv_transpose2d_primitive(x, weight, bias, stride, pads, dilation, groups,
+                                             out_size)
     if dims == 1:
         y = y.squeeze(2)
     return y if batched else y.squeeze(0)

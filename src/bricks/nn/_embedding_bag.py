@@ -9,6 +9,7 @@ from .. import ops
 from .._backend import xp
 from .._tensor import Tensor
 from ..autograd.function import rename
+from ..ops import nn_ops as _nn
 
 __all__ = ["embedding_bag"]
 
@@ -89,7 +90,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     if mode == "max":
         out = _bag_max(rows, member, weight)
     else:
-        out = ops.matmul(Tensor._wrap(member.astype(rows._value.dtype)), rows)
+        segments = xp.where(member.any(axis=0), member.argmax(axis=0), -1)
+        out = _nn.segment_sum_primitive(rows, segments, member.shape[0])
         if mode == "mean":
             counts = xp.maximum(member.sum(axis=1), 1).astype(rows._value.dtype)
             out = out / Tensor._wrap(counts.reshape(-1, 1))
@@ -104,5 +106,6 @@ def _bag_max(rows: Tensor, member: Any, weight: Tensor) -> Tensor:
         if chosen.size == 0:
             results.append(Tensor._wrap(xp.zeros(weight.shape[1], weight._value.dtype)))
         else:
-            results.append(ops.amax(ops.index_select(rows, 0, Tensor._wrap(chosen)), 0))
+            chosen_rows = ops.index_select(rows, 0, Tensor._wrap(chosen))
+            results.append(ops.max(chosen_rows, 0)[0])  # the first maximum gets the gradient
     return ops.stack(results)

@@ -147,8 +147,8 @@ def _nearest_index(size: int, out: int, scale: float, exact: bool) -> Any:
     return xp.minimum(source, size - 1)
 
 
-def _linear_matrix(size: int, out: int, scale: float, align_corners: bool, dtype: Any) -> Any:
-    """(out, size): each output cell as a mix of its two nearest input cells."""
+def _linear_weights(size: int, out: int, scale: float, align_corners: bool) -> tuple:
+    """For each output cell: its two nearest input cells and the weight of the second."""
     target = xp.arange(out, dtype=xp.float64)
     if align_corners:
         source = target * ((size - 1) / (out - 1)) if out > 1 else xp.zeros(out)
@@ -156,11 +156,20 @@ def _linear_matrix(size: int, out: int, scale: float, align_corners: bool, dtype
         source = xp.maximum((target + 0.5) * scale - 0.5, 0.0)
     low = xp.minimum(xp.floor(source).astype(xp.int64), size - 1)
     high = xp.minimum(low + 1, size - 1)
-    frac = source - low
-    m = xp.zeros((out, size))
-    xp.add.at(m, (xp.arange(out), low), 1 - frac)
-    xp.add.at(m, (xp.arange(out), high), frac)
-    return m.astype(dtype)
+    return low, high, source - low
+
+
+def _lerp(x: Tensor, dim: int, size: int, out: int, scale: float,
+          align_corners: bool) -> Tensor:
+    """Linear interpolation along ``dim`` from the two neighbours of each output cell, as
+    PyTorch's kernel (so an infinite input spreads no NaN to cells that weigh it by 0)."""
+    low, high, frac = _linear_weights(size, out, scale, align_corners)
+    shape = [1] * x.ndim
+    shape[dim] = out
+    weight = Tensor._wrap(frac.astype(x._value.dtype).reshape(shape))
+    near = ops.index_select(x, dim, Tensor._wrap(low))
+    far = ops.index_select(x, dim, Tensor._wrap(high))
+    return near * (1 - weight) + far * weight
 
 
 def _area_matrix(size: int, out: int, dtype: Any) -> Any:
@@ -233,8 +242,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         elif mode == "area":
             out = _along(out, dim, _area_matrix(n, m, input._value.dtype))
         else:
-            matrix = _linear_matrix(n, m, scale, bool(align_corners), input._value.dtype)
-            out = _along(out, dim, matrix)
+            out = _lerp(out, dim, n, m, scale, bool(align_corners))
     return rename(out, _interpolate_node_name(mode, dims))
 
 

@@ -42,7 +42,8 @@ class Hardtanh(Function):
 
     def backward(self, gy):
         low, high = self.bounds
-        return gy * ((self.x > low) & (self.x < high))
+        # Written as PyTorch's kernel: zero at or beyond a bound, so a NaN passes its gradient.
+        return gy * ~((self.x <= low) | (self.x >= high))
 
 
 def hardtanh_primitive(input: Tensor, min_val: float, max_val: float) -> Tensor:
@@ -134,7 +135,8 @@ class Celu(Function):
         return self.y.astype(x.dtype, copy=False)
 
     def backward(self, gy):
-        return xp.where(self.x > 0, gy, gy * (self.y / self.alpha + 1))
+        # The negative branch only where x <= 0, as PyTorch's kernel: a NaN takes the other.
+        return xp.where(self.x <= 0, gy * (self.y / self.alpha + 1), gy)
 
 
 def celu_primitive(input: Tensor, alpha: float) -> Tensor:
@@ -153,7 +155,8 @@ class Selu(Function):
         return y.astype(x.dtype, copy=False)
 
     def backward(self, gy):
-        return (gy * SELU_SCALE * xp.where(self.x > 0, 1, self.negative)).astype(gy.dtype)
+        slope = xp.where(self.x <= 0, self.negative, 1)  # a NaN takes the positive branch
+        return (gy * SELU_SCALE * slope).astype(gy.dtype)
 
 
 def selu_primitive(input: Tensor) -> Tensor:

@@ -18,7 +18,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 
 __all__ = ["conv2d_primitive", "max_pool2d_primitive", "avg_pool2d_primitive", "output_size",
-           "im2col_primitive", "col2im_primitive"]
+           "im2col_primitive", "col2im_primitive", "conv_transpose2d_primitive"]
 
 
 def output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -127,6 +127,48 @@ class Conv2d(Function):
             for j in range(gcols.shape[2]):
                 gxt[:, rows, _window(j * dilation[1], out_w, stride[1])] += gcols[:, i, j]
         return gxt[:, top:top + h, left:left + w, :].transpose(3, 0, 1, 2)
+
+
+class ConvTranspose2d(Function):
+    # A primitive for speed and PyTorch's arithmetic: the input gradient of Conv2d (one GEMM
+    # per group, then col2im) forward; Conv2d itself (and its weight gradient) backward. A
+    # convolution of the zero-dilated input would do stride^2 times the work and meet 0 * inf.
+    saves = (0, 1)
+    torch_name = "ConvolutionBackward0"
+
+    def forward(self, x, w, b, stride, pad, dilation, groups, out_size):
+        self.x, self.w, self.config = x, w, (stride, pad, dilation, groups)
+        n, c_in, h, width = x.shape
+        c_out, kh, kw = w.shape[1] * groups, w.shape[2], w.shape[3]
+        conv = Conv2d()
+        conv.config, conv.w = self.config, w
+        conv.x_shape, conv.out_hw = (n, c_out) + tuple(out_size), (h, width)
+        xt = xp.ascontiguousarray(x.transpose(1, 2, 3, 0)).reshape(groups, c_in // groups, -1)
+        gcols = w.reshape(groups, c_in // groups, -1).transpose(0, 2, 1) @ xt
+        y = conv._col2im(gcols.reshape(c_out, kh, kw, h, width, n))
+        if b is not None:
+            y = y + b.reshape(1, -1, 1, 1)
+        return y
+
+    def backward(self, gy):
+        nx, nw, nb = self.needs_input_grad
+        conv = Conv2d()
+        gx = conv.forward(gy, self.w, None, *self.config)
+        gw = None
+        if nw:
+            conv.needs_input_grad = (False, True, False)
+            gw = conv.backward(self.x)[1]
+        gb = gy.sum(axis=(0, 2, 3)) if nb else None
+        return (gx if nx else None), gw, gb
+
+
+def conv_transpose2d_primitive(input: Tensor, weight: Tensor, bias: Tensor | None,
+                               stride: tuple, pad: tuple, dilation: tuple, groups: int,
+                               out_size: tuple) -> Tensor:
+    """Checked (N, C_in, H, W) and weight (C_in, C_out / groups, kh, kw) in; the transposed
+    convolution (N, C_out, *out_size) out, ``pad`` as ((top, bottom), (left, right))."""
+    return ConvTranspose2d.apply(input, weight, bias, stride=stride, pad=pad, dilation=dilation,
+                                 groups=groups, out_size=out_size)
 
 
 def conv2d_primitive(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple,

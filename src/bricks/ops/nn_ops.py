@@ -15,7 +15,7 @@ from ..autograd.function import Function
 
 __all__ = ["erf", "leaky_relu_primitive", "elu_primitive", "gelu_primitive",
            "layer_norm_primitive", "batch_norm_primitive", "group_norm_primitive",
-           "embedding_primitive", "pad_primitive"]
+           "embedding_primitive", "pad_primitive", "segment_sum_primitive"]
 
 _erf = xp.frompyfunc(math.erf, 1, 1)
 
@@ -268,3 +268,23 @@ class Pad(Function):
 def pad_primitive(input: Tensor, widths: list, value: float) -> Tensor:
     """``input`` with ``widths[d] = (before, after)`` cells of ``value`` (negative crops)."""
     return Pad.apply(input, widths=widths, value=value)
+
+
+class SegmentSum(Function):
+    # A primitive for embedding bags: each row added into its segment (bag), rows of segment -1
+    # dropped. Unlike a product with a 0/1 membership matrix, it never forms 0 * inf.
+    def forward(self, x, segments, count):
+        self.segments, self.keep = segments, segments >= 0
+        out = xp.zeros((count,) + x.shape[1:], x.dtype)
+        xp.add.at(out, segments[self.keep], x[self.keep])
+        return out
+
+    def backward(self, gy):
+        gx = xp.zeros((self.segments.size,) + gy.shape[1:], gy.dtype)
+        gx[self.keep] = gy[self.segments[self.keep]]
+        return gx
+
+
+def segment_sum_primitive(input: Tensor, segments: Any, count: int) -> Tensor:
+    """(count, *) sums of the rows of ``input`` (T, *) by their segment in [0, count) (or -1)."""
+    return SegmentSum.apply(input, segments=segments, count=count)
