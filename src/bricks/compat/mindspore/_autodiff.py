@@ -96,15 +96,15 @@ def _gradients(outputs: list, sens: Any, targets: list) -> list[Any]:
 def _run(fn: Callable, args: tuple, kwargs: dict, positions: tuple, weights: Sequence | None,
          has_aux: bool, sens: Any = None) -> tuple[Any, Any, Any]:
     """Run ``fn`` recording; return (value, gradients in MindSpore's layout, aux)."""
-    args = list(args)
+    call_args = list(args)
     leaves = []
     for position in positions:
-        leaf = _leaf(args[position])
+        leaf = _leaf(call_args[position])
         leaves.append(leaf)
-        args[position] = Tensor._wrap(leaf)
+        call_args[position] = Tensor._wrap(leaf)
     weight_list = list(weights) if weights is not None else []
     with bricks.enable_grad():
-        result = fn(*args, **kwargs)
+        result = fn(*call_args, **kwargs)
     outputs, value, aux = _outputs(result, has_aux)
     grads = [Tensor._wrap(g) for g in _gradients(outputs, sens, leaves + weight_list)]
     input_grads = tuple(grads[:len(leaves)])

@@ -256,7 +256,7 @@ class Parameter(nn.Parameter):
         return tuple(self._value.shape)
 
     @property
-    def dtype(self) -> dtype:  # type: ignore[override]  # MindSpore's, equal to bricks' own
+    def dtype(self) -> dtype:  # MindSpore's, equal to bricks' own
         # mypy sees the getter, not the property, on the class: [attr-defined]
         return to_ms_dtype(bricks.Tensor.dtype.fget(self))  # type: ignore[attr-defined]
 

@@ -74,6 +74,9 @@ class Optimizer(Cell):
         loss_scale: gradients are divided by it before the update.
     """
 
+    # MindSpore's attribute: the optimized parameters, in place of Module.parameters().
+    parameters: ParameterTuple  # type: ignore[assignment]
+
     def __init__(self, learning_rate: Any, parameters: Any, weight_decay: float = 0.0,
                  loss_scale: float = 1.0) -> None:
         super().__init__(auto_prefix=False)
