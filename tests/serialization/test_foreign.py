@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import importlib.util
 import os
+import struct
 import subprocess
 import sys
 import warnings
@@ -132,6 +133,21 @@ def test_mindspore_checkpoint_keeps_every_dtype():
     # MindSpore's save_checkpoint leaves out empty tensors; everything else is there.
     expected = {k: v for k, v in DTYPES.items() if k != "empty"}
     _assert_state(_load("mindspore_dtypes.ckpt"), expected)
+
+
+def test_bfloat16_is_widened_to_float32_with_a_warning(tmp_path):
+    with pytest.warns(UserWarning, match="bfloat16"):
+        loaded = bricks.load(DATA / "mindspore_bf16.ckpt")  # written by MindSpore 2.10.0
+    assert loaded["bf16"].dtype == bricks.float32
+    np.testing.assert_array_equal(loaded["bf16"].numpy(), [1.5, -2.25, 3.0])
+    # MXNet's pip builds cannot make bfloat16 arrays: this one is written to its layout.
+    values = (np.array([1.5, -2.25, 3.0], np.float32).view(np.uint32) >> 16).astype("<u2")
+    path = tmp_path / "bf16.params"
+    path.write_bytes(struct.pack("<QQQIiiqiii", 0x112, 0, 1, 0xF993FAC9, 0, 1, 3, 1, 0, 12)
+                     + values.tobytes() + struct.pack("<QQ", 1, 1) + b"w")
+    with pytest.warns(UserWarning, match="bfloat16"):
+        loaded = bricks.load(path)
+    np.testing.assert_array_equal(loaded["w"].numpy(), [1.5, -2.25, 3.0])
 
 
 def test_mindspore_slices_of_one_tensor_are_joined(tmp_path):
