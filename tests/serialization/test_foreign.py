@@ -325,3 +325,42 @@ _ITEMSIZES = {str(i): np.dtype(v.dtype).itemsize for i, v in enumerate(DTYPES.va
 def _swapped(data: bytes, itemsize: int) -> bytes:
     return np.frombuffer(data, dtype=f"<u{itemsize}" if itemsize > 1 else "u1").byteswap() \
         .tobytes()
+
+
+def test_legacy_storage_views_load_like_torch_reads_them(tmp_path):
+    """Old legacy files could point a tensor at a view of a storage: (key, offset, size)."""
+    import io
+    import pickle
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, tuple) and obj and obj[0] == "view":
+                return ("storage", torch.FloatStorage, "0", "cpu", 6, ("1", 2, 3))
+            return None
+
+    rebuild = torch._utils._rebuild_tensor_v2
+    state = {"w": _Reduce(rebuild, (("view",), 1, (2,), (1,), False, collections.OrderedDict()))}
+    buffer = io.BytesIO()
+    for value in (0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001,
+                                                  "little_endian": True,
+                                                  "type_sizes": {"short": 2, "int": 4,
+                                                                 "long": 8}}):
+        pickle.dump(value, buffer, protocol=2)
+    Pickler(buffer, protocol=2).dump(state)
+    pickle.dump(["0"], buffer, protocol=2)
+    buffer.write(struct.pack("<q", 6) + np.arange(6, dtype=np.float32).tobytes())
+    path = tmp_path / "views.pt"
+    path.write_bytes(buffer.getvalue())
+    expected = torch.load(path, weights_only=True)["w"].numpy()
+    np.testing.assert_array_equal(expected, [3.0, 4.0])  # storage[2:5], offset 1, size 2
+    np.testing.assert_array_equal(bricks.load(path)["w"].numpy(), expected)
+
+
+class _Reduce:
+    """Pickles as ``function(*args)``: how a test writes a REDUCE without running it."""
+
+    def __init__(self, function, args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return self.function, self.args
