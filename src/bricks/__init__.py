@@ -48,6 +48,7 @@ from ._device import device, get_default_device, set_default_device
 from . import cuda
 # ----- compile (issue 15) -----
 from ._compile import compile
+from ._threads import get_num_threads, set_num_threads
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -65,7 +66,7 @@ __all__ = [
     "empty_cache",
     "inference_mode", "is_inference_mode_enabled",
     "device", "get_default_device", "set_default_device", "cuda",
-    "compile",
+    "compile", "set_num_threads", "get_num_threads",
 ] + ops.__all__
 
 # Reading other frameworks' checkpoints (PyTorch, MXNet, MindSpore) and converting them.

@@ -217,3 +217,45 @@ def test_a_compiled_module_infers_like_eager_and_sees_in_place_updates() -> None
         model[0].bias.add_(1.0)
         np.testing.assert_array_equal(compiled(x).numpy(), model(x).numpy())
     assert len(compiled._compiled_call.replays) == 1
+
+
+def test_a_hand_written_sgd_step_with_in_place_operators_equals_eager() -> None:
+    def train(compiled: bool) -> list:
+        bricks.manual_seed(0)
+        model = _mlp()
+        params = list(model.parameters())
+
+        def step(x: Any, y: Any) -> Any:
+            loss = F.mse_loss(model(x), y)
+            for p in params:
+                p.grad = None
+            loss.backward()
+            with bricks.no_grad():
+                for p in params:
+                    p -= 0.05 * p.grad
+            return loss
+
+        run = bricks.compile(step) if compiled else step
+        for x, y in _batches((2, 4), 10):
+            run(x, y)
+        if compiled:
+            assert run.replays and run.eager_reason is None
+        return [p.detach().numpy().copy() for p in params]
+
+    for got, want in zip(train(True), train(False)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_an_in_place_change_compile_cannot_see_falls_back() -> None:
+    w = bricks.ones(3)
+
+    @bricks.compile
+    def f(x: Any) -> Any:
+        w[0] = x.sum()  # index assignment: not captured
+        return w * 2
+
+    x = bricks.ones(3)
+    f(x)
+    with pytest.warns(UserWarning, match="in place"):
+        f(x)
+    np.testing.assert_array_equal(f(x * 2).numpy(), [12.0, 2.0, 2.0])

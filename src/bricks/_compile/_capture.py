@@ -76,7 +76,7 @@ class Tracer:
         self.grad_final: dict[int, tuple[Any, Any]] = {}
         self.modules: dict[int, Module] = {}
         self.optimizers: dict[int, Optimizer] = {}
-        self.may_bump: set[int] = set()  # ids of arrays a recorded call may change in place
+        self.may_bump: set[int] = set()  # ids of the arrays the latest recorded call may change
         self.nodes: set[int] = set()  # ids of graph nodes made during the capture
         self.walked: set[int] = set()  # ids of the nodes a recorded backward went through
         self.depth = 0  # > 0 inside a primitive's forward (which may draw random numbers)
@@ -204,9 +204,10 @@ def _traced_apply(cls: type[Function], *inputs: Any, **config: Any) -> Any:
     fn = cls()
     values = [t._value if isinstance(t, Tensor) else t for t in inputs]
     args = [tracer.arg(t) for t in inputs]
-    for value in values:
-        if isinstance(value, _ndarray):
-            tracer.may_bump.add(id(value))
+    # A primitive may change an input in place (batch norm's running statistics); its caller
+    # then bumps that tensor's version, which the replay repeats. Any other bump is a change
+    # that no recorded line makes.
+    tracer.may_bump = {id(value) for value in values if isinstance(value, _ndarray)}
     tracer.depth += 1
     try:
         y = fn.forward(*values, **config)
@@ -392,7 +393,7 @@ def _traced_store(self: Tensor, value: Any) -> None:
     tracer = current()
     if tracer is not None:
         tracer.line(f"{tracer.ref(self._value, self)}[...] = {tracer.ref(value)}")
-        tracer.may_bump.add(id(self._value))
+        tracer.may_bump = {id(self._value)}
     _ORIGINAL["_store"](self, value)
 
 
@@ -467,18 +468,22 @@ def _grad_property() -> property:
 
 
 def _operator_forms() -> dict[str, Any]:
-    """Tensor's operator shortcuts (``_operator`` in ops/elementwise.py) and their named forms.
+    """Tensor's operator shortcuts and the forms that go through primitives, by method name.
 
-    The shortcut computes without a node when nothing requires grad; during a capture every
-    operation must go through a primitive, so the named form stands in.
+    ``a + b`` (``_operator`` in ops/elementwise.py) and ``a += b`` (``_fast`` in
+    ops/inplace.py) compute with one NumPy call when nothing is recorded; during a capture
+    every operation must go through a primitive (and ``_store``), so their general forms
+    (``named``, ``slow``) stand in: the same arithmetic, recorded.
     """
-    code = elementwise._operator(Function, xp.add, xp.add).__code__
+    codes = {elementwise._operator(Function, xp.add, xp.add).__code__: "named",
+             inplace._fast(xp.add, xp.add).__code__: "slow"}
     forms = {}
     for name, method in list(vars(Tensor).items()):
-        if getattr(method, "__code__", None) is code:
+        code = getattr(method, "__code__", None)
+        if code in codes:
             cells = dict(zip(code.co_freevars, (c.cell_contents for c in method.__closure__)))
-            named = cells["named"]
-            forms[name] = (method, lambda self, other, named=named: named(self, other))
+            general = cells[codes[code]]
+            forms[name] = lambda self, other, general=general: general(self, other)
     return forms
 
 
@@ -549,8 +554,8 @@ class capturing:
         _set_attr(Module, "zero_grad", _traced_zero_grad(Module.zero_grad,
                                                          lambda m: list(m.parameters())))
         _set_attr(Module, "__call__", _traced_module_call)
-        for name, (_, named) in _operator_forms().items():
-            _set_attr(Tensor, name, named)
+        for name, general in _operator_forms().items():
+            _set_attr(Tensor, name, general)
         for name in ("item", "tolist", "__bool__", "__float__", "__int__", "__index__",
                      "numpy", "__array__"):
             _set_attr(Tensor, name, _refuse(f"Tensor.{name}", getattr(Tensor, name)))
