@@ -53,6 +53,7 @@ from ._threads import get_num_threads, set_num_threads
 
 # ----- everyday names (issue 12: ops-breadth) -----
 from . import linalg
+from ._tensor_str import set_printoptions
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -79,4 +80,4 @@ __all__ = [
 from .convert import convert  # noqa: E402
 
 __all__ += ["convert"]
-__all__ += ["linalg"]  # everyday names (issue 12: ops-breadth)
+__all__ += ["linalg", "set_printoptions"]  # everyday names (issue 12: ops-breadth)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .ops import index as _index
     from .ops import indexing as _indexing
     from .ops import inplace as _inplace
+    from .ops import layout as _layout
     from .ops import linalg as _linalg
     from .ops import matrix as _matrix
     from .ops import pointwise as _pointwise
@@ -408,6 +409,8 @@ class Tensor:
         new_tensor = _devices.new_tensor
         cpu = _devices.cpu
         cuda = _devices.cuda
+        stride = _layout.stride
+        storage_offset = _layout.storage_offset
         @property
         def T(self) -> Tensor: ...
         @property

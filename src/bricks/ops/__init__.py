@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
-from . import decompositions, indexing, matrix, pointwise, stats
+from . import decompositions, indexing, layout, matrix, pointwise, stats
 from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -142,6 +142,7 @@ _METHODS: dict[str, Any] = {
     "new_zeros": devices.new("zeros"), "new_ones": devices.new("ones"),
     "new_empty": devices.new("empty"), "new_full": devices.new("full"),
     "new_tensor": devices.new_tensor, "cpu": devices.cpu, "cuda": devices.cuda,
+    "stride": layout.stride, "storage_offset": layout.storage_offset,
     "T": property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),
                   doc="The tensor with its dimensions reversed."),
     "mT": property(lambda self: shape.transpose(self, -2, -1),
