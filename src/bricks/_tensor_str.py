@@ -15,13 +15,13 @@ import numpy as np
 __all__ = ["format_tensor", "set_printoptions"]
 
 PRECISION = 4
-THRESHOLD = 1000
+THRESHOLD: float = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
 SCI_MODE: bool | None = None  # None: chosen from the values, as PyTorch's default
 
-_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
-             "full": (4, math.inf, 3, 80)}
+_PROFILES: dict[str, tuple[int, float, int, int]] = {
+    "default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, math.inf, 3, 80)}
 
 
 def set_printoptions(precision: int | None = None, threshold: float | None = None,
