@@ -330,6 +330,8 @@ def _cumulative(input: Tensor, dim: int, better: Any, name: str) -> _ValuesIndic
         return _ValuesIndices(input.clone(), Tensor._wrap(xp.zeros((), xp.int64)))
     moved = xp.moveaxis(x, axis, -1)
     best = xp.zeros(moved.shape, xp.int64)
+    if moved.size == 0:
+        return _ValuesIndices(input.clone(), Tensor._wrap(xp.moveaxis(best, -1, axis)))
     running = moved[..., 0].copy()
     for i in range(1, moved.shape[-1]):
         value = moved[..., i]
