@@ -69,7 +69,7 @@ class Tracer:
         self.entry_guards: list[str] = []
         self.loads: list[str] = []  # arrays of tensors from before the call, read at replay
         self.load_guards: list[str] = []
-        self.body: list[str] = []
+        self.body: list[Any] = []  # lines, and calls rendered at the end (``render``)
         self.fresh: dict[int, str | None] = {}  # id(array) of tensors made here -> bad site
         self.grad_seen: set[int] = set()  # tensors whose .grad was read or written
         self.grad_owner: dict[int, Any] = {}  # id(grad tensor from before) -> its tensor
@@ -227,6 +227,7 @@ class Replayed(Function):
     """The graph node of a replayed call's output: its backward runs the recorded backward."""
 
     torch_name = "CompiledFunctionBackward"
+    run: Callable[[Any], tuple]  # the recorded backward of one replay
 
     def backward(self, gy: Any) -> Any:
         return self.run(gy)
@@ -235,7 +236,7 @@ class Replayed(Function):
 def attach(out: Tensor, run: Callable[[Any], tuple], parents: tuple) -> Tensor:
     """Make ``out`` the output of a ``Replayed`` node over ``parents``; return it."""
     node = Replayed()
-    node.run = run  # type: ignore[attr-defined]  # set per replay: the recorded backward
+    node.run = run
     node.parents = parents
     node.needs_input_grad = (True,) * len(parents)
     out.requires_grad = True
@@ -306,7 +307,7 @@ def _traced_root_grads(tensors: list, grad_tensors: Any) -> list:
 
 def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: Any) -> None:
     tracer = current()
-    if tracer is None or leaves is not None or engine._post_hooks:
+    if tracer is None or leaves is not None or _post_hooked(roots):
         if tracer is not None:
             tracer.fail("it calls autograd.grad or has post-accumulate-grad hooks")
         return _ORIGINAL["_propagate"](roots, root_grads, retain_graph, leaves)
@@ -358,6 +359,14 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
                 _traced_accumulate_leaf(parent, g, owned, shared, None)
         if not retain_graph and type(node).saves_anything:
             node.freed = True  # as eager frees it; the replay keeps what backward reads
+
+
+def _post_hooked(roots: Any) -> bool:
+    """Whether a leaf this backward reaches has post-accumulate-grad hooks."""
+    if not engine._post_hooks:
+        return False
+    return any(id(parent) in engine._post_hooks
+               for node in engine._topological_order(roots) for parent in node.parents)
 
 
 def _collect(tracer: Tracer, parent: Any, g: Any) -> None:

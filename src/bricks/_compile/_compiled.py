@@ -152,11 +152,11 @@ def _parent(tracer: Tracer, leaf: Any) -> str:
     if isinstance(leaf, Tensor):
         name = tracer.tensor(leaf)
         return f"({name}.grad_fn or {name})"
-    name = tracer.input_nodes.get(id(leaf))
-    if name is None:
+    argument = tracer.input_nodes.get(id(leaf))
+    if argument is None:
         tracer.fail("its graph reaches tensors computed outside the call that are not arguments")
         return "None"
-    return f"({name}.grad_fn or {name})"
+    return f"({argument}.grad_fn or {argument})"
 
 
 def _source(tracer: Tracer, header: list[str], output: str, backward: str | None) -> str:

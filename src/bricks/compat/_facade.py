@@ -269,7 +269,7 @@ def compile_facade(fn: Callable[..., Any], facade: type[ArrayFacade]) -> Callabl
     returns bricks Tensors (so its guards see shapes and dtypes), and facades are put back
     around them on the way in (for ``fn``) and out (as ``facade``).
     """
-    kinds: dict[int, type] = {}
+    kinds: dict[int, type[ArrayFacade]] = {}
 
     def on_tensors(*tensors: Any) -> Any:
         args = [kinds[i]._wrap(t) if i in kinds else t for i, t in enumerate(tensors)]
@@ -280,6 +280,7 @@ def compile_facade(fn: Callable[..., Any], facade: type[ArrayFacade]) -> Callabl
     def call(*args: Any) -> Any:
         kinds.clear()
         kinds.update({i: type(a) for i, a in enumerate(args) if isinstance(a, ArrayFacade)})
+        kind: type[ArrayFacade]
         kind = next(iter(kinds.values()), facade)  # results come back as the inputs came
         result = compiled(*[unwrap(a) for a in args])
         return _map(result, lambda v: kind._wrap(v) if isinstance(v, Tensor) else v)
