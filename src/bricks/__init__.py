@@ -58,3 +58,11 @@ __all__ = [
     "empty_cache",
     "device", "get_default_device", "set_default_device", "cuda",
 ] + ops.__all__
+
+# ----- out= on the everyday functions (issue 12; see _out.py) -----
+from ._out import OUT_FUNCTIONS as _OUT_FUNCTIONS, with_out as _with_out  # noqa: E402
+
+for _name in _OUT_FUNCTIONS:
+    if _name in globals():
+        globals()[_name] = _with_out(globals()[_name])
+del _name
