@@ -146,12 +146,14 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
+    if not inplace:
+        return _nn.dropout_primitive(input, p)
     from .._creation import default_generator
 
     keep = default_generator.numpy.random(input.shape) >= p
     scale = xp.zeros((), input._value.dtype) if p == 1.0 else 1.0 / (1.0 - p)
     mask = Tensor._wrap((keep * scale).astype(input._value.dtype))
-    return ops.inplace.mul_(input, mask) if inplace else ops.mul(input, mask)
+    return ops.inplace.mul_(input, mask)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
