@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 from .. import ops
 from .._backend import xp
+from .._device import as_array
 from .._tensor import Tensor
 from ..autograd.function import rename
 from ..ops import conv as _conv_ops
@@ -41,6 +42,7 @@ def _pad_by_index(input: Tensor, dim: int, left: int, right: int, mode: str) -> 
         raise RuntimeError(f"Padding value causes wrapping around more than once: padding "
                            f"({left}, {right}) at dimension {dim % input.ndim} of input "
                            f"{list(input.shape)}")
+    # host: a small index table, moved to the input's device below
     positions = xp.arange(-left, size + right)
     if mode == "reflect":
         positions = xp.abs(positions)
@@ -49,7 +51,7 @@ def _pad_by_index(input: Tensor, dim: int, left: int, right: int, mode: str) -> 
         positions = xp.clip(positions, 0, size - 1)
     else:
         positions = positions % size
-    return ops.index_select(input, dim, Tensor._wrap(positions))
+    return ops.index_select(input, dim, Tensor._wrap(as_array(positions, input._value)))
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
@@ -143,15 +145,17 @@ def _output_sizes(input: Tensor, size: Any, scale_factor: Any) -> tuple[list, li
 
 def _nearest_index(size: int, out: int, scale: float, exact: bool) -> Any:
     offset = 0.5 if exact else 0.0
+    # host: a small index table, moved to the input's device by the caller
     source = xp.floor((xp.arange(out) + offset) * scale).astype(xp.int64)
     return xp.minimum(source, size - 1)
 
 
 def _linear_weights(size: int, out: int, scale: float, align_corners: bool) -> tuple:
     """For each output cell: its two nearest input cells and the weight of the second."""
+    # host: small index and weight tables, moved to the input's device by the caller
     target = xp.arange(out, dtype=xp.float64)
     if align_corners:
-        source = target * ((size - 1) / (out - 1)) if out > 1 else xp.zeros(out)
+        source = target * ((size - 1) / (out - 1)) if out > 1 else target * 0
     else:
         source = xp.maximum((target + 0.5) * scale - 0.5, 0.0)
     low = xp.minimum(xp.floor(source).astype(xp.int64), size - 1)
@@ -166,15 +170,16 @@ def _lerp(x: Tensor, dim: int, size: int, out: int, scale: float,
     low, high, frac = _linear_weights(size, out, scale, align_corners)
     shape = [1] * x.ndim
     shape[dim] = out
-    weight = Tensor._wrap(frac.astype(x._value.dtype).reshape(shape))
-    near = ops.index_select(x, dim, Tensor._wrap(low))
-    far = ops.index_select(x, dim, Tensor._wrap(high))
+    like = x._value
+    weight = Tensor._wrap(as_array(frac.astype(like.dtype).reshape(shape), like))
+    near = ops.index_select(x, dim, Tensor._wrap(as_array(low, like)))
+    far = ops.index_select(x, dim, Tensor._wrap(as_array(high, like)))
     return near * (1 - weight) + far * weight
 
 
 def _area_matrix(size: int, out: int, dtype: Any) -> Any:
     """(out, size) averaging: row i averages [floor(i*size/out), ceil((i+1)*size/out))."""
-    m = xp.zeros((out, size), dtype)
+    m = xp.zeros((out, size), dtype)  # host: a small table, moved by _along
     for i in range(out):
         start, end = (i * size) // out, -(-((i + 1) * size) // out)
         m[i, start:end] = 1.0 / (end - start)
@@ -184,7 +189,8 @@ def _area_matrix(size: int, out: int, dtype: Any) -> Any:
 def _along(x: Tensor, dim: int, matrix: Any) -> Tensor:
     """Apply the (out, size) ``matrix`` to dimension ``dim`` of ``x``."""
     moved = ops.movedim(x, dim, -1)
-    return ops.movedim(ops.matmul(moved, Tensor._wrap(matrix.T)), -1, dim)
+    table = Tensor._wrap(as_array(matrix.T, x._value))
+    return ops.movedim(ops.matmul(moved, table), -1, dim)
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
@@ -238,7 +244,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         dim = 2 + k
         if mode in ("nearest", "nearest-exact"):
             index = _nearest_index(n, m, scale, mode == "nearest-exact")
-            out = ops.index_select(out, dim, Tensor._wrap(index))
+            out = ops.index_select(out, dim, Tensor._wrap(as_array(index, out._value)))
         elif mode == "area":
             out = _along(out, dim, _area_matrix(n, m, input._value.dtype))
         else:

@@ -128,6 +128,19 @@ class _UninitializedMixin:
     def shape(self) -> Any:
         raise self._uninitialized_error()
 
+    # Reading the values: the deferred-initialization error, before any other check.
+    def numpy(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._uninitialized_error()
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._uninitialized_error()
+
+    def tolist(self) -> Any:
+        raise self._uninitialized_error()
+
+    def item(self) -> Any:
+        raise self._uninitialized_error()
+
     @property
     def data(self) -> Any:
         # As torch: an empty tensor, so that the textbook's ``lazy.weight.data.normal_(0,

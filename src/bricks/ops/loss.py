@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function, unbroadcast
 
@@ -147,8 +148,9 @@ def mse_primitive(input: Tensor, target: Tensor, reduction: str) -> Tensor:
 
 def _ctc_alpha(lp: Any, labels: Any, length: int) -> Any:
     """Forward variables log alpha (T, 2S + 1) of Graves et al. (2006), eq. 6-7, in log space."""
+    module = array_module(lp)
     extended = labels.size
-    alpha = xp.full((length, extended), -xp.inf, lp.dtype)
+    alpha = module.full((length, extended), -xp.inf, lp.dtype)
     alpha[0, 0] = lp[0, labels[0]]
     if extended > 1:
         alpha[0, 1] = lp[0, labels[1]]
@@ -164,8 +166,9 @@ def _ctc_alpha(lp: Any, labels: Any, length: int) -> Any:
 
 def _ctc_beta(lp: Any, labels: Any, length: int) -> Any:
     """Backward variables log beta (T, 2S + 1), eq. 10-11; like alpha, including y_t."""
+    module = array_module(lp)
     extended = labels.size
-    beta = xp.full((length, extended), -xp.inf, lp.dtype)
+    beta = module.full((length, extended), -xp.inf, lp.dtype)
     beta[length - 1, extended - 1] = lp[length - 1, labels[-1]]
     if extended > 1:
         beta[length - 1, extended - 2] = lp[length - 1, labels[-2]]
@@ -181,7 +184,7 @@ def _ctc_beta(lp: Any, labels: Any, length: int) -> Any:
 
 def _ctc_skips(labels: Any) -> Any:
     """Where a path may skip the blank before position s: a label unlike the one at s - 2."""
-    skip = xp.zeros(labels.size, bool)
+    skip = array_module(labels).zeros(labels.size, bool)
     skip[2:] = labels[2:] != labels[:-2]
     return skip
 
@@ -195,12 +198,13 @@ class CtcLoss(Function):
 
     def forward(self, lp, targets, input_lengths, blank, zero_infinity):
         batch = lp.shape[1]
+        module = array_module(lp)
         self.lp, self.zero_infinity = lp, zero_infinity
         self.samples = []
-        nll = xp.zeros(batch, lp.dtype)
+        nll = module.zeros(batch, lp.dtype)
         with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for b in range(batch):
-                labels = xp.full(2 * len(targets[b]) + 1, blank, xp.int64)
+                labels = module.full(2 * len(targets[b]) + 1, blank, "int64")
                 labels[1::2] = targets[b]
                 length = int(input_lengths[b])
                 alpha = _ctc_alpha(lp[:length, b], labels, length)
@@ -214,16 +218,18 @@ class CtcLoss(Function):
 
     def backward(self, gy):
         gx = xp.zeros_like(self.lp)
+        module = array_module(gy)
         with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for b, (labels, length, alpha) in enumerate(self.samples):
                 if xp.isinf(self.nll[b]) and self.zero_infinity:
                     continue
                 lp = self.lp[:length, b]
                 both = alpha + _ctc_beta(lp, labels, length)
-                summed = xp.full(lp.shape, -xp.inf, lp.dtype)
-                steps = xp.broadcast_to(xp.arange(length)[:, None], both.shape)
-                xp.logaddexp.at(summed, (steps, xp.broadcast_to(labels, both.shape)), both)
-                gx[:length, b] = -xp.exp(summed - lp + self.nll[b]) * gy[b]
+                summed = module.full(lp.shape, -module.inf, lp.dtype)
+                steps = module.broadcast_to(module.arange(length)[:, None], both.shape)
+                module.logaddexp.at(summed, (steps, module.broadcast_to(labels, both.shape)),
+                                    both)
+                gx[:length, b] = -module.exp(summed - lp + self.nll[b]) * gy[b]
         return gx
 
 

@@ -322,7 +322,9 @@ class Transformer(Module):
                                         dtype: Any = None) -> Tensor:
         """A (sz, sz) float mask: -inf above the diagonal (future positions), 0 elsewhere."""
         from ..._backend import to_dtype
+        from ..._creation import tensor
 
         numpy_dtype = xp.float32 if dtype is None else to_dtype(dtype).numpy
+        # host: built here, then placed on ``device`` by ``tensor``
         mask = xp.triu(xp.full((sz, sz), -xp.inf, numpy_dtype), k=1)
-        return Tensor._wrap(mask)
+        return tensor(mask, device=device)
