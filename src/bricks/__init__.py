@@ -86,6 +86,15 @@ __all__ = [
 from .convert import convert  # noqa: E402
 
 __all__ += ["convert"]
+# everyday names (issue 12: ops-breadth)
 __all__ += ["distributions", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
             "bernoulli", "randint_like", "is_floating_point", "finfo", "iinfo", "dropout",
-            "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]  # everyday names (issue 12: ops-breadth)
+            "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]
+
+# ----- out= on the everyday functions (issue 12; see _out.py) -----
+from ._out import OUT_FUNCTIONS as _OUT_FUNCTIONS, with_out as _with_out  # noqa: E402
+
+for _name in _OUT_FUNCTIONS:
+    if _name in globals():
+        globals()[_name] = _with_out(globals()[_name])
+del _name
