@@ -102,15 +102,16 @@ def test_rsample_carries_gradient_to_the_parameters():
 
 
 def test_bad_parameters_and_values_raise_value_error_as_torch():
+    # validate_args=True explicitly: other tests may switch torch's default off
     for lib in (bricks, torch):
         d = lib.distributions
         with pytest.raises(ValueError):
-            d.Normal(0.0, -1.0)
+            d.Normal(0.0, -1.0, validate_args=True)
         with pytest.raises(ValueError):
             d.Bernoulli(probs=0.5, logits=0.0)
         with pytest.raises(ValueError):
-            d.Bernoulli(probs=lib.tensor(0.5)).log_prob(lib.tensor(0.5))
+            d.Bernoulli(probs=lib.tensor(0.5), validate_args=True).log_prob(lib.tensor(0.5))
         with pytest.raises(ValueError):
-            d.Uniform(0.0, 1.0).log_prob(lib.tensor(2.0))
+            d.Uniform(0.0, 1.0, validate_args=True).log_prob(lib.tensor(2.0))
         with pytest.raises(ValueError):
             d.MultivariateNormal(lib.zeros(2))
