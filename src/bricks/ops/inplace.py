@@ -13,7 +13,7 @@ from .. import _device
 from .._backend import xp
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function, rename
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import GRAD_ENABLED, no_grad
 from . import elementwise as ew
 from . import bitwise, shape, unary
 
@@ -90,22 +90,13 @@ def _binary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any, **kwargs: Any) -> Tensor:
         if _records(self, other):
             return _rebase(self, outplace, other, **kwargs)
-        with _NoGrad():
+        with no_grad():
             _store(self, outplace(self, other, **kwargs)._value)
         return self
 
     method.__name__ = outplace.__name__ + "_"
     method.__doc__ = f"In-place ``{outplace.__name__}``: writes the result into this tensor."
     return method
-
-
-class _NoGrad:
-    def __enter__(self) -> None:
-        self.previous = GRAD_ENABLED.enabled
-        GRAD_ENABLED.enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        GRAD_ENABLED.enabled = self.previous
 
 
 add_: Callable[..., Tensor] = _binary_(ew.add)
@@ -152,7 +143,7 @@ def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if _records(self, None):
             return _rebase(self, outplace, *args, **kwargs)
-        with _NoGrad():
+        with no_grad():
             _store(self, outplace(self, *args, **kwargs)._value)
         return self
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .._backend import xp
 from .._tensor import Tensor, bump_version
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import enable_grad
 
 __all__ = ["Optimizer", "required"]
 
@@ -186,12 +186,8 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
-            previous = GRAD_ENABLED.enabled
-            GRAD_ENABLED.enabled = True
-            try:
+            with enable_grad():
                 loss = closure()
-            finally:
-                GRAD_ENABLED.enabled = previous
         state = self.state
         update = self._update
         for group in self.param_groups:
@@ -224,7 +220,8 @@ class Optimizer:
                 flat = self._scratch_flat[like.dtype] = (xp.empty(like.size, like.dtype),
                                                          xp.empty(like.size, like.dtype))
                 self._scratch_views.clear()  # views of the smaller buffers would be kept alive
-            pair = (flat[0][:like.size].reshape(like.shape), flat[1][:like.size].reshape(like.shape))
+            size, shape = like.size, like.shape
+            pair = (flat[0][:size].reshape(shape), flat[1][:size].reshape(shape))
             self._scratch_views[key] = pair
         return pair
 
