@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function, unbroadcast
 
@@ -41,7 +42,7 @@ class CrossEntropy(Function):
         logp = shifted - xp.log(s)
         self.softmax = e / s
         safe, valid, w_t = _targets(t, weight, ignore_index, x.dtype)
-        rows = xp.arange(x.shape[0])
+        rows = array_module(x).arange(x.shape[0])
         nll = -w_t * logp[rows, safe]
         n_valid = w_t.sum()
         self.t, self.safe, self.valid, self.w_t, self.weight = t, safe, valid, w_t, weight
@@ -54,7 +55,7 @@ class CrossEntropy(Function):
             c = x.shape[1]
             loss = (1 - label_smoothing) * loss + label_smoothing / c * _reduce(
                 smooth, reduction, n_valid)
-        return xp.asarray(loss, dtype=x.dtype)
+        return array_module(x).asarray(loss, dtype=x.dtype)
 
     def backward(self, gy):
         m, c = self.softmax.shape
@@ -69,10 +70,11 @@ class CrossEntropy(Function):
         # d loss / d logp = -a w_t onehot - b valid w; then through log-softmax.
         coef_hot = a * self.w_t
         gx = self.softmax * coef_hot.reshape(-1, 1)
-        gx[xp.arange(m), self.safe] -= coef_hot
+        module = array_module(gy)
+        gx[module.arange(m), self.safe] -= coef_hot
         if eps:
             bv = (b * self.valid).reshape(-1, 1)
-            w = xp.ones(c, gy.dtype) if self.weight is None else self.weight
+            w = module.ones(c, gy.dtype) if self.weight is None else self.weight
             gx += bv * (self.softmax * w.sum() - w)
         return gx, None, None
 
@@ -90,13 +92,15 @@ class NLLLoss(Function):
         safe, valid, w_t = _targets(t, weight, ignore_index, logp.dtype)
         self.shape, self.safe, self.w_t, self.reduction = logp.shape, safe, w_t, reduction
         self.n_valid = w_t.sum()
-        nll = -w_t * logp[xp.arange(logp.shape[0]), safe]
-        return xp.asarray(_reduce(nll, reduction, self.n_valid), dtype=logp.dtype)
+        module = array_module(logp)
+        nll = -w_t * logp[module.arange(logp.shape[0]), safe]
+        return module.asarray(_reduce(nll, reduction, self.n_valid), dtype=logp.dtype)
 
     def backward(self, gy):
         scale = gy / self.n_valid if self.reduction == "mean" else gy
-        gx = xp.zeros(self.shape, gy.dtype)
-        gx[xp.arange(self.shape[0]), self.safe] = -scale * self.w_t
+        module = array_module(gy)
+        gx = module.zeros(self.shape, gy.dtype)
+        gx[module.arange(self.shape[0]), self.safe] = -scale * self.w_t
         return gx, None, None
 
 

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function
 
@@ -194,7 +195,7 @@ class Embedding(Function):
         return w[index]
 
     def backward(self, gy):
-        gw = xp.zeros(self.shape, gy.dtype)
+        gw = array_module(gy).zeros(self.shape, gy.dtype)
         xp.add.at(gw, self.index.reshape(-1), gy.reshape(-1, self.shape[1]))
         if self.padding_idx is not None:
             gw[self.padding_idx] = 0
@@ -214,10 +215,10 @@ class Pad(Function):
                           for i, (a, b) in enumerate(widths))
         self.inner = tuple(slice(a, a + n) for (a, _), n in zip(grow, x.shape))
         self.padded_shape = y.shape
-        return xp.ascontiguousarray(y[self.keep])
+        return array_module(y).ascontiguousarray(y[self.keep])
 
     def backward(self, gy):
-        full = xp.zeros(self.padded_shape, gy.dtype)
+        full = array_module(gy).zeros(self.padded_shape, gy.dtype)
         full[self.keep] = gy
         return full[self.inner], None
 

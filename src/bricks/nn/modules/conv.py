@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from ..._creation import empty
 from ..._backend import xp
+from ..._device import array_module
 from ..._tensor import Tensor
 from ...ops import index_select
 from .. import functional as F
@@ -108,7 +109,7 @@ def _pad_by_index(input: Tensor, dim: int, left: int, right: int, mode: str) -> 
     if left == 0 and right == 0:
         return input
     size = input.shape[dim]
-    positions = xp.arange(-left, size + right)
+    positions = array_module(input._value).arange(-left, size + right)
     if mode == "reflect":
         if left >= size or right >= size:
             raise RuntimeError(f"padding_mode='reflect': padding ({left}, {right}) must be "
@@ -265,12 +266,12 @@ class _LazyConvMixin(LazyModuleMixin):
         self.reset_parameters()
 
 
-def _lazy_init(layer: Any, out_channels: int, bias: bool, dtype: Any) -> None:
+def _lazy_init(layer: Any, out_channels: int, bias: bool, dtype: Any, device: Any = None) -> None:
     """Replace the placeholder parameters of a lazy convolution by uninitialized ones."""
-    layer.weight = UninitializedParameter(dtype=dtype)
+    layer.weight = UninitializedParameter(device=device, dtype=dtype)
     layer.out_channels = out_channels
     if bias:
-        layer.bias = UninitializedParameter(dtype=dtype)
+        layer.bias = UninitializedParameter(device=device, dtype=dtype)
 
 
 class LazyConv1d(_LazyConvMixin, Conv1d):
@@ -296,7 +297,7 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
                          padding_mode, dtype=dtype, device=device)
-        _lazy_init(self, out_channels, bias, dtype)
+        _lazy_init(self, out_channels, bias, dtype, device)
 
 
 class LazyConv2d(_LazyConvMixin, Conv2d):
@@ -324,4 +325,4 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
                          padding_mode, dtype=dtype, device=device)
-        _lazy_init(self, out_channels, bias, dtype)
+        _lazy_init(self, out_channels, bias, dtype, device)
