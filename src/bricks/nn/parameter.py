@@ -97,6 +97,7 @@ class _UninitializedMixin:
     _kind = "tensor"
     _value: Any  # the ndarray, or a _NoValues until materialize
     _bricks_dtype: Any  # optional: the dtype given at construction
+    _bricks_device: Any  # optional: the device given at construction or by Module.to
 
     def _uninitialized_error(self) -> RuntimeError:
         name = self.__dict__.get("_bricks_name")
