@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench methods clean
+.PHONY: demo demo-ddp test lint bench methods clean
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment $(VENV) (bricks installs nothing outside it)"
@@ -25,6 +25,15 @@ $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.demo-installed
 	$(BIN)/python examples/demo.py $(ARGS)
+
+# The demo's model trained on 2 MPI processes (NPROC=4 for more), checked against one process.
+NPROC ?= 2
+$(VENV)/.demo-ddp-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[examples,distributed]"
+	touch $@
+
+demo-ddp: $(VENV)/.demo-ddp-installed
+	$(BIN)/python -m bricks.distributed.run -n $(NPROC) examples/demo_ddp.py $(ARGS)
 
 lint: $(VENV)/.test-installed
 	@echo "==> ruff check (style and errors)"

@@ -10,7 +10,7 @@ import statistics
 import time
 from typing import Callable
 
-__all__ = ["compare", "report"]
+__all__ = ["compare", "compare_many", "report"]
 
 
 def _time_once(fn: Callable[[], object], number: int) -> float:
@@ -46,6 +46,21 @@ def compare(bricks_fn: Callable[[], object], torch_fn: Callable[[], object],
             time.sleep(_SETTLE)
             times[index].append(_time_once(pair[index], number))
     return statistics.median(times[0]), statistics.median(times[1])
+
+
+def compare_many(fns: dict[str, Callable[[], object]], repeats: int = 15) -> dict[str, float]:
+    """Median seconds per call of each of ``fns``, measured in rotating order in one process."""
+    for fn in fns.values():
+        fn()
+    number = max(_calibrate(fn) for fn in fns.values())
+    names = list(fns)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for repeat in range(repeats):
+        shift = repeat % len(names)
+        for name in names[shift:] + names[:shift]:
+            time.sleep(_SETTLE)
+            times[name].append(_time_once(fns[name], number))
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 _SETTLE = 0.01  # seconds: longer than either thread pool spins after its last call

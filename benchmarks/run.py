@@ -1,14 +1,23 @@
 """bricks vs PyTorch, side by side in one run: median times and their ratio.
 
-Run: ``python benchmarks/run.py`` (or ``make bench``). Each workload is timed alternately in
-bricks and torch; ratios below 1 mean bricks is faster. The targets come from the issues:
-0.5x where Python overhead dominates, 1.1x where BLAS does, 1.5x for the CNN.
+Run: ``python benchmarks/run.py [--threads N] [--torch-compile] [--only-compiled]`` (or
+``make bench``). Each workload is timed alternately in bricks and torch; ratios below 1 mean
+bricks is faster. The targets come from the issues: 0.5x where Python overhead dominates,
+1.1x where BLAS does, 1.5x for the CNN. The compiled rows (issue 15) time a step compiled with
+``bricks.compile`` next to the same step in eager bricks and eager torch (and, with
+``--torch-compile``, ``torch.compile``'s, whose compile time of 15-35 s is printed, once), with
+targets against torch eager of 0.10x (seed MLP), 0.20x (nested blocks) and 1.0x (784 MLP).
+``--threads`` sets both frameworks' thread counts (default 2; on a busy machine 2-thread
+figures swing widely, so compare them with ``--threads 1``).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+import tempfile
+import time
 
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # before NumPy loads: see docs/performance.md
 sys.path.insert(0, os.path.dirname(__file__))
@@ -17,9 +26,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import bricks  # noqa: E402
-from _timing import compare, report  # noqa: E402
-
-torch.set_num_threads(2)
+from _timing import compare, compare_many, report  # noqa: E402
 
 
 def _pair(build):
@@ -117,12 +124,77 @@ def _extra_workloads():
     return extra
 
 
+# ----- compiled steps (issue 15) -----
+def _compiled_cases():
+    """(name, bricks eager step, torch eager step, target vs torch eager) for compiled rows."""
+    import bench_cnn
+
+    rng = np.random.default_rng(0)
+    x2 = rng.standard_normal((2, 4)).astype(np.float32)
+    y2 = rng.standard_normal((2, 1)).astype(np.float32)
+    x128 = rng.standard_normal((128, 784)).astype(np.float32)
+    y128 = rng.integers(0, 10, 128)
+    cases = [("seed MLP 4-8-1, b=2", *model_workload(seed_mlp, x2, y2, "mse_loss"), 0.10),
+             ("nested blocks, b=2", *model_workload(nested_blocks, x2, y2, "mse_loss"), 0.20),
+             ("MLP 784-256-256-10, b=128", *model_workload(mlp_784, x128, y128,
+                                                          "cross_entropy"), 1.0)]
+    return cases + [("LeNet, b=64", b, t, None) for _, b, t in bench_cnn.workloads()]
+
+
+def compiled_rows(with_torch_compile: bool) -> None:
+    """Print eager bricks, compiled bricks, torch eager (and torch.compile) per workload."""
+    print("compiled steps: median per step; ratios to torch eager (target for compiled)")
+    for name, bricks_step, torch_step, target in _compiled_cases():
+        compiled = bricks.compile(bricks_step)
+        for _ in range(3):
+            compiled()
+        if not compiled.replays:
+            print(f"{name}: bricks.compile ran eagerly: {compiled.eager_reason}")
+        fns = {"eager": bricks_step, "compiled": compiled, "torch": torch_step}
+        note = ""
+        if with_torch_compile:
+            start = time.perf_counter()
+            fns["torch.compile"] = torch.compile(torch_step)
+            fns["torch.compile"]()
+            note = f" (torch.compile took {time.perf_counter() - start:.1f} s to compile)"
+        m = compare_many(fns)
+        goal = f" (target <= {target:.2f}x)" if target else ""
+        extra = f", torch.compile {m['torch.compile'] / m['torch']:.2f}x" if len(m) > 3 else ""
+        print(f"  {name:<28} torch {m['torch'] * 1e6:9.1f} us | compiled "
+              f"{m['compiled'] / m['torch']:.2f}x{goal}, eager {m['eager'] / m['torch']:.2f}x"
+              f"{extra}, compiled/eager {m['compiled'] / m['eager']:.2f}x{note}", flush=True)
+
+
+def _restore_workload(megabytes: int = 64):
+    """load + load_state_dict of a checkpoint into an existing model, bricks vs torch."""
+    layers = max(1, megabytes // 4)
+    directory = tempfile.mkdtemp(prefix="bricks-bench-")
+    bmodel, tmodel = (lib.nn.Sequential(*[lib.nn.Linear(1024, 1024) for _ in range(layers)])
+                      for lib in (bricks, torch))
+    bpath, tpath = os.path.join(directory, "b.safetensors"), os.path.join(directory, "t.pt")
+    bricks.save(bmodel.state_dict(), bpath)
+    torch.save(tmodel.state_dict(), tpath)
+    return (f"checkpoint restore, {layers * 4} MB (load + load_state_dict)",
+            lambda: bmodel.load_state_dict(bricks.load(bpath)),
+            lambda: tmodel.load_state_dict(torch.load(tpath, weights_only=True)), 1.0)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--torch-compile", action="store_true",
+                        help="also time torch.compile (15-35 s to compile each workload)")
+    parser.add_argument("--only-compiled", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    bricks.set_num_threads(args.threads)
     print(f"bricks {bricks.__version__} vs torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads")
-    for name, bricks_fn, torch_fn, target in workloads() + _extra_workloads():
+    rows = [] if args.only_compiled else workloads() + _extra_workloads() + [_restore_workload()]
+    for name, bricks_fn, torch_fn, target in rows:
         ours, theirs = compare(bricks_fn, torch_fn)
         print(report(name, ours, theirs, target), flush=True)
+    compiled_rows(args.torch_compile)
 
 
 if __name__ == "__main__":

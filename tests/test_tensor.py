@@ -233,7 +233,7 @@ def test_linear_with_bias_is_an_addmm_node() -> None:
     out = bricks.ops.linear(bricks.ones(2, 3), bricks.ones(4, 3, requires_grad=True),
                             bricks.ones(4))
     assert out.grad_fn.name() == "AddmmBackward0"
-    assert repr(out.grad_fn) == "<AddmmBackward0 object>"
+    assert repr(out.grad_fn) == f"<AddmmBackward0 object at {id(out.grad_fn):#x}>"
 
 
 def test_error_messages_for_common_mistakes() -> None:

@@ -43,7 +43,8 @@ def _home(name: str, method: Any) -> tuple[str, str] | None:
     module = sys.modules.get(getattr(method, "__module__", "") or "")
     if module is None:
         return None
-    candidates = [name, getattr(method, "__name__", "")]
+    # The function's own name first: ``arcsin = _pointwise.asin`` types better than an alias.
+    candidates = [getattr(method, "__name__", ""), name]
     candidates += [n for n, v in vars(module).items() if v is method]
     for attr in candidates:
         if attr and getattr(module, attr, None) is method:

@@ -22,6 +22,7 @@ from ._creation import (
 from ._tensor import Size, Tensor
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import inference_mode, is_inference_mode_enabled
 from . import ops
 from .ops import *  # noqa: F403
 
@@ -34,6 +35,10 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.shape import *  # noqa: F403
     from .ops.sorting import *  # noqa: F403
     from .ops.unary import *  # noqa: F403
+    from .ops.indexing import *  # noqa: F403
+    from .ops.matrix import *  # noqa: F403
+    from .ops.pointwise import *  # noqa: F403
+    from .ops.stats import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
@@ -41,6 +46,9 @@ from .inspect import summary
 # devices (see _device.py, cuda/)
 from ._device import device, get_default_device, set_default_device
 from . import cuda
+# ----- compile (issue 15) -----
+from ._compile import compile
+from ._threads import get_num_threads, set_num_threads
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -56,5 +64,14 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
     "CheckpointError", "nn", "optim", "utils", "inspect", "summary",
     "empty_cache",
+    "inference_mode", "is_inference_mode_enabled",
     "device", "get_default_device", "set_default_device", "cuda",
+    "compile", "set_num_threads", "get_num_threads",
 ] + ops.__all__
+
+# Reading other frameworks' checkpoints (PyTorch, MXNet, MindSpore) and converting them.
+# Importing the package bricks.convert (python -m bricks.convert) before binding the name
+# keeps bricks.convert the function even after an `import bricks.convert`.
+from .convert import convert  # noqa: E402
+
+__all__ += ["convert"]

@@ -100,13 +100,30 @@ def _draw(generator: Generator | None, device: Any, method: str, *args: Any) -> 
 
 
 def _size(size: Sequence[Any]) -> tuple[int, ...]:
-    """Sizes given as varargs, one tuple/list/Size, or a Tensor."""
+    """Sizes given as varargs, one tuple/list/Size, or a Tensor.
+
+    Raises:
+        TypeError: for a size that is not an integer (``zeros(2.5)``), as PyTorch.
+    """
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = size[0]
+    for s in size:
+        if not _is_integer(s):
+            raise TypeError(f"argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(s).__name__}")
     shape = tuple(builtins.int(s) for s in size)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
     return shape
+
+
+def _is_integer(s: Any) -> builtins.bool:
+    if isinstance(s, Tensor):
+        return s._value.size == 1 and s._value.dtype.kind in "iu"
+    try:
+        return not isinstance(s, (builtins.float, builtins.bool)) and s == s.__index__()
+    except (AttributeError, TypeError):
+        return False
 
 
 def _np_dtype(dtype: Any, default: Any = None) -> Any:

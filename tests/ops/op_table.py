@@ -394,6 +394,8 @@ ORDERING = [
         differentiable=False),
 ]
 
+from op_table_breadth import BREADTH  # noqa: E402  (its rows are made with ``row`` above)
+
 OPS = (ARITHMETIC + COMPARISONS + BITWISE + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX
-       + SETITEM + ORDERING)
+       + SETITEM + ORDERING + BREADTH)
 BINARY = [op for op in OPS if op.broadcasts]

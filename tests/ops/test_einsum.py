@@ -102,7 +102,7 @@ def test_grad_fn_name_is_the_node_torch_ends_with(equation: str, shapes: list) -
     for t in ours + theirs:
         t.requires_grad_(True)
     o, t = bricks.einsum(equation, *ours), torch.einsum(equation, *theirs)
-    assert repr(o.grad_fn) == f"<{type(t.grad_fn).__name__} object>"
+    assert repr(o.grad_fn).split(" at 0x")[0] == repr(t.grad_fn).split(" at 0x")[0]
 
 
 def test_large_operands_match_torch_through_the_optimized_path() -> None:

@@ -63,6 +63,10 @@ def _names(t: Any) -> tuple[str, str]:
     return type(t.grad_fn).__name__, "leaf" if parent == "AccumulateGrad" else parent
 
 
+def _no_address(text: str) -> str:
+    return text.split(" at 0x")[0]
+
+
 def _run(m: Any, case: Callable[..., Any]) -> tuple[Any, list]:
     rng = np.random.default_rng(0)
     inputs = [m.tensor(rng.standard_normal(shape), requires_grad=True)
@@ -75,7 +79,7 @@ def test_node_and_parent_names_match_torch(case: Callable[..., Any]) -> None:
     ours, _ = _run(bricks, case)
     theirs, _ = _run(torch, case)
     assert _names(ours) == _names(theirs)
-    assert repr(ours.grad_fn) == f"<{type(theirs.grad_fn).__name__} object>"
+    assert _no_address(repr(ours.grad_fn)) == _no_address(repr(theirs.grad_fn))
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
@@ -102,14 +106,14 @@ def test_reshape_copy_is_not_a_view_and_reshape_view_is() -> None:
     assert x[0, 0].item() == 100.0
 
 
-def test_view_that_torch_rejects_copies_instead() -> None:
-    # torch raises "view size is not compatible with input tensor's size and stride" here.
-    # bricks copies, as reshape does: NumPy does not always lay results out as torch does,
-    # and failing on a layout torch would not have produced would break working torch code.
-    with pytest.raises(RuntimeError, match="view size is not compatible"):
-        torch.zeros(2, 3).t().view(-1)
-    x = bricks.arange(6.0).reshape(2, 3)
-    assert x.t().view(-1).tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+def test_view_that_torch_rejects_raises_as_torch() -> None:
+    for lib in (bricks, torch):
+        x = lib.arange(6.0).reshape(2, 3)
+        with pytest.raises(RuntimeError, match="view size is not compatible.*Use .reshape"):
+            x.t().view(-1)
+        with pytest.raises(RuntimeError, match="view size is not compatible"):
+            x[:, ::2].view(4)
+        assert x.t().view(3, 2).shape == (3, 2) and x.t().reshape(-1).shape == (6,)
 
 
 def test_contiguous_copies_only_a_tensor_that_is_not_contiguous() -> None:

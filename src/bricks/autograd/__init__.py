@@ -2,9 +2,13 @@
 
 from .engine import backward, grad, queue_callback
 from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import gradcheck
 from .variable import Variable
 
 __all__ = ["Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "gradcheck", "queue_callback", "Variable"]
+           "is_grad_enabled", "gradcheck", "queue_callback", "Variable", "inference_mode",
+           "is_inference_mode_enabled"]

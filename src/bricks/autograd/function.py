@@ -90,7 +90,7 @@ class Function:
         out = wrap(y if type(y) is _ndarray else _as_array(y, values))
         if cls.is_view:
             out._counter = version_counter(inputs[0])
-        if GRAD_ENABLED[0]:
+        if GRAD_ENABLED.enabled:
             needs = []
             parents: list[Any] = []
             for t in inputs:
@@ -117,7 +117,7 @@ class Function:
         finally:
             exit_quiet(token)
         out = wrap(y if type(y) is _ndarray else _as_array(y, (a._value,)))
-        if GRAD_ENABLED[0]:
+        if GRAD_ENABLED.enabled:
             na = a.requires_grad
             nb = b.requires_grad
             if na or nb:
@@ -135,7 +135,7 @@ class Function:
         out = wrap(y if type(y) is _ndarray else _as_array(y, (x._value,)))
         if self.is_view:
             out._counter = version_counter(x)
-        if GRAD_ENABLED[0] and x.requires_grad:
+        if GRAD_ENABLED.enabled and x.requires_grad:
             _record(self, (x,), _ONE_NEEDED, (x.grad_fn or x,), out)
         return out
 
@@ -154,8 +154,54 @@ class Function:
             self.hooks = []
         self.hooks.append(hook)
 
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes this one passes gradients to, as PyTorch's ``((node, 0), ...)``: a
+        parent's node, ``AccumulateGrad`` for a leaf, ``None`` for an input without grad."""
+        return tuple((_node_of(parent), 0) for parent in self.parents)
+
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The node that accumulates a leaf's gradient into ``variable.grad`` (as PyTorch shows
+    it in ``next_functions``; bricks' engine does that work itself)."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Any) -> None:
+        import weakref
+
+        self._variable = weakref.ref(variable)  # weak: the cache below must not keep it alive
+
+    @property
+    def variable(self) -> Any:
+        """The leaf tensor whose ``.grad`` this node fills."""
+        return self._variable()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+# id(leaf) -> its AccumulateGrad, dropped when the leaf dies. Keyed by id, not by a weak
+# key: a WeakKeyDictionary compares keys with ==, which a Tensor answers elementwise.
+_ACCUMULATORS: dict[int, AccumulateGrad] = {}
+
+
+def _node_of(parent: Any) -> Any:
+    if parent is None or isinstance(parent, Function):
+        return parent
+    node = _ACCUMULATORS.get(id(parent))
+    if node is None or node.variable is not parent:
+        import weakref
+
+        node = _ACCUMULATORS[id(parent)] = AccumulateGrad(parent)
+        weakref.finalize(parent, _ACCUMULATORS.pop, id(parent), None)
+    return node
 
 
 def _as_array(y: Any, values: Any) -> Any:

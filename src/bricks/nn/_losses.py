@@ -75,8 +75,11 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
 
 
 def _huber(diff: Tensor, delta: float) -> Tensor:
-    magnitude = ops.abs(diff)
-    return ops.where(magnitude < delta, 0.5 * diff * diff, delta * (magnitude - 0.5 * delta))
+    # 0.5 c^2 + delta (|d| - |c|) with c = clamp(d, -delta, delta): no branch computes d^2 on a
+    # value it does not select, so an infinite difference gets PyTorch's gradient +-delta, not
+    # the NaN of 0 * inf that ``where`` gives.
+    inside = ops.clamp(diff, -delta, delta)
+    return 0.5 * inside * inside + delta * (ops.abs(diff) - ops.abs(inside))
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -126,12 +129,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
     values = input._value
-    if values.size and ((values < 0) | (values > 1)).any():
+    if values.size and not ((values >= 0) & (values <= 1)).all():  # NaN is refused too
         raise RuntimeError("all elements of input should be between 0 and 1")
-    # PyTorch clamps each log at -100 so that 0 * log(0) stays finite.
-    log_x = ops.clamp(ops.log(input), min=-100)
-    log_1mx = ops.clamp(ops.log(1 - input), min=-100)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    loss = _loss.binary_cross_entropy_primitive(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight
     return _apply(loss, reduction)
@@ -154,7 +154,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     if target._value.shape != input._value.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
-    softplus_neg = ops.log1p(ops.exp(-ops.abs(input))) + ops.relu(-input)
+    softplus_neg = _loss.softplus_neg(input)
     if pos_weight is not None:
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
     else:

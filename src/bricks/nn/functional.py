@@ -128,7 +128,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                            f"parameter numbers = {n} and channel size = {channels}.")
     if n != 1 and input.ndim >= 2:
         weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
-    return ops.relu(input) + weight * ops.clamp(input, max=0)
+    # PyTorch's where(x > 0, x, w x): an inf input stays inf (relu(x) + w min(0, x) gives
+    # inf + w * 0 = NaN for w = inf) and NaN takes the w x branch. The inner where keeps the
+    # unselected product finite, so its gradient is 0, not 0 * inf.
+    positive = input > 0
+    return ops.where(positive, input, weight * ops.where(positive, 0.0, input))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -143,12 +147,14 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
+    if not inplace:
+        return _nn.dropout_primitive(input, p)
     from .._creation import _draw
 
     keep = _draw(None, input.device, "random", input.shape) >= p  # the device's generator
     scale = input._value.dtype.type(0) if p == 1.0 else 1.0 / (1.0 - p)
     mask = Tensor._wrap((keep * scale).astype(input._value.dtype))
-    return ops.inplace.mul_(input, mask) if inplace else ops.mul(input, mask)
+    return ops.inplace.mul_(input, mask)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -9,6 +9,7 @@ from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
+from . import indexing, matrix, pointwise, stats
 from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -17,9 +18,14 @@ from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .unary import *  # noqa: F403
+from .indexing import *  # noqa: F403
+from .matrix import *  # noqa: F403
+from .pointwise import *  # noqa: F403
+from .stats import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
-           + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__)
+           + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__
+           + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__)
 
 
 _to = devices.to  # devices: see ops/devices.py
@@ -90,12 +96,14 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 #      a method with no ``bricks.<name>`` function gets an entry in ``_METHODS`` instead;
 #   2. run ``make methods`` (tools/gen_tensor_methods.py), which rewrites the declarations
 #      type checkers read at the end of ``Tensor``; a test fails until they match this table.
-_FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace)
+_FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace,
+             indexing, matrix, pointwise, stats)
 
 # Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
 # under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).
 _FUNCTIONS_ONLY = frozenset({
-    "cast", "where", "cat", "stack", "linear", "scatter_add", "addmm", "einsum",
+    "cast", "where", "cat", "stack", "linear", "einsum",
+    "meshgrid", "cdist", "tensordot", "bucketize", "searchsorted",
     "iadd", "isub", "imul", "itruediv", "iand", "ior", "ixor",
 })
 

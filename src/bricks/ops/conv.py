@@ -189,18 +189,31 @@ class MaxPool2d(Function):
                 yield rows, _window(j * dilation[1], self.out_hw[1], stride[1])
 
     def _winners(self):
-        """(k, rows, cols, mask): where window cell k holds the window's first maximum."""
+        """(k, rows, cols, mask): where window cell k holds the window's winner.
+
+        The winner is the first maximum (PyTorch's on ties); in a window with NaN it is the
+        last NaN, as PyTorch's kernel takes every NaN it meets.
+        """
+        windows = list(self._windows())
+        masks = []
         open_ = None
-        nan = self.y != self.y
-        nan = nan if nan.any() else None
-        for k, (rows, cols) in enumerate(self._windows()):
-            v = self.padded[:, :, rows, cols]
-            hit = v == self.y if nan is None else (v == self.y) | (nan & (v != v))
+        for rows, cols in windows:
+            hit = self.padded[:, :, rows, cols] == self.y  # never true where y is NaN
             if open_ is None:
                 open_ = ~hit
             else:
                 hit &= open_
                 open_ &= ~hit
+            masks.append(hit)
+        nan = self.y != self.y
+        if nan.any():
+            for k in reversed(range(len(windows))):
+                rows, cols = windows[k]
+                v = self.padded[:, :, rows, cols]
+                hit = nan & (v != v)
+                nan &= ~hit
+                masks[k] |= hit
+        for k, ((rows, cols), hit) in enumerate(zip(windows, masks)):
             yield k, rows, cols, hit
 
     def backward(self, gy):

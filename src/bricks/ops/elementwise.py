@@ -290,10 +290,10 @@ def _operator(cls: type[Function], ufunc: Any, named: Any,
             b = other._value
             if a.dtype is not b.dtype or floats_only and a.dtype.kind != "f":
                 return named(self, other)
-            if GRAD_ENABLED[0] and (self.requires_grad or other.requires_grad):
+            if GRAD_ENABLED.enabled and (self.requires_grad or other.requires_grad):
                 return apply2(self, other)
         elif type(other) is float and a.dtype.kind == "f":
-            if GRAD_ENABLED[0] and self.requires_grad:
+            if GRAD_ENABLED.enabled and self.requires_grad:
                 return cls.apply(self, other)
             b = other
         else:

@@ -10,8 +10,7 @@ from .._tensor import Tensor, _check_dim, bump_version
 from ..autograd.function import Function, unbroadcast
 from .elementwise import cast
 
-__all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "scatter_add",
-           "nonzero"]
+__all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "nonzero"]
 
 
 def _index(key: Any) -> Any:
@@ -108,12 +107,13 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     grad_needed = (input.requires_grad or isinstance(value, Tensor) and value.requires_grad)
     from ..autograd.grad_mode import GRAD_ENABLED
 
-    if not (grad_needed and GRAD_ENABLED[0]):
+    if not (grad_needed and GRAD_ENABLED.enabled):
         _write(input, key, raw)
         return
-    if input.requires_grad and input.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    if input.requires_grad:
+        from .inplace import check_not_leaf
+
+        check_not_leaf(input)  # a leaf, or a view of one: PyTorch's error
     result = IndexPut.apply(input, value, key=key)
     input._value[...] = result._value
     bump_version(input)
@@ -159,13 +159,6 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            f"tensor: index has {index._value.ndim}, input {input._value.ndim}")
     return Gather.apply(input, index._value, axis=_check_dim(dim, input._value.ndim))
-
-
-def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
-    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (no gradient)."""
-    out = input._value.copy()
-    _scatter_add(out, index._value, src._value, _check_dim(dim, input._value.ndim))
-    return Tensor._wrap(out)
 
 
 class IndexSelect(Function):

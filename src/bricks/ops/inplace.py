@@ -28,12 +28,34 @@ _LEAF = ("a leaf Variable that requires grad is being used in an in-place operat
          "in `with bricks.no_grad():` (as initializers and optimizers do) or modify `.data`.")
 
 
+_VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                 "operation. Wrap it in `with bricks.no_grad():` or modify the leaf's `.data`.")
+
+
 def _records(self: Tensor, other: Any) -> bool:
-    if not GRAD_ENABLED[0]:
+    if not GRAD_ENABLED.enabled:
         return False
-    if self.requires_grad and self.grad_fn is None:
-        raise RuntimeError(_LEAF)
+    if self.requires_grad:
+        check_not_leaf(self)
     return self.requires_grad or isinstance(other, Tensor) and other.requires_grad
+
+
+def check_not_leaf(self: Tensor) -> None:
+    """Refuse, as PyTorch, an in-place change of a leaf that requires grad or of a view of one.
+
+    Raises:
+        RuntimeError: for such a leaf, or a view (of a view...) of such a leaf.
+    """
+    node = self.grad_fn
+    if node is None:
+        raise RuntimeError(_LEAF)
+    while node.is_view and node.parents:
+        base = node.parents[0]
+        if not isinstance(base, Function):  # the view's base is a leaf
+            if base is not None and base.requires_grad:
+                raise RuntimeError(_VIEW_OF_LEAF)
+            return
+        node = base
 
 
 def _rebase(self: Tensor, outplace: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
@@ -80,11 +102,11 @@ def _binary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
 
 class _NoGrad:
     def __enter__(self) -> None:
-        self.previous = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = False
+        self.previous = GRAD_ENABLED.enabled
+        GRAD_ENABLED.enabled = False
 
     def __exit__(self, *exc: object) -> None:
-        GRAD_ENABLED[0] = self.previous
+        GRAD_ENABLED.enabled = self.previous
 
 
 add_: Callable[..., Tensor] = _binary_(ew.add)

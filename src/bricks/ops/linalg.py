@@ -69,9 +69,37 @@ _MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "Squeeze
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
-    """The matrix product, batched and broadcast over leading dimensions."""
+    """The matrix product, batched and broadcast over leading dimensions.
+
+    Raises:
+        RuntimeError: if the operands' dtypes differ (PyTorch does not promote here), or
+            their shapes do not multiply.
+    """
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        _check_same_dtype(input, other)
+        return MatMul.apply(input, other)
     a, b = _operands(input, other)
     return MatMul.apply(a, b)
+
+
+# PyTorch's C++ names of the dtypes, as its matmul errors print them.
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+              "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool"}
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _check_same_dtype(a: Tensor, b: Tensor) -> None:
+    da, db = a._value.dtype, b._value.dtype
+    if da == db:
+        return
+    if a._value.ndim == 1 and b._value.ndim == 1:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_SCALAR_NAMES.get(da.name, da.name)} and "
+                           f"{_SCALAR_NAMES.get(db.name, db.name)}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                       f"{_CPP_NAMES.get(da.name, da.name)} != {_CPP_NAMES.get(db.name, db.name)}")
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -91,6 +119,9 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if input._value.ndim != 3 or mat2._value.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor, got {input._value.ndim}D and "
                            f"{mat2._value.ndim}D")
+    if input._value.dtype != mat2._value.dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(input._value.dtype.name)} "
+                           f"but found {_SCALAR_NAMES.get(mat2._value.dtype.name)}")
     if input._value.shape[0] != mat2._value.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                            f"{input._value.shape[0]} and {mat2._value.shape[0]}")

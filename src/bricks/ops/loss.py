@@ -43,7 +43,8 @@ class CrossEntropy(Function):
         self.softmax = e / s
         safe, valid, w_t = _targets(t, weight, ignore_index, x.dtype)
         rows = array_module(x).arange(x.shape[0])
-        nll = -w_t * logp[rows, safe]
+        # An ignored target adds exactly 0, even where its scores are inf or NaN (as PyTorch).
+        nll = xp.where(valid, -w_t * logp[rows, safe], 0)
         n_valid = w_t.sum()
         self.t, self.safe, self.valid, self.w_t, self.weight = t, safe, valid, w_t, weight
         self.reduction, self.eps = reduction, label_smoothing
@@ -51,7 +52,7 @@ class CrossEntropy(Function):
         loss = _reduce(nll, reduction, n_valid)
         if label_smoothing > 0:
             wl = logp if weight is None else logp * weight
-            smooth = -wl.sum(axis=1) * valid
+            smooth = xp.where(valid, -wl.sum(axis=1), 0)
             c = x.shape[1]
             loss = (1 - label_smoothing) * loss + label_smoothing / c * _reduce(
                 smooth, reduction, n_valid)
@@ -135,3 +136,52 @@ class MSELoss(Function):
 def mse_primitive(input: Tensor, target: Tensor, reduction: str) -> Tensor:
     """``(input - target)^2`` reduced by ``'mean'``, ``'sum'`` or ``'none'``, as one node."""
     return MSELoss.apply(input, target, reduction=reduction)
+
+
+def _sigmoid(x: Any) -> Any:
+    e = xp.exp(-xp.abs(x))  # never overflows
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class SoftplusNeg(Function):
+    # A primitive for exact gradients at 0: log(1 + exp(-x)), computed as
+    # log1p(exp(-|x|)) + max(-x, 0), has the derivative sigmoid(x) - 1 everywhere; the composite
+    # of abs and relu takes their subgradient 0 at x = 0 and gave 0 instead of -1/2.
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+
+    def backward(self, gy):
+        return -gy * _sigmoid(-self.x)
+
+
+def softplus_neg(input: Tensor) -> Tensor:
+    """``log(1 + exp(-input))`` without overflow, with its exact gradient at every point."""
+    return SoftplusNeg.apply(input)
+
+
+class BinaryCrossEntropy(Function):
+    # A primitive for the saturated ends: PyTorch's gradient (x - y) / max(x (1 - x), 1e-12) is
+    # finite at x = 0 and x = 1, where the composite of clamped logs gave NaN (0 / 0).
+    saves = (0, 1)
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        log_x = xp.maximum(xp.log(x), -100)  # PyTorch clamps each log at -100
+        log_1mx = xp.maximum(xp.log1p(-x), -100)
+        return -(y * log_x + (1 - y) * log_1mx)
+
+    def backward(self, gy):
+        nx, ny = self.needs_input_grad
+        x, y = self.x, self.y
+        gx = gy * (x - y) / xp.maximum((1 - x) * x, 1e-12) if nx else None
+        # The target's gradient uses the logs unclamped, as PyTorch's: infinite at x = 0 or 1.
+        gt = gy * (xp.log1p(-x) - xp.log(x)) if ny else None
+        return gx, gt
+
+
+def binary_cross_entropy_primitive(input: Tensor, target: Tensor) -> Tensor:
+    """The elementwise binary cross-entropy of probabilities ``input`` and ``target``."""
+    return BinaryCrossEntropy.apply(input, target)

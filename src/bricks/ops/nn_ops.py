@@ -1,7 +1,9 @@
 """Neural-network primitives: activations, normalisation, embedding and constant padding.
 
 Activations that are one NumPy expression forward and backward (leaky ReLU, ELU, GELU) are
-primitives for speed; SiLU, PReLU and dropout are composites in ``nn.functional``.
+primitives for speed; SiLU and PReLU are composites in ``nn.functional``. Dropout is a
+primitive because its forward draws: ``bricks.compile`` replays a forward, and so draws fresh
+numbers on every step from the same generator, in the same order, as eager code.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ import math
 from typing import Any
 
 from .._backend import xp
-from .._device import array_module
+from .._device import array_module, device_of
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function
 
 __all__ = ["erf", "leaky_relu_primitive", "elu_primitive", "gelu_primitive",
            "layer_norm_primitive", "batch_norm_primitive", "embedding_primitive",
-           "pad_primitive"]
+           "pad_primitive", "dropout_primitive"]
 
 _erf = xp.frompyfunc(math.erf, 1, 1)
 
@@ -52,7 +54,8 @@ class Elu(Function):
         return self.y
 
     def backward(self, gy):
-        return xp.where(self.x > 0, gy, gy * (self.y + self.alpha))
+        # PyTorch's test is x <= 0, so NaN takes the identity branch.
+        return xp.where(self.x <= 0, gy * (self.y + self.alpha), gy)
 
 
 def elu_primitive(input: Tensor, alpha: float) -> Tensor:
@@ -226,3 +229,22 @@ class Pad(Function):
 def pad_primitive(input: Tensor, widths: list, value: float) -> Tensor:
     """``input`` with ``widths[d] = (before, after)`` cells of ``value`` (negative crops)."""
     return Pad.apply(input, widths=widths, value=value)
+
+
+class Dropout(Function):
+    # Draws its mask in forward (see the module docstring); saves the mask, not the input.
+    def forward(self, x, p):
+        from .._creation import _draw
+
+        keep = _draw(None, device_of(x), "random", x.shape) >= p  # the device's generator
+        scale = x.dtype.type(0) if p == 1.0 else 1.0 / (1.0 - p)
+        self.mask = (keep * scale).astype(x.dtype)
+        return x * self.mask
+
+    def backward(self, gy):
+        return gy * self.mask
+
+
+def dropout_primitive(input: Tensor, p: float) -> Tensor:
+    """``input`` times a fresh mask: 0 with probability ``p``, else ``1 / (1 - p)``."""
+    return Dropout.apply(input, p=p)

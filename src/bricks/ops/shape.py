@@ -47,13 +47,24 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
-    """``input`` viewed in a new shape (one dimension may be -1).
+    """``input`` viewed in a new shape (one dimension may be -1), sharing its memory.
 
-    Where PyTorch raises because the layout cannot be viewed in that shape, bricks copies,
-    as ``reshape`` does: NumPy does not always lay results out as PyTorch does, and failing
-    on a layout PyTorch would not have produced would break working PyTorch code.
+    Raises:
+        RuntimeError: as PyTorch, when the layout of a non-contiguous tensor (a transpose, a
+            strided slice) cannot be viewed in that shape without a copy: use ``reshape``.
     """
-    return _reshape(input, _sizes(shape), "ViewBackward0")
+    sizes = _sizes(shape)
+    x = input._value
+    if not x.flags.c_contiguous and x.size:
+        try:
+            x.reshape(sizes, copy=False)
+        except ValueError as error:
+            if "cannot reshape array of size" not in str(error):  # a wrong shape: Reshape says
+                raise RuntimeError(
+                    "view size is not compatible with input tensor's size and stride (at least "
+                    "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                    "instead.") from None
+    return _reshape(input, sizes, "ViewBackward0")
 
 
 def _reshape(input: Tensor, shape: tuple[int, ...], strided_name: str) -> Tensor:

@@ -37,9 +37,19 @@ def isfinite(input: Tensor) -> Tensor:
     return _no_grad_unary(xp.isfinite, input)
 
 
+class Sign(Function):
+    def forward(self, x):
+        return xp.where(x != x, 0, xp.sign(x))  # 0 at NaN, as torch
+
+    def backward(self, gy):
+        return gy * 0
+
+
 def sign(input: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each value (gradient zero)."""
-    return _no_grad_unary(xp.sign, input)
+    """-1, 0 or 1 by the sign of each value (gradient zero, recorded as torch does)."""
+    if input._value.dtype.kind == "b":
+        return Tensor._wrap(input._value.copy())
+    return Sign.apply(input)
 
 
 def floor(input: Tensor) -> Tensor:

@@ -15,12 +15,12 @@ __all__ = ["LBFGS"]
 
 
 def _with_grad(closure: Callable[[], Any]) -> Any:
-    previous = GRAD_ENABLED[0]
-    GRAD_ENABLED[0] = True
+    previous = GRAD_ENABLED.enabled
+    GRAD_ENABLED.enabled = True
     try:
         return closure()
     finally:
-        GRAD_ENABLED[0] = previous
+        GRAD_ENABLED.enabled = previous
 
 
 class LBFGS(Optimizer):

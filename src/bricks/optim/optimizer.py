@@ -187,12 +187,12 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
-            previous = GRAD_ENABLED[0]
-            GRAD_ENABLED[0] = True
+            previous = GRAD_ENABLED.enabled
+            GRAD_ENABLED.enabled = True
             try:
                 loss = closure()
             finally:
-                GRAD_ENABLED[0] = previous
+                GRAD_ENABLED.enabled = previous
         state = self.state
         update = self._update
         for group in self.param_groups:

@@ -4,6 +4,11 @@ One file holds the tensors under flat names (a state dict keeps its own names, s
 tools see ``0.weight``) and, in its ``__metadata__``, the structure and plain values as
 JSON. Writes are atomic and durable; every header is validated before anything is
 allocated or trusted.
+
+``load`` also reads other frameworks' checkpoints, recognised by content, without running
+anything from them: PyTorch files (``_torch``, through the restricted pickle interpreter
+``_pickle``), MXNet NDArray lists (``_mxnet``) and MindSpore checkpoints (``_mindspore``);
+``convert`` writes any of them as safetensors.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from typing import IO, Any
 
 from .. import _device
 from ._atomic import atomic_write
+from ._foreign import NOT_FOREIGN, read_foreign
 from ._format import CheckpointError, data_buffers, encode_header, file_size_of, read_tensors
 from ._structure import Flattener, rebuild
 
-__all__ = ["CheckpointError", "save", "load"]
+__all__ = ["CheckpointError", "save", "load", "convert"]
 
 FileLike = str | os.PathLike | IO[bytes]
 
@@ -94,12 +100,16 @@ def _place(obj: Any, device: _device.device) -> Any:
 
 def load(f: FileLike, map_location: Any = None, weights_only: bool = True,
          mmap: bool = False) -> Any:
-    """Load an object saved by ``save``, or a state dict from any safetensors file.
+    """Load an object saved by ``save``, a safetensors file, or another framework's file.
 
     A file written by another tool (e.g. ``safetensors.torch.save_file``) loads as an
     ``OrderedDict`` of name -> Tensor; names dropped by ``safetensors.torch.save_model``
-    come back as the same Tensor object as the name they were tied to. Nothing in the
-    file is ever executed: pickles and other formats are refused with advice.
+    come back as the same Tensor object as the name they were tied to. The format is
+    recognised by content: PyTorch ``.pt``/``.pth``/``.bin`` files (zip, legacy and tar
+    layouts) load as the object they hold; MXNet ``.params``/``nd.save`` files and
+    MindSpore ``.ckpt`` files as an ``OrderedDict`` of name -> Tensor. Nothing in any file
+    is ever executed: pickles are read opcode by opcode, only tensors, storages,
+    ``OrderedDict`` and plain values are built, and anything else is refused.
 
     Args:
         f: a file name or a readable, seekable binary file.
@@ -113,7 +123,8 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool = True,
         warning), lists, tuples, dicts, OrderedDicts and plain values.
 
     Raises:
-        CheckpointError: the file is malformed, hostile or not safetensors (a ValueError).
+        CheckpointError: the file is malformed, hostile or of no known format, or a pickle
+            names a global or opcode outside the allow-list (a ValueError).
         RuntimeError: for an unknown device, or CUDA where there is none (before reading).
     """
     device = _target_device(map_location)
@@ -121,10 +132,38 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool = True,
         path = os.fspath(f)
         with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            arrays, metadata = read_tensors(stream, path, size, stream.fileno(), mmap)
-        result = rebuild(arrays, metadata, path)
+            foreign = read_foreign(stream, path, size)
+            if foreign is NOT_FOREIGN:
+                arrays, metadata = read_tensors(stream, path, size, stream.fileno(), mmap)
+                foreign = rebuild(arrays, metadata, path)
+        result = foreign
     else:
         source = str(getattr(f, "name", "<file object>"))
-        arrays, metadata = read_tensors(f, source, file_size_of(f))
-        result = rebuild(arrays, metadata, source)
+        size = file_size_of(f)
+        result = read_foreign(f, source, size)
+        if result is NOT_FOREIGN:
+            arrays, metadata = read_tensors(f, source, size)
+            result = rebuild(arrays, metadata, source)
     return result if device is None else _place(result, device)
+
+
+def convert(src: FileLike, dst: FileLike) -> None:
+    """Convert any checkpoint ``load`` reads into bricks' safetensors file ``dst``.
+
+    Args:
+        src: a PyTorch, MXNet, MindSpore or safetensors file (path or binary file).
+        dst: where to write the safetensors file (written atomically when a path).
+
+    Raises:
+        CheckpointError: ``src`` is malformed, hostile or of no known format.
+        TypeError: ``src`` holds a value safetensors cannot store (e.g. bytes).
+
+    Example:
+        >>> import bricks, tempfile, os
+        >>> folder = tempfile.mkdtemp()
+        >>> bricks.save({"w": bricks.tensor([1.0])}, os.path.join(folder, "a"))
+        >>> bricks.convert(os.path.join(folder, "a"), os.path.join(folder, "b"))
+        >>> bricks.load(os.path.join(folder, "b"))["w"]
+        tensor([1.])
+    """
+    save(load(src), dst)

@@ -63,6 +63,7 @@ SPATIAL = _rng.integers(0, 4, (3, 2, 5))
 PROBS = _rng.dirichlet(np.ones(5), 7)
 SOFT = _rng.uniform(0, 1, (4, 3))
 WEIGHTS = _rng.uniform(0.5, 2.0, 5)
+HARD = (np.arange(12).reshape(4, 3) % 2).astype(float)
 INDICES = np.array([[0, 2, 5, 2], [1, 1, 3, 0]])
 ROWS = [
     Row("linear", lambda F, x, w, b: F.linear(x, w, b), ((3, 4), (5, 4), (5,))),
@@ -170,4 +171,9 @@ ROWS = [
     Row("bce_with_logits_pos_weight", lambda F, x: F.binary_cross_entropy_with_logits(
         x, const(F, SOFT).to(x.dtype), weight=const(F, SOFT[0]).to(x.dtype),
         pos_weight=const(F, np.array([1.0, 2.0, 3.0])).to(x.dtype)), ((4, 3),)),
+    # Hard 0/1 targets: at logit 0 and on saturated logits the gradient is sigmoid(x) - t.
+    Row("bce_with_logits_hard_targets", lambda F, x: F.binary_cross_entropy_with_logits(
+        x, const(F, HARD).to(x.dtype)), ((4, 3),)),
+    Row("binary_cross_entropy_of_sigmoid", lambda F, x: F.binary_cross_entropy(
+        lib(F).sigmoid(x * 4), const(F, HARD).to(x.dtype)), ((4, 3),)),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections.abc
+import itertools
 import numbers
 from typing import Any, Callable, Iterator
 
@@ -10,10 +11,15 @@ from ..._backend import float64, xp
 from ..._creation import Generator, tensor
 from ..._tensor import Tensor
 from ...ops import stack
+from ._multiprocessing import WorkerPool, start_method_context
+from ._worker import get_worker_info
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
+
+
+_NOTHING = object()
 
 
 def _is_namedtuple(value: Any) -> bool:
@@ -89,11 +95,6 @@ def _collate_mapping(elem: Any, batch: list[Any]) -> Any:
         return collated
 
 
-def get_worker_info() -> None:
-    """Worker information inside a loading worker: bricks loads in the main process (None)."""
-    return None
-
-
 def _fast_batches(dataset: Any) -> bool:
     """Whether batches can be cut from the dataset's tensors with one fancy-index each."""
     if isinstance(dataset, Subset):
@@ -113,14 +114,30 @@ class DataLoader:
         sampler: the order of the indices (excludes ``shuffle``).
         batch_sampler: yields whole lists of indices (excludes batch_size, shuffle,
             sampler and drop_last).
-        num_workers: accepted for compatibility; bricks loads in the main process.
+        num_workers: how many worker processes load batches (0: load in this process).
         collate_fn: merges a list of samples into a batch (default ``default_collate``).
-        pin_memory: accepted for compatibility (CPU only).
+        pin_memory: accepted for compatibility (batches are in host memory already).
         drop_last: drop the last batch when it is smaller than ``batch_size``.
-        generator: the random generator of the shuffling (``bricks.Generator``).
+        timeout: with workers, the seconds to wait for a batch before raising (0: forever,
+            while the workers live).
+        worker_init_fn: called in each worker with its id, once, after seeding.
+        multiprocessing_context: a start method (``'fork'``, ``'forkserver'``,
+            ``'spawn'``) or a multiprocessing context (default: the platform's).
+        generator: the random generator of the shuffling and of the workers' seeds.
+        prefetch_factor: batches each worker loads ahead (default 2 with workers).
+        persistent_workers: keep the workers alive from one epoch to the next.
+        in_order: give the batches in the sampler's order (else as workers finish them).
+
+    Each worker seeds bricks, ``random`` and NumPy with its own seed (``base_seed +
+    worker_id``, ``base_seed`` drawn from ``generator``) and sees its ``WorkerInfo`` through
+    ``get_worker_info()``; an ``IterableDataset`` is iterated by every worker (split it with
+    that info). Batches come back through shared memory. A worker's exception is raised
+    again here, with its type, the worker and the sample index; a worker that dies is
+    reported with the samples it was loading.
 
     Raises:
-        ValueError: for options that exclude each other or a negative num_workers.
+        ValueError: for options that exclude each other, a negative num_workers, timeout or
+            prefetch_factor, or worker options without workers.
 
     Example:
         >>> import bricks
@@ -142,14 +159,20 @@ class DataLoader:
                              "to disable multiprocessing.")
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
+        prefetch_factor = _check_worker_options(num_workers, prefetch_factor,
+                                                persistent_workers, multiprocessing_context)
         self.dataset = dataset
         self.num_workers = num_workers
         self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
         self.generator = generator
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
+        self.in_order = in_order
+        self._pool: WorkerPool | None = None
         self._iterable = isinstance(dataset, IterableDataset)
         self._set_sampling(batch_size, shuffle, sampler, batch_sampler, drop_last, generator)
         self._auto_collation = self.batch_sampler is not None or (
@@ -193,6 +216,8 @@ class DataLoader:
         return len(self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.num_workers > 0:
+            return self._iter_workers()
         if self._iterable:
             return self._iter_stream()
         if self.batch_sampler is None:
@@ -203,6 +228,22 @@ class DataLoader:
             return (self.dataset._batch(indices)
                     for indices in self.batch_sampler._index_batches())
         return (self.collate_fn(self._fetch(indices)) for indices in self.batch_sampler)
+
+    def _iter_workers(self) -> Iterator[Any]:
+        """The batches of one epoch, loaded by worker processes."""
+        index_batches = None
+        if not self._iterable:
+            sampler = self.batch_sampler if self.batch_sampler is not None else self.sampler
+            # Draw this epoch's order before the workers' seeds, so that a seeded shuffle
+            # gives the batches of in-process loading.
+            order = iter(sampler)
+            first = next(order, _NOTHING)
+            index_batches = order if first is _NOTHING else itertools.chain([first], order)
+        pool = self._pool
+        if pool is None or pool.closed:
+            pool = WorkerPool(self)
+            self._pool = pool if self.persistent_workers else None
+        return pool.epoch_batches(index_batches)
 
     def _fetch(self, indices: list[int]) -> list[Any]:
         getitems = getattr(self.dataset, "__getitems__", None)
@@ -223,3 +264,23 @@ class DataLoader:
                 batch = []
         if batch and not self.drop_last:
             yield self.collate_fn(batch)
+
+
+def _check_worker_options(num_workers: int, prefetch_factor: int | None,
+                          persistent_workers: bool, multiprocessing_context: Any) -> int | None:
+    """The prefetch factor to use (2 with workers), after torch's checks of the options."""
+    if num_workers == 0:
+        if prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in "
+                             "multiprocessing.let num_workers > 0 to enable multiprocessing, "
+                             "otherwise set prefetch_factor to None.")
+        if persistent_workers:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if multiprocessing_context is not None:
+            raise ValueError("multiprocessing_context can only be used with multi-process "
+                             "loading (num_workers > 0), but got num_workers=0")
+        return None
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    start_method_context(multiprocessing_context)  # a bad start method fails here, as torch
+    return 2 if prefetch_factor is None else prefetch_factor

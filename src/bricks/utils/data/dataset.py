@@ -83,13 +83,14 @@ class ConcatDataset(Dataset):
     """The concatenation of several map-style datasets.
 
     Raises:
-        ValueError: for an empty list of datasets.
+        AssertionError: for an empty list of datasets, or an ``IterableDataset`` in it (the
+            type torch raises).
     """
 
     def __init__(self, datasets: Sequence[Dataset]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
-            raise ValueError("datasets should not be an empty iterable")
+            raise AssertionError("datasets should not be an empty iterable")  # torch's type
         for d in self.datasets:
             if isinstance(d, IterableDataset):
                 raise AssertionError("ConcatDataset does not support IterableDataset")

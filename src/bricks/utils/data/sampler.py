@@ -6,9 +6,10 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..._backend import xp
 from ..._creation import Generator, default_generator
+from ..._tensor import Tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "BatchSampler"]
+           "BatchSampler", "WeightedRandomSampler"]
 
 
 class Sampler:
@@ -164,3 +165,80 @@ class BatchSampler(Sampler):
     def __len__(self) -> int:
         n = len(self.sampler)  # type: ignore[arg-type]  # unsized samplers fail, as in torch
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+class WeightedRandomSampler(Sampler):
+    """Draw ``num_samples`` indices with probabilities proportional to ``weights``.
+
+    Args:
+        weights: one non-negative weight per index (a sequence or a 1-D tensor).
+        num_samples: how many indices to draw each epoch.
+        replacement: draw with replacement (without: each index at most once).
+        generator: the random generator (default: a seed drawn from ``bricks``'s default
+            generator each epoch).
+
+    Raises:
+        ValueError: for a num_samples that is not a positive int, a replacement that is not a
+            bool, or weights that are not 1-D.
+        RuntimeError: on iterating, for negative weights or weights that sum to zero, or more
+            samples than weights without replacement (as torch's ``multinomial``).
+
+    Example:
+        >>> import bricks
+        >>> sampler = WeightedRandomSampler([0.0, 1.0, 0.0], 4,
+        ...                                 generator=bricks.Generator().manual_seed(0))
+        >>> list(sampler)
+        [1, 1, 1, 1]
+    """
+
+    def __init__(self, weights: Any, num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None) -> None:
+        if (not isinstance(num_samples, int) or isinstance(num_samples, bool)
+                or num_samples <= 0):
+            raise ValueError("num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError("replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        values = weights._value if isinstance(weights, Tensor) else weights
+        array = xp.asarray(values, dtype=xp.float64)
+        if array.ndim != 1:
+            raise ValueError("weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(array.shape)}")
+        self.weights = Tensor._wrap(array)
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def _order(self) -> Any:
+        weights = self.weights._value
+        _check_distribution(weights, self.num_samples, self.replacement)
+        rng = _epoch_rng(self.generator)
+        if self.replacement:
+            return rng.choice(weights.size, self.num_samples, p=weights / weights.sum())
+        # Without replacement: the smallest exponential keys scaled by 1 / weight (as torch's
+        # multinomial; a zero weight gets an infinite key and comes last).
+        with xp.errstate(divide="ignore"):
+            keys = rng.exponential(size=weights.size) / weights
+        return xp.argsort(keys, kind="stable")[:self.num_samples]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._order().tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+def _check_distribution(weights: Any, num_samples: int, replacement: bool) -> None:
+    """torch's ``multinomial`` checks of the weights, with its messages."""
+    if not (weights >= 0).all():  # NaN fails this too, as in torch
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                           "< 0)")
+    if xp.isinf(weights).any():
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                           "= infinity or NaN)")
+    if weights.sum() <= 0:
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > weights.size:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")

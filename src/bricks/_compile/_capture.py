@@ -1,0 +1,597 @@
+"""Capture: run a function once eagerly while recording, as source lines, what it does to arrays.
+
+While a ``Tracer`` is active (in the thread that started it), the few places through which
+bricks computes or changes arrays are swapped for recording versions: ``Function.apply`` (every
+primitive's forward), the backward engine's walk, the optimizer's step and ``zero_grad``,
+in-place stores, ``.grad`` reads and writes. Each records one line of Python that repeats its
+array work; ``_plan.py`` compiles the lines into one function. Swapping them only during a
+capture keeps eager code free of any check (a flag tested per op would cost every op).
+
+Whatever the lines cannot repeat faithfully makes the capture fail with a reason (``fail``):
+reading a tensor's value into Python (``.item()``, ``bool(t)``), hooks, random numbers drawn
+outside a primitive, a value computed outside the primitives and then used, an in-place
+change nothing recorded. The call itself still runs eagerly to its end, so its results are
+eager's either way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+from typing import Any, Callable
+
+from .._backend import xp
+from .._tensor import Tensor, bump_version, version_counter, wrap
+from ..autograd import engine
+from ..autograd.function import Function, _record
+from ..autograd.grad_mode import is_grad_enabled
+from ..nn import _hooks
+from ..nn.module import Module
+from ..ops import elementwise, inplace
+from ..optim.optimizer import Optimizer
+
+__all__ = ["Tracer", "Uncapturable", "current"]
+
+_ndarray = xp.ndarray
+_local = threading.local()
+
+
+class Uncapturable(RuntimeError):
+    """Raised (with ``fullgraph=True``) where a compiled function does what cannot be captured."""
+
+
+def current() -> Tracer | None:
+    """The tracer recording in this thread, or None."""
+    return getattr(_local, "tracer", None)
+
+
+# Sites allowed to make a tensor from a new array during a capture: factories make constants,
+# and numbers become 0-d tensors. A tensor made anywhere else holds a value computed outside
+# the primitives (argmax, a comparison, a copy), which a replay would not recompute.
+_CONSTANT_MODULES = {"bricks._creation", "bricks._tensor", "bricks.nn.parameter"}
+_CONSTANT_FUNCTIONS = {"_operands", "_numbers_as_tensor"}
+
+
+class Tracer:
+    """Records one call: source lines over named arrays, with the guards they depend on."""
+
+    def __init__(self, fullgraph: bool) -> None:
+        self.fullgraph = fullgraph
+        self.problem: str | None = None
+        self.names = itertools.count()
+        self.namespace: dict[str, Any] = {"_wrap": wrap, "_bump": bump_version,
+                                          "_asarray": xp.asarray, "_ones_like": xp.ones_like}
+        self.constants: dict[int, str] = {}
+        self.slots: dict[int, str] = {}  # id(array) -> the name it has in the replay
+        self.keep: list[Any] = []  # everything named stays alive, so that ids stay unique
+        self.tensor_names: dict[int, str] = {}  # id(tensor) -> expression (inputs: t0, ...)
+        self.entry_guards: list[str] = []
+        self.loads: list[str] = []  # arrays of tensors from before the call, read at replay
+        self.load_guards: list[str] = []
+        self.body: list[str] = []
+        self.fresh: dict[int, str | None] = {}  # id(array) of tensors made here -> bad site
+        self.grad_seen: set[int] = set()  # tensors whose .grad was read or written
+        self.grad_owner: dict[int, Any] = {}  # id(grad tensor from before) -> its tensor
+        self.grad_final: dict[int, tuple[Any, Any]] = {}
+        self.modules: dict[int, Module] = {}
+        self.optimizers: dict[int, Optimizer] = {}
+        self.may_bump: set[int] = set()  # ids of the arrays the latest recorded call may change
+        self.nodes: set[int] = set()  # ids of graph nodes made during the capture
+        self.walked: set[int] = set()  # ids of the nodes a recorded backward went through
+        self.depth = 0  # > 0 inside a primitive's forward (which may draw random numbers)
+
+    # ----- failing -----
+    def fail(self, reason: str) -> None:
+        """Mark the capture unusable (or raise, with fullgraph=True)."""
+        if self.fullgraph:
+            raise Uncapturable(f"bricks.compile(fullgraph=True): {reason}")
+        if self.problem is None:
+            self.problem = reason
+
+    # ----- names -----
+    def new_name(self, prefix: str) -> str:
+        return f"{prefix}{next(self.names)}"
+
+    def const(self, obj: Any) -> str:
+        """A name in the replay's namespace bound to ``obj`` itself."""
+        name = self.constants.get(id(obj))
+        if name is None:
+            name = self.constants[id(obj)] = self.new_name("k")
+            self.namespace[name] = obj
+        return name
+
+    def bind(self, array: Any, name: str) -> str:
+        """Name ``array`` (made by a recorded line) ``name`` unless it already has a name."""
+        if id(array) not in self.slots:
+            self.slots[id(array)] = name
+            self.keep.append(array)
+        return name
+
+    def tensor(self, t: Any) -> str:
+        """An expression for the tensor object ``t`` in the replay."""
+        return self.tensor_names.get(id(t)) or self.const(t)
+
+    def ref(self, array: Any, owner: Any = None) -> str:
+        """An expression for ``array`` in the replay; ``owner`` is the tensor holding it."""
+        name = self.slots.get(id(array))
+        if name is not None:
+            return name
+        if id(array) in self.fresh:
+            site = self.fresh[id(array)]
+            if site is not None:
+                self.fail(f"it uses a value computed outside bricks' primitives (in {site})")
+            return self.const(array)
+        if owner is None:
+            if isinstance(array, _ndarray) and array.ndim:
+                self.fail("it passes an array computed outside bricks' primitives to one")
+            return self.const(array)
+        name = self.bind(array, self.new_name("e"))
+        grad_of = self.grad_owner.get(id(owner))
+        if grad_of is not None:  # a gradient from before the call: read it at replay
+            self.loads.append(f"{name} = {self.tensor(grad_of)}.grad._value")
+            self.load_guards.append(f"{name}.shape == {self.const(array.shape)} and "
+                                    f"{name}.dtype == {self.const(array.dtype)}")
+        else:
+            self.loads.append(f"{name} = {self.tensor(owner)}._value")
+            self.load_guards.append(f"{name} is {self.const(array)}")
+        return name
+
+    def arg(self, value: Any) -> str:
+        if isinstance(value, Tensor):
+            return self.ref(value._value, value)
+        if isinstance(value, _ndarray):
+            return self.ref(value)
+        return self.const(value)
+
+    # ----- .grad -----
+    def read_grad(self, t: Any, grad: Any) -> None:
+        if id(t) in self.grad_seen:
+            return
+        self.grad_seen.add(id(t))
+        self.keep.append(t)
+        test = "is None" if grad is None else "is not None"
+        self.entry_guards.append(f"{self.tensor(t)}.grad {test}")
+        if grad is not None:
+            self.grad_owner[id(grad)] = t
+            self.keep.append(grad)
+
+    def write_grad(self, t: Any, grad: Any) -> None:
+        self.grad_seen.add(id(t))
+        self.keep.append(t)
+        self.grad_final[id(t)] = (t, grad)
+
+    def final_grad_lines(self) -> list[str]:
+        lines = []
+        for t, grad in self.grad_final.values():
+            if grad is None:
+                value = "None"
+            elif id(grad._value) in self.slots:
+                value = f"_wrap({self.slots[id(grad._value)]})"
+            else:
+                value = self.const(grad)
+            lines.append(f"{self.tensor(t)}.grad = {value}")
+        return lines
+
+    # ----- recorded calls -----
+    def forward(self, fn: Function, args: list[str], config: dict, out: Any,
+                was_array: bool) -> None:
+        call = ", ".join(args + [f"{k}={self.const(v)}" for k, v in config.items()])
+        method = self.const(fn.forward)
+        expression = f"{method}({call})" if was_array else f"_asarray({method}({call}))"
+        self.body.append(f"{self.bind(out, self.new_name('v'))} = {expression}")
+
+    def backward(self, node: Function, gy: str, grads: Any) -> None:
+        method = self.const(node.backward)
+        if type(grads) is not tuple:
+            self.body.append(f"{self.bind(grads, self.new_name('g'))} = {method}({gy})")
+            return
+        targets = []
+        for g in grads:
+            targets.append("_" if g is None else self.bind(g, self.new_name("g")))
+        self.body.append(f"{', '.join(targets)}, = {method}({gy})")
+
+    def line(self, text: str) -> None:
+        self.body.append(text)
+
+
+# ----- the recording versions of bricks' entry points -----
+
+def _traced_apply(cls: type[Function], *inputs: Any, **config: Any) -> Any:
+    tracer = current()
+    if tracer is None:
+        return _ORIGINAL["apply"](cls, *inputs, **config)
+    fn = cls()
+    values = [t._value if isinstance(t, Tensor) else t for t in inputs]
+    args = [tracer.arg(t) for t in inputs]
+    # A primitive may change an input in place (batch norm's running statistics); its caller
+    # then bumps that tensor's version, which the replay repeats. Any other bump is a change
+    # that no recorded line makes.
+    tracer.may_bump = {id(value) for value in values if isinstance(value, _ndarray)}
+    tracer.depth += 1
+    try:
+        y = fn.forward(*values, **config)
+    finally:
+        tracer.depth -= 1
+    was_array = type(y) is _ndarray
+    out = wrap(y if was_array else xp.asarray(y))
+    tracer.forward(fn, args, config, out._value, was_array)
+    if cls.is_view:
+        out._counter = version_counter(inputs[0])
+    if is_grad_enabled():
+        needs = tuple(isinstance(t, Tensor) and t.requires_grad for t in inputs)
+        if True in needs:
+            parents = tuple((t.grad_fn or t) if need else None for t, need in zip(inputs, needs))
+            _record(fn, tuple(inputs), needs, parents, out)
+            tracer.nodes.add(id(fn))
+            tracer.keep.append(fn)
+    return out
+
+
+def _traced_apply2(cls: type[Function], a: Any, b: Any) -> Any:
+    return _traced_apply(cls, a, b)
+
+
+def _traced_wrap(cls: type, value: Any) -> Any:
+    tracer = current()
+    if tracer is not None and tracer.depth == 0 and id(value) not in tracer.slots:
+        frame = sys._getframe(1)
+        module = frame.f_globals.get("__name__", "")
+        allowed = module in _CONSTANT_MODULES or frame.f_code.co_name in _CONSTANT_FUNCTIONS
+        tracer.fresh[id(value)] = None if allowed else f"{module}.{frame.f_code.co_name}"
+        tracer.keep.append(value)
+    return _ORIGINAL["_wrap"](cls, value)
+
+
+def _traced_root_grads(tensors: list, grad_tensors: Any) -> list:
+    result = _ORIGINAL["_root_grads"](tensors, grad_tensors)
+    tracer = current()
+    if tracer is not None:
+        for t, g in zip(tensors, result):
+            name = tracer.new_name("r")
+            tracer.line(f"{name} = _ones_like({tracer.ref(t._value, t)})")
+            if not (g == 1).all() or g.shape != t._value.shape:
+                tracer.fail("backward() is given a gradient (only scalar losses are captured)")
+            tracer.bind(g, name)
+    return result
+
+
+def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: Any) -> None:
+    tracer = current()
+    if tracer is None or leaves is not None or engine._post_hooks:
+        if tracer is not None:
+            tracer.fail("it calls autograd.grad or has post-accumulate-grad hooks")
+        return _ORIGINAL["_propagate"](roots, root_grads, retain_graph, leaves)
+    # The eager walk of engine._propagate, step by step, recording each array operation.
+    pending: dict[Function, Any] = {}
+    for node, g in zip(roots, root_grads):
+        pending[node] = _add(tracer, pending.get(node), g)
+    owned: dict[int, Any] = {}
+    shared: dict[int, Any] = {}
+    for node in engine._topological_order(roots):
+        gy = pending.pop(node, None)
+        if gy is None:
+            continue
+        if id(node) not in tracer.nodes:
+            tracer.fail("backward() reaches a graph built before the compiled call")
+        if node.hooks:
+            tracer.fail("a tensor hook runs during backward")
+            gy = engine._run_hooks(node.hooks, gy, shared)
+        if node.freed:
+            raise RuntimeError(engine._FREED)
+        for counter, version in node.saved_versions:
+            if counter[0] != version:
+                engine._raise_modified(node, counter[0], version)
+        name = tracer.ref(gy)
+        tracer.walked.add(id(node))
+        grads = node.backward(gy)
+        tracer.backward(node, name, grads)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        for parent, g in zip(node.parents, grads):
+            if parent is None or g is None:
+                continue
+            if isinstance(parent, Function):
+                previous = pending.get(parent)
+                if previous is not None:
+                    pending[parent] = _add(tracer, previous, g)
+                    continue
+                if id(g) in owned:
+                    g = _copy(tracer, g, g.copy())
+                shared[id(g)] = g
+                pending[parent] = g
+            else:
+                _traced_accumulate_leaf(parent, g, owned, shared, None)
+        if not retain_graph and type(node).saves_anything:
+            node.freed = True  # as eager frees it; the replay keeps what backward reads
+
+
+def _add(tracer: Tracer, previous: Any, g: Any) -> Any:
+    if previous is None:
+        return g
+    total = previous + g
+    tracer.line(f"{tracer.bind(total, tracer.new_name('s'))} = "
+                f"{tracer.ref(previous)} + {tracer.ref(g)}")
+    return total
+
+
+def _copy(tracer: Tracer, g: Any, copy: Any) -> Any:
+    expression = f"{tracer.ref(g)}.astype({tracer.const(copy.dtype)})"
+    tracer.line(f"{tracer.bind(copy, tracer.new_name('c'))} = {expression}")
+    return copy
+
+
+def _traced_accumulate_leaf(leaf: Any, g: Any, owned: Any, shared: Any, leaves: Any) -> None:
+    tracer = current()
+    if tracer is None or leaves is not None:
+        return _ORIGINAL["_accumulate_leaf"](leaf, g, owned, shared, leaves)
+    if leaf._hooks:
+        tracer.fail("a tensor hook runs during backward")
+        g = engine._run_hooks(leaf._hooks, g, shared)
+    grad = leaf.grad
+    if grad is not None:
+        tracer.line(f"{tracer.ref(grad._value, grad)} += {tracer.ref(g)}")
+        grad._value += g
+        return
+    dtype = leaf._value.dtype
+    if (id(g) in owned or id(g) in shared or g.base is not None or not g.flags.writeable
+            or g.dtype != dtype or id(g) not in tracer.slots):
+        g = _copy(tracer, g, g.astype(dtype))
+    owned[id(g)] = g
+    leaf.grad = wrap(g)
+
+
+def _traced_step(self: Optimizer, closure: Callable[[], Any] | None = None) -> Any:
+    tracer = current()
+    if tracer is None or closure is not None:
+        if tracer is not None:
+            tracer.fail("optimizer.step is given a closure")
+        return _ORIGINAL["step"](self, closure)
+    optimizer = tracer.const(self)
+    groups, state = tracer.new_name("pg"), tracer.new_name("st")
+    tracer.line(f"{groups} = {optimizer}.param_groups")
+    tracer.line(f"{state} = {optimizer}.state")
+    if id(self) not in tracer.optimizers:
+        tracer.optimizers[id(self)] = self
+        tracer.entry_guards.append(f"len({optimizer}.param_groups) == {len(self.param_groups)}")
+        for i, group in enumerate(self.param_groups):
+            tracer.entry_guards.append(
+                f"{optimizer}.param_groups[{i}]['params'] is {tracer.const(group['params'])}")
+    update = tracer.const(self._update)
+    for i, group in enumerate(self.param_groups):
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            param = tracer.tensor(p)
+            tracer.line(f"{update}({tracer.ref(p._value, p)}, {tracer.ref(grad._value, grad)}, "
+                        f"{state}[{param}], {groups}[{i}])")
+            tracer.line(f"_bump({param})")
+            self._update(p._value, grad._value, self.state[p], group)
+            _ORIGINAL["bump_version"](p)
+    return None
+
+
+def _traced_zero_grad(original: Callable, params: Callable[[Any], Any]) -> Callable:
+    def zero_grad(self: Any, set_to_none: bool = True) -> None:
+        tracer = current()
+        if tracer is not None and not set_to_none:
+            for p in params(self):
+                grad = p.grad
+                if grad is not None:
+                    tracer.line(f"{tracer.ref(grad._value, grad)}.fill(0)")
+        return original(self, set_to_none)
+
+    return zero_grad
+
+
+def _optimizer_params(optimizer: Optimizer) -> list:
+    return [p for group in optimizer.param_groups for p in group["params"]]
+
+
+def _traced_store(self: Tensor, value: Any) -> None:
+    tracer = current()
+    if tracer is not None:
+        tracer.line(f"{tracer.ref(self._value, self)}[...] = {tracer.ref(value)}")
+        tracer.may_bump = {id(self._value)}
+    _ORIGINAL["_store"](self, value)
+
+
+def _watched_bump(t: Tensor) -> None:
+    tracer = current()
+    if tracer is not None:
+        if id(t._value) in tracer.may_bump:
+            if id(t._value) not in tracer.slots or tracer.slots[id(t._value)][0] in "ei":
+                tracer.line(f"_bump({tracer.tensor(t)})")
+        else:
+            tracer.fail("it changes a tensor in place in a way compile does not capture")
+    _ORIGINAL["bump_version"](t)
+
+
+def _traced_module_call(self: Module, *args: Any, **kwargs: Any) -> Any:
+    tracer = current()
+    if tracer is not None and id(self) not in tracer.modules:
+        tracer.modules[id(self)] = self
+        tracer.entry_guards.append(f"{tracer.const(self)}.training is {self.training}")
+    return _ORIGINAL["module_call"](self, *args, **kwargs)
+
+
+def _refuse(what: str, original: Callable) -> Callable:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        tracer = current()
+        if tracer is not None:
+            tracer.fail(f"it calls {what} (a Python value or side effect a replay cannot repeat)")
+        return original(*args, **kwargs)
+
+    refused.__name__ = getattr(original, "__name__", what)
+    return refused
+
+
+class _WatchedRandom:
+    """Stands for the default generator's NumPy generator during a capture."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str) -> Any:
+        tracer = current()
+        if tracer is not None and tracer.depth == 0:
+            tracer.fail("it draws random numbers outside a primitive (only dropout is replayed)")
+        return getattr(self.real, name)
+
+
+_ORIGINAL: dict[str, Any] = {}
+
+
+def _grad_property() -> property:
+    slot = _ORIGINAL["grad"]
+
+    def get(t: Any) -> Any:
+        grad = slot.__get__(t, type(t))
+        tracer = current()
+        if tracer is not None:
+            tracer.read_grad(t, grad)
+        return grad
+
+    def set_(t: Any, value: Any) -> None:
+        try:
+            slot.__get__(t, type(t))
+        except AttributeError:  # a tensor being made: its first ``grad = None`` is no change
+            slot.__set__(t, value)
+            return
+        slot.__set__(t, value)
+        tracer = current()
+        if tracer is not None:
+            tracer.write_grad(t, value)
+
+    return property(get, set_)
+
+
+def _operator_forms() -> dict[str, Any]:
+    """Tensor's operator shortcuts and the forms that go through primitives, by method name.
+
+    ``a + b`` (``_operator`` in ops/elementwise.py) and ``a += b`` (``_fast`` in
+    ops/inplace.py) compute with one NumPy call when nothing is recorded; during a capture
+    every operation must go through a primitive (and ``_store``), so their general forms
+    (``named``, ``slow``) stand in: the same arithmetic, recorded.
+    """
+    codes = {elementwise._operator(Function, xp.add, xp.add).__code__: "named",
+             inplace._fast(xp.add, xp.add).__code__: "slow"}
+    forms = {}
+    for name, method in list(vars(Tensor).items()):
+        code = getattr(method, "__code__", None)
+        if code in codes:
+            cells = dict(zip(code.co_freevars, (c.cell_contents for c in method.__closure__)))
+            general = cells[codes[code]]
+            forms[name] = lambda self, other, general=general: general(self, other)
+    return forms
+
+
+_lock = threading.Lock()
+_active = [0]
+
+
+def _swap_everywhere(original: Any, replacement: Any) -> list[tuple[dict, str]]:
+    """Replace ``original`` under every name bricks' modules import it by; return the places."""
+    places = []
+    for name, module in list(sys.modules.items()):
+        if not (name == "bricks" or name.startswith("bricks.")) or module is None:
+            continue
+        namespace = module.__dict__
+        for key, value in list(namespace.items()):
+            if value is original:
+                namespace[key] = replacement
+                places.append((namespace, key))
+    return places
+
+
+class capturing:
+    """Context manager: ``tracer`` records everything this thread does with bricks."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        self.tracer = tracer
+        self.undo: list[Callable[[], None]] = []
+
+    def __enter__(self) -> Tracer:
+        with _lock:
+            if _active[0] == 0:
+                self._install()
+            _active[0] += 1
+        _local.tracer = self.tracer
+        from .._creation import default_generator
+
+        self.generator = default_generator
+        self.random = default_generator.numpy
+        default_generator.numpy = _WatchedRandom(self.random)
+        return self.tracer
+
+    def __exit__(self, *exc: object) -> None:
+        _local.tracer = None
+        if isinstance(self.generator.numpy, _WatchedRandom):
+            self.generator.numpy = self.random
+        with _lock:
+            _active[0] -= 1
+            if _active[0] == 0:
+                for undo in reversed(_UNDO):
+                    undo()
+                _UNDO.clear()
+
+    @staticmethod
+    def _install() -> None:
+        _ORIGINAL.update(apply=Function.__dict__["apply"].__func__,
+                         _wrap=Tensor.__dict__["_wrap"].__func__,
+                         _root_grads=engine._root_grads, _propagate=engine._propagate,
+                         _accumulate_leaf=engine._accumulate_leaf, step=Optimizer.step,
+                         _store=inplace._store, bump_version=bump_version,
+                         module_call=Module.__call__, grad=Tensor.__dict__["grad"])
+        _set_attr(Function, "apply", classmethod(_traced_apply))
+        _set_attr(Function, "apply2", classmethod(_traced_apply2))
+        _set_attr(Tensor, "_wrap", classmethod(_traced_wrap))
+        _set_attr(Tensor, "grad", _grad_property())
+        _set_attr(Optimizer, "step", _traced_step)
+        _set_attr(Optimizer, "zero_grad",
+                  _traced_zero_grad(Optimizer.zero_grad, _optimizer_params))
+        _set_attr(Module, "zero_grad", _traced_zero_grad(Module.zero_grad,
+                                                         lambda m: list(m.parameters())))
+        _set_attr(Module, "__call__", _traced_module_call)
+        for name, general in _operator_forms().items():
+            _set_attr(Tensor, name, general)
+        for name in ("item", "tolist", "__bool__", "__float__", "__int__", "__index__",
+                     "numpy", "__array__"):
+            _set_attr(Tensor, name, _refuse(f"Tensor.{name}", getattr(Tensor, name)))
+        _set_attr(_hooks, "call_with_hooks", _refuse("module hooks", _hooks.call_with_hooks))
+        for module_name, attribute in _SWAPPED:
+            original = getattr(sys.modules[module_name], attribute)
+            _swap(original, _REPLACEMENTS.get(attribute) or _refuse(attribute, original))
+
+
+_UNDO: list[Callable[[], None]] = []
+
+
+def _set_attr(owner: Any, name: str, value: Any) -> None:
+    had = name in vars(owner)
+    old = vars(owner).get(name)
+    setattr(owner, name, value)
+    _UNDO.append(lambda: setattr(owner, name, old) if had else delattr(owner, name))
+
+
+def _swap(original: Any, replacement: Any) -> None:
+    places = _swap_everywhere(original, replacement)
+
+    def undo() -> None:
+        for namespace, key in places:
+            namespace[key] = original
+
+    _UNDO.append(undo)
+
+
+_REPLACEMENTS: dict[str, Any] = {"_root_grads": _traced_root_grads,
+                                 "_propagate": _traced_propagate,
+                                 "_accumulate_leaf": _traced_accumulate_leaf,
+                                 "_store": _traced_store, "bump_version": _watched_bump}
+_SWAPPED = [("bricks.autograd.engine", "_root_grads"), ("bricks.autograd.engine", "_propagate"),
+            ("bricks.autograd.engine", "_accumulate_leaf"), ("bricks.ops.inplace", "_store"),
+            ("bricks._tensor", "bump_version"),
+            ("bricks.nn.utils.clip_grad", "clip_grad_norm_"),
+            ("bricks.nn.utils.clip_grad", "clip_grad_value_"),
+            ("bricks.nn.utils.clip_grad", "clip_grads_with_norm_")]

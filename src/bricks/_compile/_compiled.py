@@ -1,0 +1,149 @@
+"""``CompiledFunction``: a cache of captured replays, their guards, and the eager fallback."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any, Callable
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
+from ._capture import Tracer, capturing, current
+
+__all__ = ["CompiledFunction"]
+
+_MISS = object()  # what a replay returns when its guards do not hold
+_SIMPLE = (int, float, str, bool, type(None), bytes, complex)
+
+
+def _is_simple(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(_is_simple(v) for v in value)
+    return isinstance(value, _SIMPLE)
+
+
+class CompiledFunction:
+    """Calls ``fn`` through captured replays: the first call runs eagerly, the second captures.
+
+    The first call is a warm-up (deferred parameters take their shapes, optimizers make their
+    state); later calls replay a capture whose guards hold, or capture anew (at most
+    ``cache_size_limit`` captures, as torch's recompile limit). A capture that fails makes
+    ``fn`` run eagerly from then on, after one warning that says why.
+    """
+
+    cache_size_limit = 8
+
+    def __init__(self, fn: Callable[..., Any], fullgraph: bool = False) -> None:
+        self.fn = fn
+        self.fullgraph = fullgraph
+        self.replays: list[Callable[[tuple, dict], Any]] = []
+        self.warmed_up = False
+        self.eager_reason: str | None = None
+        self.sources: list[str] = []  # the source of each replay, for reading
+        functools.update_wrapper(self, fn, updated=())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.eager_reason is not None or current() is not None:
+            return self.fn(*args, **kwargs)  # inside another capture: be captured by it
+        for replay in self.replays:
+            result = replay(args, kwargs)
+            if result is not _MISS:
+                return result
+        if not self.warmed_up:
+            self.warmed_up = True
+            return self.fn(*args, **kwargs)
+        if len(self.replays) >= self.cache_size_limit:
+            self._run_eagerly(f"its guards failed {self.cache_size_limit} times (inputs, "
+                              "modes or parameters keep changing)")
+            return self.fn(*args, **kwargs)
+        return self._capture(args, kwargs)
+
+    def _run_eagerly(self, reason: str) -> None:
+        self.eager_reason = reason
+        self.replays.clear()
+        name = getattr(self.fn, "__qualname__", None) or type(self.fn).__name__
+        warnings.warn(f"bricks.compile: {name} runs eagerly from now on: {reason}",
+                      UserWarning, stacklevel=3)
+
+    def _capture(self, args: tuple, kwargs: dict) -> Any:
+        tracer = Tracer(self.fullgraph)
+        header = _arguments(tracer, args, kwargs)
+        tracer.entry_guards.append(f"_grad_enabled() is {is_grad_enabled()}")
+        with capturing(tracer):
+            result = self.fn(*args, **kwargs)
+            output = _output(tracer, result)
+        if tracer.problem is not None:
+            self._run_eagerly(tracer.problem)
+            return result
+        source = _source(tracer, header, output)
+        namespace = dict(tracer.namespace, _MISS=_MISS, _grad_enabled=is_grad_enabled)
+        exec(compile(source, f"<bricks.compile replay {len(self.replays)}>", "exec"), namespace)
+        self.replays.append(namespace["replay"])
+        self.sources.append(source)
+        return result
+
+
+def _arguments(tracer: Tracer, args: tuple, kwargs: dict) -> list[str]:
+    """Lines that unpack and check the call's arguments; tensors become t0, i0 (its array)."""
+    lines = [f"if len(args) != {len(args)} or kwargs.keys() != {tracer.const(set(kwargs))}:",
+             "    return _MISS"]
+    items = [(f"args[{i}]", value) for i, value in enumerate(args)]
+    items += [(f"kwargs[{key!r}]", value) for key, value in sorted(kwargs.items())]
+    for i, (where, value) in enumerate(items):
+        if isinstance(value, Tensor):
+            tracer.tensor_names[id(value)] = f"t{i}"
+            tracer.bind(value._value, f"i{i}")
+            tracer.keep.append(value)
+            lines += [f"t{i} = {where}",
+                      f"if type(t{i}) is not {tracer.const(type(value))}:", "    return _MISS",
+                      f"i{i} = t{i}._value"]
+            tracer.entry_guards.append(
+                f"i{i}.shape == {tracer.const(value._value.shape)} and "
+                f"i{i}.dtype == {tracer.const(value._value.dtype)} and "
+                f"t{i}.requires_grad is {value.requires_grad}")
+        elif _is_simple(value):
+            tracer.entry_guards.append(f"type({where}) is {tracer.const(type(value))} and "
+                                       f"{where} == {tracer.const(value)}")
+        else:
+            tracer.entry_guards.append(f"{where} is {tracer.const(value)}")
+    return lines
+
+
+def _output(tracer: Tracer, value: Any) -> str:
+    """The expression that rebuilds the result of a call from the replay's arrays."""
+    if isinstance(value, Tensor):
+        if id(value) in tracer.tensor_names:
+            return tracer.tensor_names[id(value)]
+        fn = value.grad_fn
+        if value.requires_grad and fn is not None and id(fn) not in tracer.walked:
+            tracer.fail("its result needs a backward outside the compiled function "
+                        "(compile the whole training step: forward, backward and step)")
+        if id(value._value) in tracer.slots:
+            return f"_wrap({tracer.slots[id(value._value)]})"
+        return tracer.const(value)
+    if isinstance(value, (list, tuple)):
+        items = [_output(tracer, v) for v in value]
+        if type(value) is list:
+            return f"[{', '.join(items)}]"
+        if type(value) is tuple:
+            return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+        return f"{tracer.const(type(value))}({', '.join(items)})"  # a named tuple
+    if type(value) is dict:
+        pairs = [f"{tracer.const(k)}: {_output(tracer, v)}" for k, v in value.items()]
+        return "{" + ", ".join(pairs) + "}"
+    return tracer.const(value)
+
+
+def _source(tracer: Tracer, header: list[str], output: str) -> str:
+    lines = ["def replay(args, kwargs):"]
+    lines += ["    " + line for line in header]
+    lines.append(f"    if not ({' and '.join(tracer.entry_guards)}):")
+    lines.append("        return _MISS")
+    lines += ["    " + line for line in tracer.loads]
+    if tracer.load_guards:
+        lines.append(f"    if not ({' and '.join(tracer.load_guards)}):")
+        lines.append("        return _MISS")
+    lines += ["    " + line for line in tracer.body]
+    lines += ["    " + line for line in tracer.final_grad_lines()]
+    lines.append(f"    return {output}")
+    return "\n".join(lines) + "\n"
