@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.matrix import *  # noqa: F403
     from .ops.pointwise import *  # noqa: F403
     from .ops.stats import *  # noqa: F403
+    from .ops.decompositions import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
@@ -49,6 +50,9 @@ from . import cuda
 # ----- compile (issue 15) -----
 from ._compile import compile
 from ._threads import get_num_threads, set_num_threads
+
+# ----- everyday names (issue 12: ops-breadth) -----
+from . import linalg
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -75,3 +79,4 @@ __all__ = [
 from .convert import convert  # noqa: E402
 
 __all__ += ["convert"]
+__all__ += ["linalg"]  # everyday names (issue 12: ops-breadth)

@@ -157,4 +157,71 @@ STATS = [
         differentiable=False),
 ]
 
-BREADTH = POINTWISE + MATRIX + INDEXING + STATS
+def _spd(a: Any) -> Any:
+    """A symmetric positive-definite matrix made from ``a``."""
+    return a @ a.mT + a.shape[-1] * 1.0
+
+
+def _sym(a: Any) -> Any:
+    return a + a.mT
+
+
+def _well(a: Any) -> Any:
+    """``a`` pushed away from singular: its diagonal gets 3 added."""
+    return a + 3 * a.new_tensor([[1.0 if i == j else 0.0 for j in range(a.shape[-1])]
+                                 for i in range(a.shape[-1])])
+
+
+_LA = dict(grad_fn=False)
+
+LINALG_BREADTH = [
+    row("linalg_cross", lambda m, a, b: m.linalg.cross(a, b), (4, 3), (1, 3)),
+    row("linalg_inv", lambda m, a: m.linalg.inv(_well(a)), (3, 3), bad=(((2, 3),),), **_LA),
+    row("inverse_batched", lambda m, a: m.inverse(_well(a)), (2, 3, 3), **_LA),
+    row("linalg_det", lambda m, a: m.linalg.det(a), (3, 3), **_LA),
+    row("det_batched", lambda m, a: a.det(), (2, 3, 3), **_LA),
+    row("linalg_slogdet", lambda m, a: m.linalg.slogdet(a), (3, 3), **_LA),
+    row("logdet", lambda m, a: m.logdet(_spd(a)), (3, 3), **_LA),
+    row("linalg_solve", lambda m, a, b: m.linalg.solve(_well(a), b), (3, 3), (3, 2),
+        bad=(((3, 3), (4, 2)),), **_LA),
+    row("linalg_solve_vector", lambda m, a, b: m.linalg.solve(_well(a), b), (3, 3), (3,),
+        **_LA),
+    row("linalg_solve_batched", lambda m, a, b: m.linalg.solve(_well(a), b), (2, 3, 3),
+        (3, 1), **_LA),
+    row("linalg_cholesky", lambda m, a: m.linalg.cholesky(_spd(a)), (3, 3), **_LA),
+    row("cholesky_upper", lambda m, a: m.linalg.cholesky(_spd(a), upper=True), (2, 3, 3),
+        **_LA),
+    row("linalg_eigh_values", lambda m, a: m.linalg.eigvalsh(_sym(a)), (3, 3), **_LA),
+    # eigenvectors are defined up to sign: compare a sign-free function of them
+    row("linalg_eigh_vectors", lambda m, a: m.linalg.eigh(_sym(a)).eigenvectors ** 2,
+        (3, 3), **_LA),
+    row("linalg_svdvals", lambda m, a: m.linalg.svdvals(a), (4, 3), **_LA),
+    row("linalg_svd_wide", lambda m, a: [p ** 2 for p in m.linalg.svd(a, full_matrices=False)],
+        (2, 4), **_LA),
+    row("linalg_svd_tall", lambda m, a: [p ** 2 for p in m.linalg.svd(a, full_matrices=False)],
+        (2, 4, 3), **_LA),
+    row("linalg_qr", lambda m, a: m.linalg.qr(a), (4, 3), **_LA),
+    row("linalg_qr_square", lambda m, a: m.linalg.qr(a), (3, 3), **_LA),
+    row("linalg_pinv", lambda m, a: m.linalg.pinv(a), (4, 3), **_LA),
+    row("linalg_lstsq", lambda m, a, b: m.linalg.lstsq(a, b).solution, (5, 3), (5, 2), **_LA),
+    row("linalg_vector_norm", lambda m, a: m.linalg.vector_norm(a), (3, 4),
+        edges=(((0,),), ((),))),
+    row("linalg_vector_norm_dim", lambda m, a: m.linalg.vector_norm(a, 3, dim=1, keepdim=True),
+        (3, 4), domain="nonzero"),
+    row("linalg_vector_norm_inf", lambda m, a: m.linalg.vector_norm(a, float("inf"), (0, 2)),
+        (3, 4, 2), domain="distinct", grad_fn=False),
+    row("linalg_vector_norm_l1", lambda m, a: m.linalg.vector_norm(a, 1, -1), (3, 4),
+        domain="nonzero"),
+    row("linalg_norm", lambda m, a: m.linalg.norm(a), (3, 4), grad_fn=False),
+    row("linalg_norm_dim", lambda m, a: m.linalg.norm(a, dim=1), (3, 4), grad_fn=False),
+    row("linalg_matrix_norm_fro", lambda m, a: m.linalg.matrix_norm(a), (2, 3, 4),
+        grad_fn=False),
+    row("linalg_matrix_norm_nuc", lambda m, a: m.linalg.matrix_norm(a, "nuc"), (3, 4),
+        grad_fn=False),
+    row("linalg_matrix_norm_1", lambda m, a: m.linalg.matrix_norm(a, 1), (3, 4),
+        domain="distinct", grad_fn=False),
+    row("linalg_matrix_norm_2", lambda m, a: m.linalg.norm(a, 2), (3, 4), grad_fn=False),
+    row("linalg_matrix_power", lambda m, a: m.linalg.matrix_power(a, 3), (3, 3), grad_fn=False),
+]
+
+BREADTH = POINTWISE + MATRIX + INDEXING + STATS + LINALG_BREADTH

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import importlib.util
 import os
+import struct
 import subprocess
 import sys
 import warnings
@@ -132,6 +133,21 @@ def test_mindspore_checkpoint_keeps_every_dtype():
     # MindSpore's save_checkpoint leaves out empty tensors; everything else is there.
     expected = {k: v for k, v in DTYPES.items() if k != "empty"}
     _assert_state(_load("mindspore_dtypes.ckpt"), expected)
+
+
+def test_bfloat16_is_widened_to_float32_with_a_warning(tmp_path):
+    with pytest.warns(UserWarning, match="bfloat16"):
+        loaded = bricks.load(DATA / "mindspore_bf16.ckpt")  # written by MindSpore 2.10.0
+    assert loaded["bf16"].dtype == bricks.float32
+    np.testing.assert_array_equal(loaded["bf16"].numpy(), [1.5, -2.25, 3.0])
+    # MXNet's pip builds cannot make bfloat16 arrays: this one is written to its layout.
+    values = (np.array([1.5, -2.25, 3.0], np.float32).view(np.uint32) >> 16).astype("<u2")
+    path = tmp_path / "bf16.params"
+    path.write_bytes(struct.pack("<QQQIiiqiii", 0x112, 0, 1, 0xF993FAC9, 0, 1, 3, 1, 0, 12)
+                     + values.tobytes() + struct.pack("<QQ", 1, 1) + b"w")
+    with pytest.warns(UserWarning, match="bfloat16"):
+        loaded = bricks.load(path)
+    np.testing.assert_array_equal(loaded["w"].numpy(), [1.5, -2.25, 3.0])
 
 
 def test_mindspore_slices_of_one_tensor_are_joined(tmp_path):
@@ -255,3 +271,96 @@ def test_mindspore_facade_loads_a_real_ckpt_file():
     x = np.random.default_rng(4).standard_normal((5, 4)).astype(np.float32)
     np.testing.assert_allclose(net(ms.Tensor(x)).asnumpy(), _mlp_reference(x), rtol=1e-5,
                                atol=1e-6)
+
+
+# --------------------------------------------------------------------------- written here
+def _torch_objects() -> dict[str, object]:
+    """Objects PyTorch users save besides a flat state dict, written by torch in the test."""
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4),
+                              torch.nn.Linear(4, 2))
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+    net(torch.randn(5, 3)).sum().backward()
+    optimizer.step()
+    return {"batchnorm state dict": net.state_dict(),
+            "adam state dict": optimizer.state_dict(),
+            "checkpoint": {"epoch": 3, "model": net.state_dict(), "loss": 0.25,
+                           "optimizer": optimizer.state_dict(), "tags": ["a", "b"],
+                           "flags": (True, False, None), "big": 2**70, "neg": -5}}
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+@pytest.mark.parametrize("layout", ["zip", "legacy"])
+def test_checkpoints_pickled_with_any_protocol_match_torch_load(tmp_path, protocol, layout):
+    for name, obj in _torch_objects().items():
+        path = tmp_path / f"{name}.pt"
+        torch.save(obj, path, pickle_protocol=protocol,
+                   _use_new_zipfile_serialization=layout == "zip")
+        # torch's weights_only reader refuses protocol 4's FRAME opcode; the file is ours
+        _same(bricks.load(path), torch.load(path, weights_only=False))
+
+
+def test_big_endian_zip_checkpoints_are_byte_swapped(tmp_path):
+    import zipfile
+
+    source = zipfile.ZipFile(DATA / "torch_dtypes.pt")
+    path = tmp_path / "big.pt"
+    with zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("/byteorder"):
+                data = b"big"
+            elif "/data/" in info.filename:  # every storage: swap within its element size
+                key = info.filename.rsplit("/", 1)[1]
+                data = _swapped(data, _ITEMSIZES[key])
+            target.writestr(info.filename, data)
+    _assert_state(_load("torch_dtypes.pt"), DTYPES)
+    _assert_state(bricks.load(path), DTYPES)
+
+
+# storage key -> element size in torch_dtypes.pt (one storage per entry, in dtype order)
+_ITEMSIZES = {str(i): np.dtype(v.dtype).itemsize for i, v in enumerate(DTYPES.values())}
+
+
+def _swapped(data: bytes, itemsize: int) -> bytes:
+    return np.frombuffer(data, dtype=f"<u{itemsize}" if itemsize > 1 else "u1").byteswap() \
+        .tobytes()
+
+
+def test_legacy_storage_views_load_like_torch_reads_them(tmp_path):
+    """Old legacy files could point a tensor at a view of a storage: (key, offset, size)."""
+    import io
+    import pickle
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, tuple) and obj and obj[0] == "view":
+                return ("storage", torch.FloatStorage, "0", "cpu", 6, ("1", 2, 3))
+            return None
+
+    rebuild = torch._utils._rebuild_tensor_v2
+    state = {"w": _Reduce(rebuild, (("view",), 1, (2,), (1,), False, collections.OrderedDict()))}
+    buffer = io.BytesIO()
+    for value in (0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001,
+                                                  "little_endian": True,
+                                                  "type_sizes": {"short": 2, "int": 4,
+                                                                 "long": 8}}):
+        pickle.dump(value, buffer, protocol=2)
+    Pickler(buffer, protocol=2).dump(state)
+    pickle.dump(["0"], buffer, protocol=2)
+    buffer.write(struct.pack("<q", 6) + np.arange(6, dtype=np.float32).tobytes())
+    path = tmp_path / "views.pt"
+    path.write_bytes(buffer.getvalue())
+    expected = torch.load(path, weights_only=True)["w"].numpy()
+    np.testing.assert_array_equal(expected, [3.0, 4.0])  # storage[2:5], offset 1, size 2
+    np.testing.assert_array_equal(bricks.load(path)["w"].numpy(), expected)
+
+
+class _Reduce:
+    """Pickles as ``function(*args)``: how a test writes a REDUCE without running it."""
+
+    def __init__(self, function, args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return self.function, self.args

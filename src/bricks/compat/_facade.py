@@ -254,9 +254,9 @@ install_operators(ArrayFacade)
 
 def _bricks_dtype(dtype: Any) -> Any:
     """A bricks dtype from a NumPy name or type, a bricks dtype or a facade dtype."""
-    if isinstance(dtype, bricks.dtype):
-        return dtype
     bricks_dtype = getattr(dtype, "bricks_dtype", None)
     if bricks_dtype is not None:
         return bricks_dtype
+    if isinstance(dtype, bricks.dtype):
+        return dtype
     return getattr(bricks, numpy.dtype(dtype).name)

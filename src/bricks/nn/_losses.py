@@ -7,13 +7,16 @@ the others are composites of elementwise ops and need no backward of their own.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from .. import ops
 from .._tensor import Tensor
+from ..autograd.function import rename
 from ..ops import loss as _loss
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "margin_ranking_loss", "triplet_margin_loss", "ctc_loss"]
 
 
 def _reduction(reduction: str, size_average: bool | None = None,
@@ -94,7 +97,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         raise RuntimeError(f"huber_loss does not support non-positive values for delta, got "
                            f"{delta}")
     _check_pair(input, target, weight)
-    return _apply(_huber(input - target, delta), reduction, weight)
+    return rename(_apply(_huber(input - target, delta), reduction, weight), "HuberLossBackward0")
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
@@ -111,7 +114,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     _check_pair(input, target)
     diff = input - target
     loss = ops.abs(diff) if beta == 0 else _huber(diff, beta) / beta
-    return _apply(loss, reduction)
+    return rename(_apply(loss, reduction), "SmoothL1LossBackward0")
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -134,7 +137,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     loss = _loss.binary_cross_entropy_primitive(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight
-    return _apply(loss, reduction)
+    return rename(_apply(loss, reduction), "BinaryCrossEntropyBackward0")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
@@ -161,7 +164,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         loss = (1 - target) * input + softplus_neg
     if weight is not None:
         loss = loss * weight
-    return _apply(loss, reduction)
+    return rename(_apply(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def _classes_last(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
@@ -184,17 +187,19 @@ def _classes_last(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
 
 def _check_classes(target: Tensor, classes: int, ignore_index: int) -> None:
     t = target._value
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype}")
+    if t.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_loss.scalar_type_name(t.dtype)}")
     bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
     if bad.any():
         raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
 
 
 def _shape_back(loss: Tensor, input: Tensor, target: Tensor, reduction: str) -> Tensor:
-    if reduction != "none":
+    shape = tuple(target.shape) if input.ndim > 1 else ()
+    if reduction != "none" or tuple(loss.shape) == shape:
         return loss
-    return loss.reshape(tuple(target.shape)) if input.ndim > 1 else loss.reshape(())
+    return loss.reshape(shape)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -269,3 +274,140 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     _check_classes(classes, scores.shape[1], ignore_index)
     loss = _loss.nll_loss_primitive(scores, classes, weight, ignore_index, reduction)
     return _shape_back(loss, input, target, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
+           reduce: bool | None = None, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """The Kullback-Leibler divergence ``target (log target - input)`` of log-probabilities
+    ``input`` from ``target`` (probabilities, or log-probabilities with ``log_target``).
+
+    ``reduction='batchmean'`` divides the sum by the batch size (the true KL divergence);
+    ``'mean'`` divides by the number of elements, with PyTorch's warning.
+    """
+    if reduction == "batchmean":
+        batchmean, reduction = True, "sum"
+    else:
+        batchmean = False
+        reduction = _reduction(reduction, size_average, reduce)
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
+                          "the support size.'batchmean' divides only by the batch size, and "
+                          "aligns with the KL div math definition.'mean' will be changed to "
+                          "behave the same as 'batchmean' in the next major release.",
+                          UserWarning, stacklevel=2)
+    if log_target:
+        loss = ops.exp(target) * (target - input)
+    else:
+        positive = target > 0
+        safe = ops.where(positive, target, 1.0)
+        loss = ops.where(positive, target * ops.log(safe), 0.0) - target * input
+    out = _apply(loss, reduction)
+    if batchmean and input.ndim != 0:
+        return out / input.shape[0]
+    return out
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """``max(0, -y (x1 - x2) + margin)``, ``y`` = 1 where x1 should rank higher, -1 else.
+
+    Raises:
+        RuntimeError: if the three shapes differ.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if not (input1.ndim == input2.ndim == target.ndim):
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same "
+                           f"dimension but got sizes: input1: {input1.shape}, input2: "
+                           f"{input2.shape}, target: {target.shape} ")
+    return _apply(ops.clamp(-target * (input1 - input2) + margin, min=0), reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+                        swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """``max(0, d(a, p) - d(a, n) + margin)``, ``d`` the pairwise p-norm distance
+    (Balntas et al., 2016); ``swap`` uses ``min(d(a, n), d(p, n))``.
+
+    Raises:
+        RuntimeError: if the three inputs differ in rank.
+    """
+    from ._normalization import pairwise_distance
+
+    reduction = _reduction(reduction, size_average, reduce)
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have "
+                           f"the same number of dimensions, but got: anchor {anchor.ndim}D, "
+                           f"positive {positive.ndim}D, and negative {negative.ndim}D inputs")
+    if margin <= 0:
+        raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got "
+                         f"{margin} instead")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = ops.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _apply(ops.clamp(margin + d_pos - d_neg, min=0), reduction)
+
+
+def _lengths(value: Any, name: str, batch: int) -> list[int]:
+    lengths = [int(n) for n in (value.tolist() if isinstance(value, Tensor) else value)] \
+        if not isinstance(value, int) else [value]
+    if len(lengths) != batch:
+        raise RuntimeError(f"Expected {name} to have value at most {batch} elements, got "
+                           f"{len(lengths)}")
+    return lengths
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
+             blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """The connectionist temporal classification loss (Graves et al., 2006).
+
+    Args:
+        log_probs: (T, N, C) log-probabilities (``log_softmax`` over C), or (T, C).
+        targets: (N, S) padded label sequences, or their concatenation (sum of lengths,).
+        input_lengths: (N,) the length of each input, at most T.
+        target_lengths: (N,) the length of each target.
+        blank: the blank label.
+        reduction: ``'mean'`` (each loss divided by its target length, then averaged),
+            ``'sum'`` or ``'none'``.
+        zero_infinity: replace infinite losses (no possible alignment) and their gradients
+            by zero.
+
+    Raises:
+        RuntimeError: for lengths that do not fit the inputs, or a blank or label outside
+            [0, C).
+    """
+    reduction = _reduction(reduction)
+    batched = log_probs.ndim == 3
+    lp = log_probs if batched else log_probs.unsqueeze(1)
+    steps, batch, classes = lp.shape
+    inputs = _lengths(input_lengths, "input_lengths", batch)
+    lengths = _lengths(target_lengths, "target_lengths", batch)
+    labels = targets._value if batched or targets.ndim != 1 or len(lengths) != 1 \
+        else targets._value.reshape(1, -1)
+    if not 0 <= blank < classes:
+        raise RuntimeError(f"blank must be in label range, got blank={blank} for {classes} "
+                           "classes")
+    per_sample, start = [], 0
+    for b in range(batch):
+        if not 0 < inputs[b] <= steps:
+            raise RuntimeError(f"Expected input_lengths to have value at most {steps}, but got "
+                               f"value {inputs[b]} (while checking arguments for ctc_loss_cpu)")
+        if labels.ndim == 2:
+            sample = labels[b, :lengths[b]]
+        else:
+            sample, start = labels[start:start + lengths[b]], start + lengths[b]
+        if sample.size != lengths[b] or (sample.size and (sample.min() < 0
+                                                         or sample.max() >= classes)):
+            raise RuntimeError(f"ctc_loss: target {b} of length {lengths[b]} does not fit "
+                               f"targets of shape {list(targets.shape)} with {classes} classes")
+        per_sample.append(sample.astype("int64"))
+    loss = _loss.ctc_loss_primitive(lp, per_sample, inputs, blank, zero_infinity)
+    if reduction == "none":
+        return loss if batched else loss.squeeze(0)
+    if reduction == "sum":
+        return loss.sum()
+    divisor = Tensor._wrap(_loss.xp.maximum(_loss.xp.asarray(lengths), 1).astype(
+        lp._value.dtype))
+    return (loss / divisor).mean()

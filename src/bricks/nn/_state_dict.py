@@ -73,10 +73,14 @@ def load_state_dict(module: Any, state: Any, strict: bool, assign: bool) -> Inco
     """Check ``state`` against ``module`` completely, then copy; see ``Module.load_state_dict``."""
     if not isinstance(state, Mapping):
         raise TypeError(f"Expected state_dict to be dict-like, got {type(state)}.")
+    state, hook_errors, hook_missing, hook_unexpected = _run_load_overrides(module, state, strict)
     targets = dict(_entries(module))
     missing = [key for key in targets if key not in state]
+    missing += [key for key in hook_missing if key not in missing]
     unexpected = [key for key in state if key not in targets]
+    unexpected += [key for key in hook_unexpected if key not in unexpected]
     errors, arrays = _check_values(targets, state)
+    errors = hook_errors + errors
     key_errors = []
     if strict:
         if missing:
@@ -94,6 +98,37 @@ def load_state_dict(module: Any, state: Any, strict: bool, assign: bool) -> Inco
                            + "\n\t".join(errors))
     _assign(targets, arrays, assign)
     return IncompatibleKeys(missing, unexpected)
+
+
+def _run_load_overrides(module: Any, state: Mapping, strict: bool) -> tuple:
+    """Give every module that overrides ``_load_from_state_dict`` its say, as PyTorch does.
+
+    They run on a copy of ``state`` (the caller's dict is never changed), parents before
+    children, and may rename keys; what they report joins the load's own checks.
+    """
+    base = _base_load_from_state_dict()
+    owners = [(prefix, owner) for prefix, owner in module.named_modules(remove_duplicate=False)
+              if getattr(type(owner), "_load_from_state_dict", base) is not base]
+    if not owners:
+        return state, [], [], []
+    metadata = getattr(state, "_metadata", None)
+    state = OrderedDict(state)
+    if metadata is not None:
+        state._metadata = metadata  # type: ignore[attr-defined]  # PyTorch's per-module versions
+    errors: list[str] = []
+    missing: list[str] = []
+    unexpected: list[str] = []
+    for prefix, owner in owners:
+        local = metadata.get(prefix, {}) if isinstance(metadata, Mapping) else {}
+        head = prefix + "." if prefix else ""
+        owner._load_from_state_dict(state, head, local, strict, missing, unexpected, errors)
+    return state, errors, missing, unexpected
+
+
+def _base_load_from_state_dict() -> Any:
+    from .module import Module
+
+    return Module._load_from_state_dict
 
 
 def _as_array(value: Any) -> Any:

@@ -18,16 +18,18 @@ from ..ops import conv as _conv_ops
 from ..ops import nn_ops as _nn
 from ..ops.linalg import linear
 from ._losses import (
-    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
-    mse_loss, nll_loss, smooth_l1_loss,
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, ctc_loss, huber_loss,
+    kl_div, l1_loss, margin_ranking_loss, mse_loss, nll_loss, smooth_l1_loss,
+    triplet_margin_loss,
 )
 
 __all__ = [
     "linear", "bilinear", "relu", "relu_", "leaky_relu", "elu", "gelu", "silu", "sigmoid",
     "tanh", "softmax", "log_softmax", "prelu", "dropout", "conv1d", "conv2d", "max_pool2d",
     "avg_pool2d", "adaptive_avg_pool2d", "layer_norm", "batch_norm", "embedding", "one_hot",
-    "pad", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
+    "triplet_margin_loss", "ctc_loss",
 ]
 
 
@@ -470,14 +472,14 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got {input.dtype} instead")
     n = weight.shape[0]
-    if index.size and (index.min() < -n or index.max() >= n):
+    if index.size and (index.min() < 0 or index.max() >= n):
         raise IndexError(f"index out of range in self: indices must be in [0, {n}), got "
                          f"values from {index.min()} to {index.max()}")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     if max_norm is not None:
         _renorm_rows(weight, index, max_norm, norm_type)
-    return _nn.embedding_primitive(weight, Tensor._wrap(index % n), padding_idx)
+    return _nn.embedding_primitive(weight, input, padding_idx)
 
 
 def _renorm_rows(weight: Tensor, index: Any, max_norm: float, norm_type: float) -> None:
@@ -511,30 +513,31 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return Tensor._wrap(out)
 
 
-def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
-        value: float | None = None) -> Tensor:
-    """Pad with ``value`` (0 by default); ``pad`` is (left, right, top, bottom, ...) from the
-    last dimension backwards; negative amounts crop.
+# ----- the rest of the functional API, in files by family (each imports the names above it
+# needs from this module, so these imports stay at the end) -----
+from ._activations import (  # noqa: E402
+    celu, glu, gumbel_softmax, hardsigmoid, hardswish, hardtanh, hardtanh_, logsigmoid, mish,
+    relu6, rrelu, selu, softmin, softplus, softsign,
+)
+from ._sampling import (  # noqa: E402
+    fold, interpolate, pad, pixel_shuffle, pixel_unshuffle, unfold, upsample,
+)
+from ._convolution import (  # noqa: E402
+    avg_pool1d, conv3d, conv_transpose1d, conv_transpose2d, max_pool1d, max_pool3d,
+)
+from ._normalization import (  # noqa: E402
+    cosine_similarity, group_norm, instance_norm, normalize, pairwise_distance,
+)
+from ._dropout import dropout1d, dropout2d, dropout3d  # noqa: E402
+from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+from ._embedding_bag import embedding_bag  # noqa: E402
 
-    Raises:
-        NotImplementedError: for modes other than ``'constant'``.
-        ValueError/RuntimeError: for an odd-length ``pad`` or one longer than the input's rank.
-    """
-    if mode != "constant":
-        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
-    pad = list(pad)
-    if len(pad) % 2:
-        raise RuntimeError(f"Padding length must be divisible by 2, got {len(pad)}")
-    if len(pad) // 2 > input.ndim:
-        raise RuntimeError(f"Padding length should be less than or equal to two times the "
-                           f"input dimension but got padding length {len(pad)} and input of "
-                           f"dimension {input.ndim}")
-    widths = [(0, 0)] * input.ndim
-    for k in range(len(pad) // 2):
-        widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
-    for n, (a, b) in zip(input.shape, widths):
-        if n + a + b < 0:
-            raise RuntimeError(f"The input size {n}, plus negative padding {a} and {b} "
-                               "resulted in a negative output size")
-    return _nn.pad_primitive(input, widths, 0.0 if value is None else value)
-
+__all__ += [
+    "celu", "glu", "gumbel_softmax", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_",
+    "logsigmoid", "mish", "relu6", "rrelu", "selu", "softmin", "softplus", "softsign",
+    "fold", "interpolate", "pad", "pixel_shuffle", "pixel_unshuffle", "unfold", "upsample",
+    "avg_pool1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool3d",
+    "cosine_similarity", "group_norm", "instance_norm", "normalize", "pairwise_distance",
+    "dropout1d", "dropout2d", "dropout3d", "multi_head_attention_forward",
+    "scaled_dot_product_attention", "embedding_bag",
+]

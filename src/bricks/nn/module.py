@@ -363,6 +363,18 @@ class Module:
         """
         return _state_dict.load_state_dict(self, state_dict, strict, assign)
 
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict,
+                              strict: bool, missing_keys: list, unexpected_keys: list,
+                              error_msgs: list) -> None:
+        """Override to rewrite this module's entries (``prefix + name``) before a load.
+
+        The usual use is migrating old key names: move ``state_dict[prefix + "old"]`` to
+        ``prefix + "new"`` and call ``super()._load_from_state_dict(...)``. ``load_state_dict``
+        calls it on a copy of the given dict, for every module, parents first; then it checks
+        everything and copies, all or nothing. So this base does nothing; an override may
+        also append messages to ``error_msgs`` (the load then fails, changing nothing).
+        """
+
     # ----- modes, gradients, dtypes -----
     def train(self, mode: bool = True) -> Self:
         """Set training mode (``mode=True``) or evaluation mode on every module; return self."""

@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
-from . import indexing, matrix, pointwise, stats
+from . import decompositions, indexing, matrix, pointwise, stats
 from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -22,10 +22,12 @@ from .indexing import *  # noqa: F403
 from .matrix import *  # noqa: F403
 from .pointwise import *  # noqa: F403
 from .stats import *  # noqa: F403
+from .decompositions import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__
-           + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__)
+           + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__
+           + decompositions.__all__)
 
 
 _to = devices.to  # devices: see ops/devices.py
@@ -97,7 +99,7 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 #   2. run ``make methods`` (tools/gen_tensor_methods.py), which rewrites the declarations
 #      type checkers read at the end of ``Tensor``; a test fails until they match this table.
 _FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace,
-             indexing, matrix, pointwise, stats)
+             indexing, matrix, pointwise, stats, decompositions)
 
 # Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
 # under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).

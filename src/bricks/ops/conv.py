@@ -18,7 +18,8 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 
-__all__ = ["conv2d_primitive", "max_pool2d_primitive", "avg_pool2d_primitive", "output_size"]
+__all__ = ["conv2d_primitive", "max_pool2d_primitive", "avg_pool2d_primitive", "output_size",
+           "im2col_primitive", "col2im_primitive", "conv_transpose2d_primitive"]
 
 
 def output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -128,6 +129,48 @@ class Conv2d(Function):
             for j in range(gcols.shape[2]):
                 gxt[:, rows, _window(j * dilation[1], out_w, stride[1])] += gcols[:, i, j]
         return gxt[:, top:top + h, left:left + w, :].transpose(3, 0, 1, 2)
+
+
+class ConvTranspose2d(Function):
+    # A primitive for speed and PyTorch's arithmetic: the input gradient of Conv2d (one GEMM
+    # per group, then col2im) forward; Conv2d itself (and its weight gradient) backward. A
+    # convolution of the zero-dilated input would do stride^2 times the work and meet 0 * inf.
+    saves = (0, 1)
+    torch_name = "ConvolutionBackward0"
+
+    def forward(self, x, w, b, stride, pad, dilation, groups, out_size):
+        self.x, self.w, self.config = x, w, (stride, pad, dilation, groups)
+        n, c_in, h, width = x.shape
+        c_out, kh, kw = w.shape[1] * groups, w.shape[2], w.shape[3]
+        conv = Conv2d()
+        conv.config, conv.w = self.config, w
+        conv.x_shape, conv.out_hw = (n, c_out) + tuple(out_size), (h, width)
+        xt = xp.ascontiguousarray(x.transpose(1, 2, 3, 0)).reshape(groups, c_in // groups, -1)
+        gcols = w.reshape(groups, c_in // groups, -1).transpose(0, 2, 1) @ xt
+        y = conv._col2im(gcols.reshape(c_out, kh, kw, h, width, n))
+        if b is not None:
+            y = y + b.reshape(1, -1, 1, 1)
+        return y
+
+    def backward(self, gy):
+        nx, nw, nb = self.needs_input_grad
+        conv = Conv2d()
+        gx = conv.forward(gy, self.w, None, *self.config)
+        gw = None
+        if nw:
+            conv.needs_input_grad = (False, True, False)
+            gw = conv.backward(self.x)[1]
+        gb = gy.sum(axis=(0, 2, 3)) if nb else None
+        return (gx if nx else None), gw, gb
+
+
+def conv_transpose2d_primitive(input: Tensor, weight: Tensor, bias: Tensor | None,
+                               stride: tuple, pad: tuple, dilation: tuple, groups: int,
+                               out_size: tuple) -> Tensor:
+    """Checked (N, C_in, H, W) and weight (C_in, C_out / groups, kh, kw) in; the transposed
+    convolution (N, C_out, *out_size) out, ``pad`` as ((top, bottom), (left, right))."""
+    return ConvTranspose2d.apply(input, weight, bias, stride=stride, pad=pad, dilation=dilation,
+                                 groups=groups, out_size=out_size)
 
 
 def conv2d_primitive(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple,
@@ -315,3 +358,72 @@ def avg_pool2d_primitive(input: Tensor, kernel: tuple, stride: tuple, padding: t
     return AvgPool2d.apply(input, kernel=kernel, stride=stride, padding=padding,
                            ceil_mode=ceil_mode, count_include_pad=count_include_pad,
                            divisor=divisor_override)
+
+
+def _blocks(size: tuple, kernel: tuple, dilation: tuple, padding: tuple, stride: tuple) -> tuple:
+    """The number of sliding blocks along each of the two spatial dimensions."""
+    return tuple(output_size(size[i], kernel[i], stride[i], padding[i], dilation[i])
+                 for i in range(2))
+
+
+def _block_slices(kernel: tuple, dilation: tuple, stride: tuple, blocks: tuple) -> Any:
+    """(i, j, rows, cols) for every kernel cell: the padded input cells that it meets."""
+    for i in range(kernel[0]):
+        rows = _window(i * dilation[0], blocks[0], stride[0])
+        for j in range(kernel[1]):
+            yield i, j, rows, _window(j * dilation[1], blocks[1], stride[1])
+
+
+def _unfold(x: Any, kernel: tuple, dilation: tuple, padding: tuple, stride: tuple) -> Any:
+    n, c, h, w = x.shape
+    blocks = _blocks((h, w), kernel, dilation, padding, stride)
+    padded = _pad_nchw(x, tuple((p, p) for p in padding), 0.0)
+    cols = xp.empty((n, c, kernel[0], kernel[1]) + blocks, x.dtype)
+    for i, j, rows, columns in _block_slices(kernel, dilation, stride, blocks):
+        cols[:, :, i, j] = padded[:, :, rows, columns]
+    return cols.reshape(n, c * kernel[0] * kernel[1], blocks[0] * blocks[1])
+
+
+def _fold(cols: Any, size: tuple, kernel: tuple, dilation: tuple, padding: tuple,
+          stride: tuple) -> Any:
+    n = cols.shape[0]
+    blocks = _blocks(size, kernel, dilation, padding, stride)
+    cols = cols.reshape((n, -1, kernel[0], kernel[1]) + blocks)
+    padded = xp.zeros((n, cols.shape[1], size[0] + 2 * padding[0], size[1] + 2 * padding[1]),
+                      cols.dtype)
+    for i, j, rows, columns in _block_slices(kernel, dilation, stride, blocks):
+        padded[:, :, rows, columns] += cols[:, :, i, j]
+    return padded[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
+
+
+class Im2Col(Function):
+    # A primitive for speed: kh*kw slice copies forward, kh*kw slice adds backward.
+    def forward(self, x, kernel, dilation, padding, stride):
+        self.size, self.config = x.shape[2:], (kernel, dilation, padding, stride)
+        return _unfold(x, *self.config)
+
+    def backward(self, gy):
+        return _fold(gy, self.size, *self.config)
+
+
+class Col2Im(Function):
+    # The adjoint of Im2Col: each backward is the other's forward.
+    def forward(self, cols, size, kernel, dilation, padding, stride):
+        self.config = (kernel, dilation, padding, stride)
+        return _fold(cols, size, *self.config)
+
+    def backward(self, gy):
+        return _unfold(gy, *self.config)
+
+
+def im2col_primitive(input: Tensor, kernel: tuple, dilation: tuple, padding: tuple,
+                     stride: tuple) -> Tensor:
+    """Checked (N, C, H, W) in; the (N, C * kh * kw, L) sliding blocks out."""
+    return Im2Col.apply(input, kernel=kernel, dilation=dilation, padding=padding, stride=stride)
+
+
+def col2im_primitive(input: Tensor, size: tuple, kernel: tuple, dilation: tuple,
+                     padding: tuple, stride: tuple) -> Tensor:
+    """Checked (N, C * kh * kw, L) blocks in; their sum into (N, C, *size) out."""
+    return Col2Im.apply(input, size=size, kernel=kernel, dilation=dilation, padding=padding,
+                        stride=stride)

@@ -11,6 +11,7 @@ from ..autograd.function import Function, rename, unbroadcast
 from .._shapes import shape_text
 from ._einsum_equation import Equation, label_sizes, parse
 from .elementwise import _operands, mul
+from .loss import scalar_type_name
 
 __all__ = ["matmul", "mm", "bmm", "addmm", "dot", "outer", "linear", "einsum"]
 
@@ -212,10 +213,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` for input (*, in_features) and weight (out, in_features).
 
     Raises:
-        RuntimeError: if the last dimension of ``input`` is not ``in_features``.
+        RuntimeError: if the last dimension of ``input`` is not ``in_features``, or if input
+            and weight differ in dtype (PyTorch promotes neither, not even integer input).
     """
     if input._value.dtype != weight._value.dtype:
-        input, weight = _operands(input, weight)
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(input._value.dtype)} and "
+                           f"{scalar_type_name(weight._value.dtype)}")
     return Linear.apply(input, weight, bias)
 
 

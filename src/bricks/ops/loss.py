@@ -12,7 +12,16 @@ from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function, unbroadcast
 
-__all__ = ["cross_entropy_primitive", "nll_loss_primitive", "mse_primitive"]
+__all__ = ["cross_entropy_primitive", "nll_loss_primitive", "mse_primitive", "scalar_type_name",
+           "ctc_loss_primitive"]
+
+_SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def scalar_type_name(dtype: Any) -> str:
+    """PyTorch's name of a NumPy dtype in its error messages (``Float``, ``Long``, ...)."""
+    return _SCALAR_NAMES.get(xp.dtype(dtype).name, str(dtype))
 
 
 def _targets(t: Any, weight: Any, ignore_index: int, dtype: Any) -> tuple:
@@ -34,6 +43,7 @@ class CrossEntropy(Function):
     # A primitive for speed and stability: log-softmax and NLL fused, and the backward is
     # (softmax - onehot) / N without building the log-softmax's Jacobian product.
     saves = (0,)
+    torch_name = "NllLossBackward0"  # PyTorch's cross_entropy ends in nll_loss
 
     def forward(self, x, t, weight, ignore_index, reduction, label_smoothing):
         shifted = x - x.max(axis=1, keepdims=True)
@@ -89,6 +99,7 @@ def cross_entropy_primitive(input: Tensor, target: Tensor, weight: Tensor | None
 
 class NLLLoss(Function):
     # A primitive for speed: picks one log-probability per row; backward scatters it back.
+    torch_name = "NllLossBackward0"
     def forward(self, logp, t, weight, ignore_index, reduction):
         safe, valid, w_t = _targets(t, weight, ignore_index, logp.dtype)
         self.shape, self.safe, self.w_t, self.reduction = logp.shape, safe, w_t, reduction
@@ -136,6 +147,96 @@ class MSELoss(Function):
 def mse_primitive(input: Tensor, target: Tensor, reduction: str) -> Tensor:
     """``(input - target)^2`` reduced by ``'mean'``, ``'sum'`` or ``'none'``, as one node."""
     return MSELoss.apply(input, target, reduction=reduction)
+
+
+def _ctc_alpha(lp: Any, labels: Any, length: int) -> Any:
+    """Forward variables log alpha (T, 2S + 1) of Graves et al. (2006), eq. 6-7, in log space."""
+    extended = labels.size
+    alpha = xp.full((length, extended), -xp.inf, lp.dtype)
+    alpha[0, 0] = lp[0, labels[0]]
+    if extended > 1:
+        alpha[0, 1] = lp[0, labels[1]]
+    skip = _ctc_skips(labels)
+    for t in range(1, length):
+        previous = alpha[t - 1]
+        total = previous.copy()
+        total[1:] = xp.logaddexp(total[1:], previous[:-1])
+        total[2:] = xp.where(skip[2:], xp.logaddexp(total[2:], previous[:-2]), total[2:])
+        alpha[t] = total + lp[t, labels]
+    return alpha
+
+
+def _ctc_beta(lp: Any, labels: Any, length: int) -> Any:
+    """Backward variables log beta (T, 2S + 1), eq. 10-11; like alpha, including y_t."""
+    extended = labels.size
+    beta = xp.full((length, extended), -xp.inf, lp.dtype)
+    beta[length - 1, extended - 1] = lp[length - 1, labels[-1]]
+    if extended > 1:
+        beta[length - 1, extended - 2] = lp[length - 1, labels[-2]]
+    skip = _ctc_skips(labels)
+    for t in range(length - 2, -1, -1):
+        following = beta[t + 1]
+        total = following.copy()
+        total[:-1] = xp.logaddexp(total[:-1], following[1:])
+        total[:-2] = xp.where(skip[2:], xp.logaddexp(total[:-2], following[2:]), total[:-2])
+        beta[t] = total + lp[t, labels]
+    return beta
+
+
+def _ctc_skips(labels: Any) -> Any:
+    """Where a path may skip the blank before position s: a label unlike the one at s - 2."""
+    skip = xp.zeros(labels.size, bool)
+    skip[2:] = labels[2:] != labels[:-2]
+    return skip
+
+
+class CtcLoss(Function):
+    # A primitive: the alpha-beta recursions of Graves et al., "Connectionist Temporal
+    # Classification" (ICML 2006), one sample at a time, in log space. The gradient is the
+    # true one with respect to log_probs, -exp(log(sum alpha beta) - lp + nll); PyTorch's
+    # kernel adds exp(lp), which cancels once log_probs come from log_softmax, as they must.
+    saves = (0,)
+
+    def forward(self, lp, targets, input_lengths, blank, zero_infinity):
+        batch = lp.shape[1]
+        self.lp, self.zero_infinity = lp, zero_infinity
+        self.samples = []
+        nll = xp.zeros(batch, lp.dtype)
+        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for b in range(batch):
+                labels = xp.full(2 * len(targets[b]) + 1, blank, xp.int64)
+                labels[1::2] = targets[b]
+                length = int(input_lengths[b])
+                alpha = _ctc_alpha(lp[:length, b], labels, length)
+                nll[b] = -xp.logaddexp.reduce(alpha[length - 1, -2:]) if labels.size > 1 \
+                    else -alpha[length - 1, 0]
+                self.samples.append((labels, length, alpha))
+        self.nll = nll
+        if zero_infinity:
+            return xp.where(xp.isinf(nll), 0, nll).astype(lp.dtype)
+        return nll
+
+    def backward(self, gy):
+        gx = xp.zeros_like(self.lp)
+        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for b, (labels, length, alpha) in enumerate(self.samples):
+                if xp.isinf(self.nll[b]) and self.zero_infinity:
+                    continue
+                lp = self.lp[:length, b]
+                both = alpha + _ctc_beta(lp, labels, length)
+                summed = xp.full(lp.shape, -xp.inf, lp.dtype)
+                steps = xp.broadcast_to(xp.arange(length)[:, None], both.shape)
+                xp.logaddexp.at(summed, (steps, xp.broadcast_to(labels, both.shape)), both)
+                gx[:length, b] = -xp.exp(summed - lp + self.nll[b]) * gy[b]
+        return gx
+
+
+def ctc_loss_primitive(log_probs: Tensor, targets: list, input_lengths: list, blank: int,
+                       zero_infinity: bool) -> Tensor:
+    """Checked (T, N, C) log-probabilities and one label array per sample in; the (N,)
+    negative log-likelihoods out."""
+    return CtcLoss.apply(log_probs, targets=targets, input_lengths=input_lengths, blank=blank,
+                         zero_infinity=zero_infinity)
 
 
 def _sigmoid(x: Any) -> Any:

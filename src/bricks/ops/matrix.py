@@ -252,8 +252,8 @@ class _PNorm(Function):
     saves = (0,)
     saves_output = True
 
-    def forward(self, x, p):
-        self.x, self.p = x, p
+    def forward(self, x, p, nan_blind_l1):
+        self.x, self.p, self.nan_blind_l1 = x, p, nan_blind_l1
         a = xp.abs(x)
         if p == 0:
             self.y = (a != 0).sum(-1).astype(x.dtype)
@@ -268,6 +268,8 @@ class _PNorm(Function):
         g = gy[..., None]
         if p == 0:
             return xp.zeros_like(x)
+        if p == 1 and self.nan_blind_l1:  # torch.linalg.vector_norm: sgn(x), 0 at NaN
+            return g * xp.where(x != x, 0, xp.sign(x))
         if p == xp.inf:
             a = xp.abs(x)
             return g * xp.sign(x) * (a == y) / xp.maximum((a == y).sum(-1, keepdims=True), 1)
@@ -276,8 +278,8 @@ class _PNorm(Function):
         return g * xp.where(y == 0, 0, grad)  # NaN stays NaN, as torch
 
 
-def _pnorm(x: Tensor, p: float) -> Tensor:
-    return _PNorm.apply(x, p=float(p))
+def _pnorm(x: Tensor, p: float, nan_blind_l1: bool = False) -> Tensor:
+    return _PNorm.apply(x, p=float(p), nan_blind_l1=nan_blind_l1)
 
 
 def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:

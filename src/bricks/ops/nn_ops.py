@@ -17,8 +17,8 @@ from .._tensor import Tensor, bump_version
 from ..autograd.function import Function
 
 __all__ = ["erf", "leaky_relu_primitive", "elu_primitive", "gelu_primitive",
-           "layer_norm_primitive", "batch_norm_primitive", "embedding_primitive",
-           "pad_primitive", "dropout_primitive"]
+           "layer_norm_primitive", "batch_norm_primitive", "group_norm_primitive",
+           "embedding_primitive", "pad_primitive", "segment_sum_primitive", "dropout_primitive"]
 
 _erf = xp.frompyfunc(math.erf, 1, 1)
 
@@ -100,6 +100,7 @@ def _affine_grads(gy: Any, x_hat: Any, axes: tuple, needs: tuple) -> tuple:
 
 class LayerNorm(Function):
     # A primitive for speed: one pass of statistics, and the closed-form backward.
+    torch_name = "NativeLayerNormBackward0"
     def forward(self, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
         mean = x.mean(axis=axes, keepdims=True)
@@ -135,6 +136,7 @@ def layer_norm_primitive(input: Tensor, weight: Tensor | None, bias: Tensor | No
 class BatchNorm(Function):
     # A primitive for speed: per-channel statistics in one pass and the closed-form backward.
     # Running statistics are updated in place here, as PyTorch's kernel does.
+    torch_name = "NativeBatchNormBackward0"
     def forward(self, x, w, b, running_mean, running_var, training, momentum, eps):
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, -1) + (1,) * (x.ndim - 2)
@@ -192,6 +194,46 @@ def batch_norm_primitive(input: Tensor, weight: Tensor | None, bias: Tensor | No
     return out
 
 
+class GroupNorm(Function):
+    # A primitive for the fused affine and PyTorch's node: statistics over each group of
+    # channels (and the spatial dimensions), the closed-form backward of LayerNorm per group.
+    torch_name = "NativeGroupNormBackward0"
+
+    def forward(self, x, w, b, groups, eps):
+        grouped = x.reshape(x.shape[0], groups, -1)
+        mean = grouped.mean(axis=2, keepdims=True)
+        centred = grouped - mean
+        var = (centred * centred).mean(axis=2, keepdims=True)
+        self.rstd = 1 / xp.sqrt(var + eps)
+        self.x_hat = (centred * self.rstd).reshape(x.shape)
+        self.shape = (1, -1) + (1,) * (x.ndim - 2)
+        self.groups, self.w = groups, None if w is None else w.reshape(self.shape)
+        y = self.x_hat * self.w if w is not None else self.x_hat.copy()
+        if b is not None:
+            y += b.reshape(self.shape)
+        return y
+
+    def backward(self, gy):
+        nx, nw, nb = self.needs_input_grad
+        axes = (0,) + tuple(range(2, gy.ndim))
+        gw, gb = _affine_grads(gy, self.x_hat, axes, (nw, nb))
+        gx = None
+        if nx:
+            n = gy.shape[0]
+            g = (gy * self.w if self.w is not None else gy).reshape(n, self.groups, -1)
+            x_hat = self.x_hat.reshape(n, self.groups, -1)
+            m1 = g.mean(axis=2, keepdims=True)
+            m2 = (g * x_hat).mean(axis=2, keepdims=True)
+            gx = (self.rstd * (g - m1 - x_hat * m2)).reshape(gy.shape)
+        return gx, gw, gb
+
+
+def group_norm_primitive(input: Tensor, groups: int, weight: Tensor | None,
+                         bias: Tensor | None, eps: float) -> Tensor:
+    """Normalise (N, C, *) over each of ``groups`` groups of channels, then scale and shift."""
+    return GroupNorm.apply(input, weight, bias, groups=groups, eps=eps)
+
+
 class Embedding(Function):
     def forward(self, w, index, padding_idx):
         self.index, self.shape, self.padding_idx = index, w.shape, padding_idx
@@ -229,6 +271,26 @@ class Pad(Function):
 def pad_primitive(input: Tensor, widths: list, value: float) -> Tensor:
     """``input`` with ``widths[d] = (before, after)`` cells of ``value`` (negative crops)."""
     return Pad.apply(input, widths=widths, value=value)
+
+
+class SegmentSum(Function):
+    # A primitive for embedding bags: each row added into its segment (bag), rows of segment -1
+    # dropped. Unlike a product with a 0/1 membership matrix, it never forms 0 * inf.
+    def forward(self, x, segments, count):
+        self.segments, self.keep = segments, segments >= 0
+        out = xp.zeros((count,) + x.shape[1:], x.dtype)
+        xp.add.at(out, segments[self.keep], x[self.keep])
+        return out
+
+    def backward(self, gy):
+        gx = xp.zeros((self.segments.size,) + gy.shape[1:], gy.dtype)
+        gx[self.keep] = gy[self.segments[self.keep]]
+        return gx
+
+
+def segment_sum_primitive(input: Tensor, segments: Any, count: int) -> Tensor:
+    """(count, *) sums of the rows of ``input`` (T, *) by their segment in [0, count) (or -1)."""
+    return SegmentSum.apply(input, segments=segments, count=count)
 
 
 class Dropout(Function):

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import struct
+import sys
 import warnings
 from typing import IO, Any, Callable, Iterable
 
@@ -184,6 +185,10 @@ def _check_entry(name: str, entry: Any, source: str) -> tuple[str, tuple[int, ..
             or not all(_is_int(o) and 0 <= o < 2**62 for o in offsets)):
         raise _fail(source, f"{where}: expected data_offsets [begin, end] of non-negative "
                             f"ints, got {offsets!r}"[:300])
+    # A zero-size tensor may still have dimensions whose product no array can have.
+    if math.prod(max(d, 1) for d in shape) * _DTYPES[code].itemsize >= 2**62:
+        raise _fail(source, f"{where}: shape {shape} spans 2**62 bytes or more (a zero "
+                            f"dimension counted as 1): no array has such dimensions"[:300])
     nbytes = math.prod(shape) * _DTYPES[code].itemsize
     if offsets[1] - offsets[0] != nbytes:
         raise _fail(source, f"{where}: shape {shape} of {code} needs {nbytes} bytes, but "
@@ -341,12 +346,49 @@ def read_tensors(f: IO[bytes], source: str, file_size: int, fileno: int | None =
 
 
 def _map(fileno: int, start: int, size: int) -> np.ndarray:
+    """The file's bytes ``[start, start + size)`` mapped copy-on-write, holding no descriptor.
+
+    ``mmap.mmap`` keeps a duplicate of the descriptor open as long as the map lives (before
+    Python 3.13's ``trackfd=False``), so loading hundreds of files would exhaust a low
+    open-file limit. On POSIX the map is made with the C library instead and released when
+    the last array over it goes; the caller closes its descriptor right after.
+    """
     import mmap as _mmap
 
     page = _mmap.ALLOCATIONGRANULARITY
     base = start - start % page
-    mapped = _mmap.mmap(fileno, size + start - base, access=_mmap.ACCESS_COPY, offset=base)
+    length = size + start - base
+    if sys.version_info >= (3, 13):
+        mapped: Any = _mmap.mmap(fileno, length, access=_mmap.ACCESS_COPY, offset=base,
+                                 trackfd=False)
+    else:
+        mapped = _posix_map(fileno, length, base)
+        if mapped is None:  # pragma: no cover - Windows: the map keeps a handle
+            mapped = _mmap.mmap(fileno, length, access=_mmap.ACCESS_COPY, offset=base)
     return np.frombuffer(mapped, dtype=np.uint8, offset=start - base)
+
+
+def _posix_map(fileno: int, length: int, offset: int) -> Any:
+    """A ctypes byte array over a private mapping, unmapped when it is collected."""
+    import ctypes
+    import mmap as _mmap
+    import weakref
+
+    if os.name != "posix":
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    address = libc.mmap(None, length, _mmap.PROT_READ | _mmap.PROT_WRITE, _mmap.MAP_PRIVATE,
+                        fileno, offset)
+    if address in (None, ctypes.c_void_p(-1).value):
+        error = ctypes.get_errno()
+        raise OSError(error, f"mmap failed: {os.strerror(error)}")
+    mapped = (ctypes.c_uint8 * length).from_address(address)
+    weakref.finalize(mapped, libc.munmap, address, length)
+    return mapped
 
 
 def file_size_of(f: IO[bytes]) -> int:

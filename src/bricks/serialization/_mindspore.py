@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -155,6 +156,8 @@ def _array(chunks: list[np.ndarray], dims: list[int], kind: str, tag: str,
         raise CheckpointError(f"{source}: tensor {tag!r} of dims {dims} and type {kind} "
                               f"needs {math.prod(shape) * itemsize} bytes, holds {raw.size}")
     if code == "bfloat16":
+        warnings.warn(f"{source}: bfloat16 tensor {tag!r} was loaded as float32 (NumPy has "
+                      f"no bfloat16)", stacklevel=5)
         return (raw.view("<u2").astype(np.uint32) << 16).view(np.float32).reshape(shape)
     if code == "?" and raw.size and raw.max() > 1:
         raise CheckpointError(f"{source}: bool tensor {tag!r} holds bytes other than 0 and 1")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import math
 import struct
+import warnings
 from typing import Any
 
 import numpy as np
@@ -103,7 +104,10 @@ class _Reader:
         itemsize = 2 if code == "bfloat16" else np.dtype(code).itemsize
         raw = self.take(math.prod(shape) * itemsize, f"{what}'s data of shape {shape}")
         if code == "bfloat16":
-            return (raw.view("<u2").astype(np.uint32) << 16).view(np.float32).reshape(shape)
+            warnings.warn(f"{self.source}: bfloat16 {what} was loaded as float32 (NumPy has "
+                          f"no bfloat16)", stacklevel=6)
+            return (raw.copy().view("<u2").astype(np.uint32) << 16).view(np.float32) \
+                .reshape(shape)
         if code == "?" and raw.size and raw.max() > 1:
             raise self.fail(f"{what} of dtype bool holds bytes other than 0 and 1")
         return raw.copy().view(code).reshape(shape)  # a copy is aligned and owns its memory

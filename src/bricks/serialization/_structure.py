@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._format import CheckpointError, dtype_code, strict_json
+from ._format import CheckpointError, _outside_strings, dtype_code, strict_json
 
 __all__ = ["STRUCTURE_KEY", "Flattener", "rebuild"]
 
@@ -25,6 +25,10 @@ STRUCTURE_KEY = "bricks.structure"
 FORMAT_KEY = "format"
 MAX_SAVE_DEPTH = 100
 STRUCTURE_DEPTH = 3 * MAX_SAVE_DEPTH + 10  # a dict level is {"dict": [[k, v]]}
+# Entries (JSON values) a structure may hold: the header's own item limit. The structure is
+# a string inside the header, so the header's count does not see them.
+MAX_STRUCTURE_ITEMS = 1_000_000
+RESERVED_NAMES = ("__metadata__",)  # the safetensors header's own key
 _NODE_KINDS = ("tensor", "float", "list", "tuple", "dict", "odict")
 
 
@@ -99,6 +103,10 @@ class Flattener:
                 self.removed[name] = kept
             return kept
         dtype_code(array)
+        if name in RESERVED_NAMES:
+            raise ValueError(f"bricks.save: a tensor cannot be stored under the name {name!r}, "
+                             f"which the safetensors format reserves for its metadata; rename "
+                             f"that key (nothing was written)")
         while name in self.arrays or name in self.removed:
             name += "#"
         self.arrays[name] = array
@@ -193,11 +201,24 @@ def rebuild(arrays: dict[str, np.ndarray], metadata: dict[str, str], source: str
     text = metadata.get(STRUCTURE_KEY)
     if text is None:
         return _plain_state_dict(builder, metadata)
+    _check_items(text, builder)
     structure = strict_json(text, source, STRUCTURE_KEY, STRUCTURE_DEPTH)
     try:
         return builder.build(structure)
     except RecursionError:
         raise builder.fail("nested too deeply") from None
+
+
+def _check_items(text: str, builder: _Builder) -> None:
+    """Bound the structure's entries before parsing it (a cheap over-count first)."""
+    if text.count(",") + text.count("[") + text.count("{") <= MAX_STRUCTURE_ITEMS:
+        return
+    skeleton = _outside_strings(text)
+    items = int(np.count_nonzero((skeleton == ord(",")) | (skeleton == ord("["))
+                                 | (skeleton == ord("{"))))
+    if items > MAX_STRUCTURE_ITEMS:
+        raise builder.fail(f"it holds {items} entries, more than the {MAX_STRUCTURE_ITEMS} "
+                           f"allowed")
 
 
 def _plain_state_dict(builder: _Builder, metadata: dict[str, str]) -> Any:

@@ -65,6 +65,14 @@ SOFT = _rng.uniform(0, 1, (4, 3))
 WEIGHTS = _rng.uniform(0.5, 2.0, 5)
 HARD = (np.arange(12).reshape(4, 3) % 2).astype(float)
 INDICES = np.array([[0, 2, 5, 2], [1, 1, 3, 0]])
+ATTENTION_MASK = _rng.random((4, 6)) > 0.3
+ATTENTION_MASK[:, 0] = True  # every query sees at least one key
+BAG_INDICES = np.array([1, 2, 4, 5, 4, 3, 2, 9])
+BAG_OFFSETS = np.array([0, 2, 2, 5])  # the second bag is empty
+KL_TARGET = _rng.dirichlet(np.ones(3), 4)
+KL_TARGET_ZERO = np.where(np.arange(12).reshape(4, 3) == 1, 0.0, KL_TARGET)
+SIGNS = np.array([1.0, -1.0, -1.0, 1.0, 1.0])
+CTC_TARGETS = np.array([[1, 2, 2, 0], [3, 1, 0, 0]])
 ROWS = [
     Row("linear", lambda F, x, w, b: F.linear(x, w, b), ((3, 4), (5, 4), (5,))),
     Row("linear_3d_no_bias", lambda F, x, w: F.linear(x, w), ((2, 3, 4), (5, 4))),
@@ -176,4 +184,132 @@ ROWS = [
         x, const(F, HARD).to(x.dtype)), ((4, 3),)),
     Row("binary_cross_entropy_of_sigmoid", lambda F, x: F.binary_cross_entropy(
         lib(F).sigmoid(x * 4), const(F, HARD).to(x.dtype)), ((4, 3),)),
+] + [
+    # ----- issue 12: the rest of the everyday functional API -----
+    Row("relu6", lambda F, x: F.relu6(x * 4), ((3, 4),)),
+    Row("hardtanh", lambda F, x: F.hardtanh(x, -0.5, 0.7), ((3, 4),)),
+    Row("softplus", lambda F, x: F.softplus(x * 10, 2, 5), ((3, 4),)),
+    Row("softsign", lambda F, x: F.softsign(x), ((3, 4),)),
+    Row("hardswish", lambda F, x: F.hardswish(x * 4), ((3, 4),)),
+    Row("hardsigmoid", lambda F, x: F.hardsigmoid(x * 4), ((3, 4),)),
+    Row("mish", lambda F, x: F.mish(x * 3), ((3, 4),)),
+    Row("celu", lambda F, x: F.celu(x, 0.5), ((3, 4),)),
+    Row("selu", lambda F, x: F.selu(x), ((3, 4),)),
+    Row("rrelu_eval", lambda F, x: F.rrelu(x), ((3, 4),)),
+    Row("glu", lambda F, x: F.glu(x, 1), ((3, 4),)),
+    Row("logsigmoid", lambda F, x: F.logsigmoid(x * 30), ((3, 4),)),
+    Row("softmin", lambda F, x: F.softmin(x, 1), ((3, 4),)),
+    Row("pad_reflect", lambda F, x: F.pad(x, (1, 2, 2, 1), mode="reflect"), ((2, 3, 4, 5),)),
+    Row("pad_replicate_1d", lambda F, x: F.pad(x, (2, 1), mode="replicate"), ((2, 3, 4),)),
+    Row("pad_circular", lambda F, x: F.pad(x, (1, 2, 2, 1), mode="circular"), ((2, 3, 4, 5),)),
+    Row("pad_reflect_3d", lambda F, x: F.pad(x, (1, 1, 1, 0, 0, 1), mode="reflect"),
+        ((1, 2, 3, 4, 5),)),
+    Row("interpolate_nearest", lambda F, x: F.interpolate(x, scale_factor=2), ((2, 3, 4, 5),)),
+    Row("interpolate_nearest_size", lambda F, x: F.interpolate(x, size=(3, 7)), ((2, 3, 4, 5),)),
+    Row("interpolate_nearest_exact", lambda F, x: F.interpolate(x, size=(3, 7),
+                                                                mode="nearest-exact"),
+        ((2, 3, 4, 5),)),
+    Row("interpolate_bilinear", lambda F, x: F.interpolate(x, scale_factor=2, mode="bilinear"),
+        ((2, 3, 4, 5),)),
+    Row("interpolate_bilinear_align_corners", lambda F, x: F.interpolate(
+        x, size=(7, 3), mode="bilinear", align_corners=True), ((2, 3, 4, 5),)),
+    Row("interpolate_linear_fraction", lambda F, x: F.interpolate(x, scale_factor=1.7,
+                                                                  mode="linear"), ((2, 3, 5),)),
+    Row("interpolate_linear_recompute", lambda F, x: F.interpolate(
+        x, scale_factor=1.7, mode="linear", recompute_scale_factor=True), ((2, 3, 5),)),
+    Row("interpolate_trilinear", lambda F, x: F.interpolate(x, size=(3, 4, 2), mode="trilinear"),
+        ((1, 2, 2, 3, 4),)),
+    Row("interpolate_area", lambda F, x: F.interpolate(x, size=(3, 2), mode="area"),
+        ((1, 2, 7, 5),)),
+    Row("pixel_shuffle", lambda F, x: F.pixel_shuffle(x, 2), ((2, 8, 3, 4),)),
+    Row("pixel_unshuffle", lambda F, x: F.pixel_unshuffle(x, 2), ((2, 2, 4, 6),)),
+    Row("unfold", lambda F, x: F.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+        ((2, 3, 5, 6),)),
+    Row("fold", lambda F, x: F.fold(x, (5, 6), (2, 3), dilation=(1, 2), padding=1,
+                                    stride=(2, 1)), ((2, 18, 12),)),
+    Row("conv3d", lambda F, x, w, b: F.conv3d(x, w, b, stride=(2, 1, 1), padding=(1, 0, 1),
+                                              dilation=(1, 2, 1)),
+        ((2, 4, 5, 6, 5), (6, 4, 3, 2, 3), (6,)), directions=8),
+    Row("conv3d_groups_same", lambda F, x, w: F.conv3d(x, w, groups=2, padding="same"),
+        ((1, 4, 4, 5, 4), (6, 2, 3, 2, 3)), directions=8),
+    Row("conv_transpose2d", lambda F, x, w, b: F.conv_transpose2d(
+        x, w, b, stride=2, padding=1, output_padding=1), ((2, 4, 5, 6), (4, 3, 3, 3), (3,)),
+        directions=8),
+    Row("conv_transpose2d_groups_dilation", lambda F, x, w: F.conv_transpose2d(
+        x, w, stride=(2, 3), padding=(2, 0), groups=2, dilation=(2, 1)),
+        ((2, 4, 5, 6), (4, 3, 3, 2)), directions=8),
+    Row("conv_transpose1d", lambda F, x, w, b: F.conv_transpose1d(
+        x, w, b, stride=3, padding=2, output_padding=1), ((2, 4, 5), (4, 3, 3), (3,))),
+    Row("conv_transpose1d_unbatched", lambda F, x, w: F.conv_transpose1d(x, w),
+        ((4, 5), (4, 3, 3))),
+    Row("max_pool1d_indices", lambda F, x: F.max_pool1d(x, 3, 2, 1, return_indices=True),
+        ((2, 3, 9),)),
+    Row("max_pool1d_ceil_unbatched", lambda F, x: F.max_pool1d(x, 2, ceil_mode=True), ((3, 9),)),
+    Row("avg_pool1d_exclude_pad", lambda F, x: F.avg_pool1d(x, 3, 2, 1, count_include_pad=False),
+        ((2, 3, 9),)),
+    Row("max_pool3d", lambda F, x: F.max_pool3d(x, 2), ((2, 3, 4, 5, 6),)),
+    Row("max_pool3d_indices", lambda F, x: F.max_pool3d(
+        x, (2, 3, 2), stride=(1, 2, 2), padding=1, dilation=(2, 1, 1), ceil_mode=True,
+        return_indices=True), ((1, 2, 4, 5, 5),)),
+    Row("group_norm", lambda F, x, w, b: F.group_norm(x, 2, w, b), ((3, 4, 5, 2), (4,), (4,))),
+    Row("group_norm_plain", lambda F, x: F.group_norm(x, 3, eps=1e-3), ((3, 6, 5),)),
+    Row("instance_norm_affine", lambda F, x, w, b: F.instance_norm(x, weight=w, bias=b),
+        ((3, 4, 5), (4,), (4,))),
+    Row("instance_norm_running", lambda F, x: F.instance_norm(
+        x, lib(F).zeros(4, dtype=x.dtype), lib(F).ones(4, dtype=x.dtype)), ((3, 4, 5, 2),)),
+    Row("normalize", lambda F, x: F.normalize(x, dim=1), ((3, 4),)),
+    Row("normalize_p1", lambda F, x: F.normalize(x, p=1, dim=0), ((3, 4),)),
+    Row("cosine_similarity", lambda F, x, y: F.cosine_similarity(x, y), ((3, 4, 2), (3, 4, 2))),
+    Row("cosine_similarity_broadcast", lambda F, x, y: F.cosine_similarity(x, y, dim=-1),
+        ((3, 4), (1, 4))),
+    Row("pairwise_distance", lambda F, x, y: F.pairwise_distance(x, y), ((3, 4), (3, 4))),
+    Row("pairwise_distance_p1", lambda F, x, y: F.pairwise_distance(x, y, p=1, keepdim=True),
+        ((3, 4), (3, 4))),
+    Row("scaled_dot_product_attention", lambda F, q, k, v: F.scaled_dot_product_attention(
+        q, k, v), ((2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 7))),
+    Row("scaled_dot_product_attention_causal", lambda F, q, k, v:
+        F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+        ((2, 4, 5), (2, 4, 5), (2, 4, 3))),
+    Row("scaled_dot_product_attention_bool_mask", lambda F, q, k, v:
+        F.scaled_dot_product_attention(q, k, v, attn_mask=const(F, ATTENTION_MASK)),
+        ((2, 4, 5), (2, 6, 5), (2, 6, 3))),
+    Row("scaled_dot_product_attention_float_mask", lambda F, q, k, v, m:
+        F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        ((2, 4, 5), (2, 6, 5), (2, 6, 3), (4, 6))),
+    Row("embedding_bag_mean", lambda F, w: F.embedding_bag(
+        const(F, BAG_INDICES), w, const(F, BAG_OFFSETS)), ((10, 3),)),
+    Row("embedding_bag_sum_weights", lambda F, w, p: F.embedding_bag(
+        const(F, BAG_INDICES), w, const(F, BAG_OFFSETS), mode="sum", per_sample_weights=p),
+        ((10, 3), (8,))),
+    Row("embedding_bag_max", lambda F, w: F.embedding_bag(
+        const(F, BAG_INDICES), w, const(F, BAG_OFFSETS), mode="max"), ((10, 3),)),
+    Row("embedding_bag_2d_padding_idx", lambda F, w: F.embedding_bag(
+        const(F, BAG_INDICES.reshape(2, 4)), w, padding_idx=2), ((10, 3),)),
+    Row("embedding_bag_include_last_offset", lambda F, w: F.embedding_bag(
+        const(F, BAG_INDICES), w, const(F, np.array([0, 2, 5, 8])), mode="sum",
+        include_last_offset=True), ((10, 3),)),
+    Row("kl_div_batchmean", lambda F, x: F.kl_div(x.log_softmax(1), const(F, KL_TARGET).to(
+        x.dtype), reduction="batchmean"), ((4, 3),)),
+    Row("kl_div_none_zero_target", lambda F, x: F.kl_div(x, const(F, KL_TARGET_ZERO).to(x.dtype),
+                                                         reduction="none"), ((4, 3),)),
+    Row("kl_div_log_target_sum", lambda F, x, y: F.kl_div(x, y, reduction="sum",
+                                                          log_target=True), ((4, 3), (4, 3))),
+    Row("margin_ranking_loss", lambda F, a, b: F.margin_ranking_loss(
+        a, b, const(F, SIGNS).to(a.dtype), margin=0.5), ((5,), (5,))),
+    Row("triplet_margin_loss", lambda F, a, p, n: F.triplet_margin_loss(a, p, n, margin=2.0),
+        ((5, 4), (5, 4), (5, 4))),
+    Row("triplet_margin_loss_swap_p1_none", lambda F, a, p, n: F.triplet_margin_loss(
+        a, p, n, p=1, swap=True, reduction="none"), ((5, 4), (5, 4), (5, 4))),
+    Row("ctc_loss_mean", lambda F, x: F.ctc_loss(
+        x.log_softmax(2), const(F, CTC_TARGETS), const(F, np.array([6, 5])),
+        const(F, np.array([3, 2]))), ((6, 2, 4),)),
+    Row("ctc_loss_concatenated_none", lambda F, x: F.ctc_loss(
+        x.log_softmax(2), const(F, np.array([1, 2, 2, 3, 1])), (6, 5), (3, 2),
+        reduction="none"), ((6, 2, 4),)),
+    Row("ctc_loss_blank_last_sum", lambda F, x: F.ctc_loss(
+        x.log_softmax(2), const(F, np.array([[1, 2, 2], [0, 1, 0]])), (6, 5), (3, 2), blank=3,
+        reduction="sum"), ((6, 2, 4),)),
+    Row("ctc_loss_zero_infinity", lambda F, x: F.ctc_loss(
+        x.log_softmax(2), const(F, np.array([[1, 1, 1, 1], [1, 2, 0, 0]])), (3, 5), (4, 2),
+        reduction="none", zero_infinity=True), ((6, 2, 4),)),
 ]

@@ -12,7 +12,7 @@ from scipy import stats
 import bricks
 from bricks import nn
 
-from _layer_check import check_same, randn
+from _layer_check import check_same, copy_weights, randn
 
 CONV2D = [
     ((1, 6, 5), {"padding": 2}),
@@ -135,3 +135,80 @@ def test_conv2d_padding_modes_pass_float64_central_differences(padding_mode):
 def test_conv2d_reflect_padding_rejects_padding_as_large_as_the_input():
     with pytest.raises(RuntimeError, match="padding_mode='reflect'"):
         nn.Conv2d(1, 1, 3, padding=3, padding_mode="reflect")(bricks.ones(1, 1, 3, 3))
+
+
+CONV3D = [
+    ((2, 4, 3), {}),
+    ((4, 6, (3, 2, 2)), {"stride": (2, 1, 1), "padding": (1, 0, 1), "dilation": (1, 2, 1)}),
+    ((4, 6, 3), {"groups": 2, "padding": "same", "bias": False}),
+    ((2, 3, 3), {"padding": 1, "padding_mode": "replicate"}),
+]
+
+
+@pytest.mark.parametrize("args, kwargs", CONV3D)
+def test_conv3d_matches_torch(args, kwargs):
+    layer, expected = nn.Conv3d(*args, **kwargs), torch.nn.Conv3d(*args, **kwargs)
+    assert repr(layer) == repr(expected)
+    check_same(layer, expected, randn(2, args[0], 5, 6, 5), atol=1e-4)
+
+
+CONV_TRANSPOSE = [
+    ("ConvTranspose2d", (3, 4, 3), {"stride": 2}),
+    ("ConvTranspose2d", (4, 6, (3, 2)), {"stride": 2, "padding": 1, "output_padding": 1}),
+    ("ConvTranspose2d", (4, 6, 3), {"groups": 2, "dilation": 2, "bias": False}),
+    ("ConvTranspose1d", (3, 4, 3), {}),
+    ("ConvTranspose1d", (4, 2, 4), {"stride": 3, "padding": 2, "output_padding": 2}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", CONV_TRANSPOSE)
+def test_conv_transpose_matches_torch(name, args, kwargs):
+    layer, expected = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(layer) == repr(expected)
+    assert list(layer.state_dict()) == list(expected.state_dict())
+    assert layer.weight.shape == expected.weight.shape
+    spatial = (5, 6) if name.endswith("2d") else (7,)
+    check_same(layer, expected, randn(2, args[0], *spatial), atol=1e-4)
+
+
+def test_conv_transpose_output_size_picks_the_output_padding_as_torch():
+    layer, expected = nn.ConvTranspose2d(2, 3, 3, stride=2), torch.nn.ConvTranspose2d(2, 3, 3, 2)
+    copy_weights(layer, expected)
+    x = randn(1, 2, 4, 4)
+    out = layer(bricks.tensor(x), output_size=[10, 9])
+    want = expected(torch.tensor(x), output_size=[10, 9])
+    assert out.shape == (1, 3, 10, 9)
+    np.testing.assert_allclose(out.detach().numpy(), want.detach().numpy(), atol=1e-5)
+    with pytest.raises(ValueError, match="valid sizes range from"):
+        layer(bricks.tensor(x), output_size=[12, 9])
+
+
+def test_conv_transpose_default_init_matches_torch_bounds():
+    layer = nn.ConvTranspose2d(16, 8, 3)
+    bound = 1 / math.sqrt(8 * 9)  # fan_in from dimension 1 (out_channels / groups), as torch
+    weight = layer.weight.detach().numpy()
+    assert np.abs(weight).max() <= bound and np.abs(weight).max() > 0.9 * bound
+    assert np.abs(layer.bias.detach().numpy()).max() <= bound
+
+
+def test_conv_transpose_rejects_other_padding_modes_and_large_output_padding():
+    with pytest.raises(ValueError, match='Only "zeros" padding mode'):
+        nn.ConvTranspose2d(2, 3, 3, padding_mode="reflect")
+    with pytest.raises(RuntimeError, match="output padding must be smaller"):
+        nn.ConvTranspose2d(2, 3, 3, output_padding=1)(bricks.ones(1, 2, 4, 4))
+
+
+@pytest.mark.parametrize("make, error, pattern", [
+    (lambda: nn.Conv2d(3, 8, 0), RuntimeError, r"Conv2d\(\): kernel_size should be greater"),
+    (lambda: nn.Conv2d(3, 8, -1), RuntimeError, r"kernel_size must be non-negative"),
+    (lambda: nn.Conv2d(-3, 8, 3), RuntimeError, r"in_channels must be non-negative"),
+    (lambda: nn.Conv2d(3, 8, 2.5), TypeError, r"argument 'kernel_size' must be an int"),
+    (lambda: nn.Conv2d(3.0, 8, 2), TypeError, r"argument 'in_channels' must be an int"),
+    (lambda: nn.Conv1d(3, 8, 3, stride=0), RuntimeError, r"stride should be greater than zero"),
+    (lambda: nn.Conv3d(3, 8, 3, padding=-1), RuntimeError, r"padding must be non-negative"),
+    (lambda: nn.ConvTranspose2d(3, 8, 3, dilation=0), RuntimeError, r"dilation should be"),
+])
+def test_bad_conv_arguments_raise_torchs_exception_type_naming_the_argument(make, error,
+                                                                           pattern):
+    with pytest.raises(error, match=pattern):
+        make()

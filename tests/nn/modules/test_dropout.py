@@ -43,3 +43,22 @@ def test_dropout_rejects_probability_outside_zero_one_as_torch(p):
         torch.nn.Dropout(p)
     with pytest.raises(ValueError, match=f"got {p}"):
         nn.Dropout(p)
+
+
+@pytest.mark.parametrize("name, shape", [("Dropout1d", (40, 30, 5)), ("Dropout2d", (40, 30, 3, 2)),
+                                         ("Dropout3d", (40, 30, 2, 2, 2))])
+def test_channel_dropout_zeroes_whole_channels_and_scales_the_rest(name, shape):
+    layer, expected = getattr(nn, name)(0.4), getattr(torch.nn, name)(0.4)
+    assert repr(layer) == repr(expected)
+    bricks.manual_seed(0)
+    out = layer(bricks.ones(*shape)).numpy().reshape(shape[0], shape[1], -1)
+    per_channel = out[:, :, 0]
+    assert (out == per_channel[:, :, None]).all()  # a channel is kept or dropped whole
+    assert set(np.unique(per_channel)) <= {0.0, np.float32(1 / 0.6)}
+    assert 0.3 < (per_channel == 0).mean() < 0.5
+    np.testing.assert_array_equal(layer.eval()(bricks.ones(*shape)).numpy(), 1.0)
+
+
+def test_channel_dropout_rejects_wrong_rank():
+    with pytest.raises(RuntimeError, match="dropout1d: Expected 2D or 3D input"):
+        nn.Dropout1d()(bricks.ones(2, 3, 4, 5))

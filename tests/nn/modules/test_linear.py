@@ -117,3 +117,24 @@ def test_linear_uses_plain_attributes_that_replace_its_parameters_as_torch():
         results.append(lin(lib.ones(1, 2)).detach().numpy())
         assert [name for name, _ in lin.named_parameters()] == ["bias"]
     np.testing.assert_allclose(results[0], results[1])
+
+
+@pytest.mark.parametrize("make, error, pattern", [
+    (lambda: nn.Linear(2.5, 3), TypeError, r"Linear\(\): argument 'in_features' must be an int"),
+    (lambda: nn.Linear(3, -1), RuntimeError, r"out_features must be non-negative, got -1"),
+    (lambda: nn.Bilinear(2, 3.0, 4), TypeError, r"argument 'in2_features' must be an int"),
+    (lambda: nn.LazyLinear(1.5), TypeError, r"argument 'out_features' must be an int"),
+])
+def test_bad_linear_sizes_raise_torchs_exception_type_naming_the_argument(make, error, pattern):
+    with pytest.raises(error, match=pattern):
+        make()
+
+
+@pytest.mark.parametrize("dtype, name", [("int64", "Long"), ("float64", "Double")])
+def test_linear_on_another_dtype_raises_torchs_error(dtype, name):
+    x = np.ones((2, 3), dtype)
+    message = f"mat1 and mat2 must have the same dtype, but got {name} and Float"
+    with pytest.raises(RuntimeError, match=message):
+        nn.Linear(3, 2)(bricks.tensor(x))
+    with pytest.raises(RuntimeError, match=message):
+        torch.nn.Linear(3, 2)(torch.tensor(x))

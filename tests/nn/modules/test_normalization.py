@@ -128,3 +128,62 @@ def test_layernorm_rejects_input_with_other_trailing_shape():
     with pytest.raises(RuntimeError, match=r"expected input with shape \(\*, 3, 6\), got shape"
                                            r" \(2, 6, 3\)"):
         nn.LayerNorm((3, 6))(bricks.ones(2, 6, 3))
+
+
+GROUPNORM = [((2, 6), {}), ((3, 6), {"eps": 1e-3}), ((6, 6), {"affine": False}),
+             ((1, 6), {"bias": False})]
+
+
+@pytest.mark.parametrize("args, kwargs", GROUPNORM)
+def test_groupnorm_matches_torch(args, kwargs):
+    layer, expected = nn.GroupNorm(*args, **kwargs), torch.nn.GroupNorm(*args, **kwargs)
+    assert repr(layer) == repr(expected)
+    # float32: few cells per group, so rounding in the variance shows at ~1e-4
+    check_same(layer, expected, randn(4, 6, 3, 2), atol=5e-4)
+    check_same(layer, expected, randn(4, 6, 2, seed=1), atol=5e-4)
+
+
+def test_groupnorm_rejects_groups_that_do_not_divide_the_channels():
+    with pytest.raises(ValueError, match=r"num_channels \(4\) must be divisible by num_groups"):
+        nn.GroupNorm(3, 4)
+    with pytest.raises(RuntimeError, match=r"GroupNorm\(2, 4.*got shape \(2, 6, 3\)"):
+        nn.GroupNorm(2, 4)(bricks.ones(2, 6, 3))
+
+
+INSTANCENORM = [
+    ("InstanceNorm1d", (4, 6, 5), {}),
+    ("InstanceNorm1d", (6, 5), {"affine": True}),
+    ("InstanceNorm2d", (4, 6, 3, 5), {"affine": True, "eps": 1e-3}),
+    ("InstanceNorm2d", (4, 6, 3, 5), {"track_running_stats": True, "momentum": 0.3}),
+    ("InstanceNorm2d", (6, 3, 5), {"track_running_stats": True, "affine": True}),
+]
+
+
+@pytest.mark.parametrize("name, shape, kwargs", INSTANCENORM)
+def test_instancenorm_matches_torch_in_training_and_evaluation(name, shape, kwargs):
+    layer, expected = _pair(name, kwargs)
+    assert repr(layer) == repr(expected)
+    assert list(layer.state_dict()) == list(expected.state_dict())
+    check_same(layer, expected, randn(*shape))
+    for mine, theirs in zip(layer.buffers(), expected.buffers()):
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+    layer.eval()
+    expected.eval()
+    check_same(layer, expected, randn(*shape, seed=3))
+
+
+def test_instancenorm_rejects_wrong_rank_and_channels_with_affine():
+    with pytest.raises(ValueError, match="expected 2D or 3D input"):
+        nn.InstanceNorm1d(3)(bricks.ones(2, 3, 4, 5))
+    with pytest.raises(ValueError, match=r"match num_features \(3\), but got: 4"):
+        nn.InstanceNorm1d(3, affine=True)(bricks.ones(2, 4, 5))
+
+
+@pytest.mark.parametrize("make, error, pattern", [
+    (lambda: nn.BatchNorm2d(-1), RuntimeError, r"num_features must be non-negative"),
+    (lambda: nn.BatchNorm1d(2.5), TypeError, r"argument 'num_features' must be an int"),
+    (lambda: nn.GroupNorm(2, 4.0), TypeError, r"argument 'num_channels' must be an int"),
+])
+def test_bad_normalization_sizes_raise_naming_the_argument(make, error, pattern):
+    with pytest.raises(error, match=pattern):
+        make()

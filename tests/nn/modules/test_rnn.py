@@ -12,7 +12,7 @@ from scipy import stats
 import bricks
 from bricks import nn
 
-from _layer_check import check_same, randn
+from _layer_check import check_same, copy_weights, randn
 
 CONFIGS = [
     {},
@@ -153,3 +153,57 @@ def test_recurrent_gradients_pass_float64_central_differences(name):
         return (output,) + (state if isinstance(state, tuple) else (state,))
 
     assert bricks.autograd.gradcheck(run, (x, *layer.parameters()))
+
+
+CELLS = [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu", "bias": False}),
+         ("GRUCell", {}), ("LSTMCell", {}), ("LSTMCell", {"bias": False})]
+
+
+@pytest.mark.parametrize("name, kwargs", CELLS)
+def test_cell_matches_torch_without_state(name, kwargs):
+    layer, expected = getattr(nn, name)(3, 4, **kwargs), getattr(torch.nn, name)(3, 4, **kwargs)
+    assert repr(layer) == repr(expected)
+    check_same(layer, expected, randn(5, 3))
+
+
+@pytest.mark.parametrize("name, kwargs", CELLS)
+def test_cell_matches_torch_with_state(name, kwargs):
+    layer, expected = getattr(nn, name)(3, 4, **kwargs), getattr(torch.nn, name)(3, 4, **kwargs)
+    copy_weights(layer, expected)
+    arrays = [randn(5, 3, seed=3), randn(5, 4, seed=1), randn(5, 4, seed=2)]
+    count = 3 if name == "LSTMCell" else 2
+    results = []
+    for lib, cell in ((bricks, layer), (torch, expected)):
+        x, *hidden = [lib.tensor(a, requires_grad=True) for a in arrays[:count]]
+        out = cell(x, tuple(hidden) if name == "LSTMCell" else hidden[0])
+        outs = list(out) if isinstance(out, tuple) else [out]
+        sum((o * lib.tensor(randn(5, 4, seed=9))).sum() for o in outs).backward()
+        results.append([o.detach().numpy() for o in outs]
+                       + [t.grad.numpy() for t in (x, *hidden)]
+                       + [p.grad.numpy() for p in cell.parameters()])
+    for mine, theirs in zip(*results):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["RNNCell", "GRUCell", "LSTMCell"])
+def test_cell_accepts_unbatched_input_as_torch(name):
+    check_same(getattr(nn, name)(3, 4), getattr(torch.nn, name)(3, 4), randn(3))
+
+
+def test_cell_default_init_is_uniform_with_torch_bounds_and_state_dict_matches():
+    cell, expected = nn.LSTMCell(3, 16), torch.nn.LSTMCell(3, 16)
+    assert list(cell.state_dict()) == list(expected.state_dict())
+    for param in cell.parameters():
+        values = param.detach().numpy()
+        assert np.abs(values).max() <= 0.25 and np.abs(values).max() > 0.2
+
+
+def test_cells_reject_bad_sizes_and_inputs():
+    with pytest.raises(RuntimeError, match="hidden_size must be non-negative"):
+        nn.RNNCell(3, -1)
+    with pytest.raises(TypeError, match="argument 'input_size' must be an int"):
+        nn.GRUCell(2.5, 3)
+    with pytest.raises(ValueError, match="Expected input to be 1D or 2D"):
+        nn.RNNCell(3, 4)(bricks.ones(2, 2, 3))
+    with pytest.raises(RuntimeError, match="inconsistent input_size"):
+        nn.LSTMCell(3, 4)(bricks.ones(2, 5))

@@ -10,7 +10,7 @@ from scipy import stats
 import bricks
 from bricks import nn
 
-from _layer_check import check_same
+from _layer_check import check_same, randn
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 0}, {"padding_idx": -1},
@@ -58,3 +58,59 @@ def test_embedding_rejects_padding_idx_out_of_range_and_float_input():
         nn.Embedding(5, 2, padding_idx=5)
     with pytest.raises(RuntimeError, match=r"Embedding\(5, 2\): expected an input of integer"):
         nn.Embedding(5, 2)(bricks.ones(3))
+
+
+BAG_INDICES = np.array([1, 2, 4, 5, 4, 3, 2, 9])
+BAG_OFFSETS = np.array([0, 2, 2, 5])  # the second bag is empty
+
+
+@pytest.mark.parametrize("kwargs, per_sample", [
+    ({}, False), ({"mode": "sum"}, True), ({"mode": "max"}, False),
+    ({"mode": "sum", "padding_idx": 4}, False), ({"mode": "mean", "max_norm": 1.0}, False),
+])
+def test_embedding_bag_matches_torch(kwargs, per_sample):
+    layer, expected = nn.EmbeddingBag(10, 3, **kwargs), torch.nn.EmbeddingBag(10, 3, **kwargs)
+    assert repr(layer) == repr(expected)
+    weights = randn(8, seed=2) if per_sample else None
+    for lib, bag in ((bricks, layer), (torch, expected)):
+        if lib is torch:
+            bag.load_state_dict({"weight": torch.tensor(layer.weight.detach().numpy())})
+        args = [lib.tensor(BAG_INDICES), lib.tensor(BAG_OFFSETS)]
+        if per_sample:
+            args.append(lib.tensor(weights))
+        bag.out = bag(*args)
+        bag.out.backward(lib.tensor(randn(4, 3, seed=5)))
+    np.testing.assert_allclose(layer.out.detach().numpy(), expected.out.detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.weight.grad.numpy(), expected.weight.grad.numpy(),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.weight.detach().numpy(), expected.weight.detach().numpy(),
+                               rtol=1e-5, atol=1e-6)  # max_norm renormalized the same rows
+
+
+def test_embedding_bag_2d_input_is_fixed_length_bags_and_rejects_offsets():
+    layer = nn.EmbeddingBag(10, 3, mode="sum")
+    index = bricks.tensor(BAG_INDICES.reshape(2, 4))
+    np.testing.assert_allclose(layer(index).detach().numpy(),
+                               layer.weight.detach().numpy()[BAG_INDICES.reshape(2, 4)].sum(1),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="offsets has to be None"):
+        layer(index, bricks.tensor([0, 1]))
+    with pytest.raises(NotImplementedError, match="only supported for mode='sum'"):
+        nn.EmbeddingBag(10, 3)(index, per_sample_weights=bricks.ones(2, 4))
+
+
+def test_embedding_rejects_negative_and_out_of_range_indices_as_torch():
+    layer = nn.Embedding(5, 2)
+    for index in ([-1], [5]):
+        with pytest.raises(IndexError, match="index out of range in self"):
+            layer(bricks.tensor(index))
+        with pytest.raises(IndexError, match="index out of range in self"):
+            torch.nn.Embedding(5, 2)(torch.tensor(index))
+
+
+def test_embedding_sizes_that_are_not_ints_raise_type_error():
+    with pytest.raises(TypeError, match="argument 'num_embeddings' must be an int"):
+        nn.Embedding(5.5, 2)
+    with pytest.raises(RuntimeError, match="embedding_dim must be non-negative"):
+        nn.EmbeddingBag(5, -2)

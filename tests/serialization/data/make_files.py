@@ -200,6 +200,9 @@ def make_mindspore() -> None:
     ms.save_checkpoint(net, os.path.join(HERE, "mindspore_mlp.ckpt"))
     arrays = [{"name": k, "data": ms.Tensor(v)} for k, v in dtype_arrays().items()]
     ms.save_checkpoint(arrays, os.path.join(HERE, "mindspore_dtypes.ckpt"))
+    bf16 = ms.Tensor(np.array([1.5, -2.25, 3.0], dtype=np.float32), ms.bfloat16)
+    ms.save_checkpoint([{"name": "bf16", "data": bf16}],
+                       os.path.join(HERE, "mindspore_bf16.ckpt"))
 
 
 if __name__ == "__main__":

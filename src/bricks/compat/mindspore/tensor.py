@@ -22,17 +22,28 @@ __all__ = ["Tensor", "Parameter", "dtype", "float16", "float32", "float64", "int
            "int32", "int64", "uint8", "bool_"]
 
 
-class dtype:  # noqa: N801 (MindSpore's name)
-    """A MindSpore dtype (``mindspore.float32`` prints ``Float32``) naming a bricks dtype."""
+class dtype(bricks.dtype):  # noqa: N801 (MindSpore's name)
+    """A MindSpore dtype (``mindspore.float32`` prints ``Float32``): a bricks dtype that equals
+    (and hashes as) the bricks dtype it names, so bricks code given one works unchanged."""
+
+    __slots__ = ("ms_name", "bricks_dtype")
 
     def __init__(self, name: str, bricks_dtype: Any) -> None:
-        self.name = name
+        super().__init__(bricks_dtype.name, bricks_dtype.numpy)
+        self.ms_name = name
         self.bricks_dtype = bricks_dtype
 
     def __repr__(self) -> str:
-        return self.name
+        return self.ms_name
 
     __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return other is self or other is self.bricks_dtype or (
+            isinstance(other, dtype) and other.bricks_dtype is self.bricks_dtype)
+
+    def __hash__(self) -> int:
+        return hash(self.bricks_dtype)
 
 
 float16 = dtype("Float16", bricks.float16)
@@ -138,6 +149,45 @@ class Tensor(ArrayFacade):
         """A NumPy copy of the values."""
         return numpy.array(unwrap(self).detach().numpy())
 
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+        return unwrap(self).element_size()
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all elements."""
+        return unwrap(self).element_size() * unwrap(self).numel()
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """The index of the largest value (over all elements when ``axis`` is None)."""
+        return Tensor._wrap(bricks.argmax(unwrap(self), dim=axis, keepdim=keepdims))
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """The index of the smallest value (over all elements when ``axis`` is None)."""
+        return Tensor._wrap(bricks.argmin(unwrap(self), dim=axis, keepdim=keepdims))
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return unwrap(self).dim()
+
+    def flatten(self) -> Tensor:
+        """The values as one dimension."""
+        return Tensor._wrap(unwrap(self).flatten())
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        """Without the dimensions of size 1 (or only ``axis``)."""
+        tensor = unwrap(self)
+        return Tensor._wrap(tensor.squeeze() if axis is None else tensor.squeeze(axis))
+
+    def expand_dims(self, axis: int) -> Tensor:
+        """With a new dimension of size 1 at ``axis``."""
+        return Tensor._wrap(unwrap(self).unsqueeze(axis))
+
+    def tolist(self) -> Any:
+        """The values as nested Python lists."""
+        return unwrap(self).tolist()
+
 
 def _to_bricks(data: Any, dtype: Any, shape: Any) -> bricks.Tensor:
     if data is None:
@@ -175,6 +225,9 @@ class Parameter(nn.Parameter):
     def __new__(cls, default_input: Any, name: str | None = None, requires_grad: bool = True,
                 layerwise_parallel: bool = False, parallel_optimizer: bool = True) -> Parameter:
         tensor = _to_bricks(default_input, None, None)
+        # MindSpore lets an integer Parameter (global_step) "require" gradients it never gets;
+        # bricks, as PyTorch, only lets floating-point tensors require them.
+        requires_grad = requires_grad and tensor.is_floating_point()
         param = super().__new__(cls, tensor, requires_grad)
         param.name = name if name is not None else "Parameter"
         return param
@@ -201,6 +254,11 @@ class Parameter(nn.Parameter):
     @property
     def shape(self) -> tuple:  # type: ignore[override]  # a plain tuple, as MindSpore's
         return tuple(self._value.shape)
+
+    @property
+    def dtype(self) -> dtype:  # MindSpore's, equal to bricks' own
+        # mypy sees the getter, not the property, on the class: [attr-defined]
+        return to_ms_dtype(bricks.Tensor.dtype.fget(self))  # type: ignore[attr-defined]
 
     @property  # type: ignore[override]  # MindSpore's .data is the Parameter itself
     def data(self) -> Parameter:

@@ -1,4 +1,5 @@
-"""Activation layers: ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softmax."""
+"""Activation layers: ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softmax, and
+Hardtanh, ReLU6, Hardswish, Hardsigmoid, Mish, SELU, CELU, RReLU, Softplus, Softsign, GLU."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from ..parameter import Parameter
 from .utils import _shape_text
 
 __all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax",
-           "LogSoftmax"]
+           "LogSoftmax", "Hardtanh", "ReLU6", "Hardswish", "Hardsigmoid", "Mish", "SELU",
+           "Softplus", "Softsign", "LogSigmoid", "CELU", "RReLU", "GLU", "Softmin"]
 
 
 def _inplace_text(inplace: bool) -> str:
@@ -263,6 +265,214 @@ class LogSoftmax(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Hardtanh(Module):
+    """Apply ``clamp(x, min_val, max_val)`` elementwise.
+
+    Args:
+        min_val: the lower bound.
+        max_val: the upper bound.
+        inplace: overwrite the input instead of allocating the output.
+
+    Raises:
+        ValueError: if max_val < min_val.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.Hardtanh()(bricks.tensor([-2.0, 0.5]))
+        tensor([-1.0000,  0.5000])
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        if max_val < min_val:
+            raise ValueError("min_val cannot be greater than max_val")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"min_val={self.min_val}, max_val={self.max_val}{inplace}"
+
+
+class ReLU6(Hardtanh):
+    """Apply ``min(max(0, x), 6)`` elementwise.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.ReLU6()(bricks.tensor([-1.0, 8.0]))
+        tensor([0., 6.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_text(self.inplace)
+
+
+class _Elementwise(Module):
+    """An activation with no config but ``inplace``."""
+
+    _function: Any = None
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._function(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_text(self.inplace)
+
+
+class Hardswish(_Elementwise):
+    """Apply ``x * relu6(x + 3) / 6`` elementwise (Howard et al., 2019)."""
+
+    _function = F.hardswish
+
+
+class Hardsigmoid(_Elementwise):
+    """Apply ``relu6(x + 3) / 6`` elementwise."""
+
+    _function = F.hardsigmoid
+
+
+class Mish(_Elementwise):
+    """Apply ``x * tanh(softplus(x))`` elementwise (Misra, 2019)."""
+
+    _function = F.mish
+
+
+class SELU(_Elementwise):
+    """Apply the scaled ELU of Klambauer et al. (2017) elementwise."""
+
+    _function = F.selu
+
+
+class Softplus(Module):
+    """Apply ``log(1 + exp(beta x)) / beta`` elementwise, linear above ``threshold``.
+
+    Args:
+        beta: the sharpness.
+        threshold: where ``beta x`` above it, the output is ``x``.
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softsign(Module):
+    """Apply ``x / (1 + |x|)`` elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)
+
+
+class LogSigmoid(Module):
+    """Apply ``log(sigmoid(x))`` elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class CELU(Module):
+    """Apply ``max(0, x) + min(0, alpha (exp(x / alpha) - 1))`` elementwise (Barron, 2017).
+
+    Args:
+        alpha: the scale of the negative part.
+        inplace: overwrite the input instead of allocating the output.
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"alpha={self.alpha}{inplace}"
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU (Xu et al., 2015): negative slopes drawn from U(lower, upper)
+    in training, ``(lower + upper) / 2`` in evaluation.
+
+    Args:
+        lower: the smallest slope.
+        upper: the largest slope.
+        inplace: overwrite the input instead of allocating the output.
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"
+
+
+class GLU(Module):
+    """The gated linear unit ``a * sigmoid(b)`` over the halves of ``dim`` (Dauphin et al.).
+
+    Args:
+        dim: the dimension to halve.
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    """Apply ``softmax(-x)`` along ``dim``.
+
+    Args:
+        dim: the dimension to normalise.
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -1,21 +1,24 @@
-"""Convolution layers: Conv1d, Conv2d and their lazy forms LazyConv1d, LazyConv2d."""
+"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, and the lazy
+forms LazyConv1d, LazyConv2d."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from ..._creation import empty
-from ..._backend import xp
-from ..._device import array_module
 from ..._tensor import Tensor
-from ...ops import index_select
 from .. import functional as F
 from .._lazy import LazyModuleMixin
+from .._sampling import _pad_by_index
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
-from .utils import _layer_text, _pair, _reset_weight_and_bias, _shape_text, _single
+from .utils import (
+    _check_positive, _check_sizes, _layer_text, _pair, _reset_weight_and_bias, _shape_text,
+    _single, _triple,
+)
 
-__all__ = ["Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv1d",
+           "LazyConv2d"]
 
 _PADDING_STRINGS = ("same", "valid")
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -30,21 +33,29 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
                  padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
-                 dtype: Any = None, device: Any = None) -> None:
+                 dtype: Any = None, device: Any = None, transposed: bool = False,
+                 output_padding: Any = 0) -> None:
         super().__init__()
-        stride = type(self)._tuple(stride)
+        to_tuple = type(self)._tuple
+        stride = to_tuple(stride)
+        _check_arguments(type(self).__name__, in_channels, out_channels, to_tuple(kernel_size),
+                         stride, padding if isinstance(padding, str) else to_tuple(padding),
+                         to_tuple(dilation), to_tuple(output_padding))
         _check_config(in_channels, out_channels, groups, padding, stride, padding_mode)
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = type(self)._tuple(kernel_size)
+        self.kernel_size = to_tuple(kernel_size)
         self.stride = stride
-        self.padding = padding if isinstance(padding, str) else type(self)._tuple(padding)
-        self.dilation = type(self)._tuple(dilation)
-        self.transposed = False
-        self.output_padding = type(self)._tuple(0)
+        self.padding = padding if isinstance(padding, str) else to_tuple(padding)
+        self.dilation = to_tuple(dilation)
+        self.transposed = transposed
+        self.output_padding = to_tuple(output_padding)
         self.groups = groups
         self.padding_mode = padding_mode
-        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        if transposed:
+            shape = (in_channels, out_channels // groups, *self.kernel_size)
+        else:
+            shape = (out_channels, in_channels // groups, *self.kernel_size)
         self.weight = Parameter(empty(shape, device=device, dtype=dtype))
         if bias:
             self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
@@ -72,8 +83,12 @@ class _ConvNd(Module):
             return conv(input, weight, bias, self.stride, self.padding, self.dilation,
                         self.groups)
         padded = input
-        for dim, (left, right) in zip(range(-self._spatial_dims, 0), self._padding_pairs()):
-            padded = _pad_by_index(padded, dim, left, right, self.padding_mode)
+        try:
+            for dim, (left, right) in zip(range(-self._spatial_dims, 0), self._padding_pairs()):
+                padded = _pad_by_index(padded, dim, left, right, self.padding_mode)
+        except RuntimeError as error:
+            raise RuntimeError(f"{_layer_text(self)} with padding_mode='{self.padding_mode}': "
+                               f"{error}") from None
         return conv(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
 
     def _padding_pairs(self) -> list[tuple[int, int]]:
@@ -92,6 +107,8 @@ class _ConvNd(Module):
             text += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
             text += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
@@ -101,26 +118,15 @@ class _ConvNd(Module):
         return text
 
 
-def _pad_by_index(input: Tensor, dim: int, left: int, right: int, mode: str) -> Tensor:
-    """Pad one dimension by gathering indices: 'reflect', 'replicate' or 'circular'.
-
-    Written as ``index_select`` so that autograd sums the gradient of repeated positions.
-    """
-    if left == 0 and right == 0:
-        return input
-    size = input.shape[dim]
-    positions = array_module(input._value).arange(-left, size + right)
-    if mode == "reflect":
-        if left >= size or right >= size:
-            raise RuntimeError(f"padding_mode='reflect': padding ({left}, {right}) must be "
-                               f"smaller than the input dimension {size}")
-        positions = xp.abs(positions)
-        positions = xp.where(positions >= size, 2 * (size - 1) - positions, positions)
-    elif mode == "replicate":
-        positions = xp.clip(positions, 0, size - 1)
-    else:
-        positions = positions % size
-    return index_select(input, dim, Tensor._wrap(positions))
+def _check_arguments(layer: str, in_channels: Any, out_channels: Any, kernel_size: tuple,
+                     stride: tuple, padding: Any, dilation: tuple, output_padding: tuple) -> None:
+    """Raise for sizes that are not ints, negative, or (kernel, stride, dilation) zero."""
+    _check_sizes(layer, in_channels=in_channels, out_channels=out_channels,
+                 kernel_size=kernel_size, stride=stride, dilation=dilation,
+                 output_padding=output_padding)
+    if not isinstance(padding, str):
+        _check_sizes(layer, padding=padding)
+    _check_positive(layer, kernel_size=kernel_size, stride=stride, dilation=dilation)
 
 
 def _check_config(in_channels: int, out_channels: int, groups: int, padding: Any,
@@ -224,6 +230,145 @@ class Conv2d(_ConvNd):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, dtype, device)
+
+
+class Conv3d(_ConvNd):
+    """Apply a 3-D convolution (cross-correlation) over an input (N, C_in, D, H, W).
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+        padding_mode: as for ``Conv2d``, with three spatial dimensions.
+
+    Shape:
+        input (N, C_in, D, H, W) or (C_in, D, H, W); weight (C_out, C_in / groups, kD, kH, kW).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.Conv3d(2, 4, 3, padding=1)(bricks.ones(1, 2, 4, 5, 6)).shape
+        bricks.Size([1, 4, 4, 5, 6])
+    """
+
+    _spatial_dims = 3
+    _tuple: Callable[[Any], tuple] = _triple
+    _functional = F.conv3d
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, device)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """A transposed convolution: the config of a convolution, the weight (C_in, C_out / groups,
+    *kernel) and a forward that takes an optional output_size."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
+                 padding: Any, output_padding: Any, groups: int, bias: bool, dilation: Any,
+                 padding_mode: str, dtype: Any, device: Any) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for '
+                             f"{type(self).__name__}")
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__} does not accept a padding string, got "
+                             f"padding={padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, device, transposed=True,
+                         output_padding=output_padding)
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        shape = input.shape
+        dims = self._spatial_dims
+        if len(shape) not in (dims + 1, dims + 2) or shape[-dims - 1] != self.in_channels:
+            raise RuntimeError(
+                f"{_layer_text(self)}: expected {dims + 1}D (unbatched) or {dims + 2}D "
+                f"(batched) input with {self.in_channels} channels, got shape "
+                f"{_shape_text(shape)}")
+        extra = self._output_padding(input, output_size)
+        conv = type(self)._functional
+        return conv(input, self.weight, self.bias, self.stride, self.padding, extra,
+                    self.groups, self.dilation)
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple:
+        """output_padding, or what makes the output exactly ``output_size``."""
+        if output_size is None:
+            return self.output_padding
+        dims = self._spatial_dims
+        wanted = list(output_size)[-dims:]
+        if len(wanted) != dims:
+            raise ValueError(f"ConvTranspose{dims}D: for {input.ndim}D input, output_size "
+                             f"must have {dims} or {dims + 2} elements (got {len(output_size)})")
+        sizes = input.shape[-dims:]
+        smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in zip(
+            sizes, self.stride, self.padding, self.dilation, self.kernel_size)]
+        largest = [low + s - 1 for low, s in zip(smallest, self.stride)]
+        if any(not low <= w <= high for w, low, high in zip(wanted, smallest, largest)):
+            raise ValueError(f"requested an output size of {wanted}, but valid sizes range "
+                             f"from {smallest} to {largest} (for an input of {list(sizes)})")
+        return tuple(w - low for w, low in zip(wanted, smallest))
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """Apply a 1-D transposed convolution (the gradient of Conv1d) over (N, C_in, L).
+
+    ``L_out = (L - 1) stride - 2 padding + dilation (kernel_size - 1) + output_padding + 1``.
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, padding, groups, bias, dilation:
+            as for ``Conv1d``; padding removes that many cells from each end of the output.
+        output_padding: cells added at the end of the output (smaller than stride or
+            dilation), to reach sizes that several input sizes map to.
+        padding_mode: ``'zeros'`` only.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.ConvTranspose1d(2, 3, 4, stride=2)(bricks.ones(1, 2, 5)).shape
+        bricks.Size([1, 3, 12])
+    """
+
+    _spatial_dims = 1
+    _tuple: Callable[[Any], tuple] = _single
+    _functional = F.conv_transpose1d
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding,
+                         output_padding, groups, bias, dilation, padding_mode, dtype, device)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """Apply a 2-D transposed convolution (the gradient of Conv2d) over (N, C_in, H, W).
+
+    ``H_out = (H - 1) stride - 2 padding + dilation (kH - 1) + output_padding + 1``.
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, padding, output_padding, groups,
+        bias, dilation, padding_mode: as for ``ConvTranspose1d``, per spatial dimension.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> up = nn.ConvTranspose2d(3, 4, 2, stride=2)
+        >>> up
+        ConvTranspose2d(3, 4, kernel_size=(2, 2), stride=(2, 2))
+        >>> up(bricks.ones(1, 3, 5, 5)).shape
+        bricks.Size([1, 4, 10, 10])
+    """
+
+    _spatial_dims = 2
+    _tuple: Callable[[Any], tuple] = _pair
+    _functional = F.conv_transpose2d
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding,
+                         output_padding, groups, bias, dilation, padding_mode, dtype, device)
 
 
 class _LazyConvMixin(LazyModuleMixin):

@@ -1,4 +1,5 @@
-"""Dropout: zero random elements in training, scaling the rest by ``1 / (1 - p)``."""
+"""Dropout: zero random elements (Dropout) or whole channels (Dropout1d, 2d, 3d) in training,
+scaling the rest by ``1 / (1 - p)``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
 
 
 class Dropout(Module):
@@ -40,3 +41,45 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class _DropoutNd(Dropout):
+    """Channel dropout: the config and repr of Dropout, a functional that zeroes channels."""
+
+    _functional = staticmethod(F.dropout1d)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._functional(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_DropoutNd):
+    """Zero whole channels of (N, C, L) or (C, L) with probability ``p`` in training
+    (Tompson et al., 2015); the rest are scaled by ``1 / (1 - p)``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.Dropout1d(0.3)
+        Dropout1d(p=0.3, inplace=False)
+    """
+
+    _functional = staticmethod(F.dropout1d)
+
+
+class Dropout2d(_DropoutNd):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) with probability ``p`` in training.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.Dropout2d().eval()(bricks.ones(1, 2, 2, 2)).sum().item()
+        8.0
+    """
+
+    _functional = staticmethod(F.dropout2d)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability ``p``."""
+
+    _functional = staticmethod(F.dropout3d)

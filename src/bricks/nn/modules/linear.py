@@ -11,7 +11,7 @@ from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
 from ..parameter import Parameter, UninitializedParameter
-from .utils import _fan_in_bound, _reset_weight_and_bias, _shape_text
+from .utils import _check_sizes, _fan_in_bound, _reset_weight_and_bias, _shape_text
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
@@ -64,6 +64,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _check_sizes(type(self).__name__, in_features=in_features, out_features=out_features)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(empty((out_features, in_features), device=device, dtype=dtype))
@@ -122,6 +123,8 @@ class Bilinear(Module):
     def __init__(self, in1_features: int, in2_features: int, out_features: int,
                  bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _check_sizes("Bilinear", in1_features=in1_features, in2_features=in2_features,
+                     out_features=out_features)
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
@@ -181,6 +184,7 @@ class LazyLinear(LazyModuleMixin, Linear):
 
     def __init__(self, out_features: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
+        _check_sizes("LazyLinear", out_features=out_features)
         super().__init__(0, 0, False)
         self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_features = out_features

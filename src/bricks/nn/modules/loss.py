@@ -1,4 +1,5 @@
-"""Loss layers: MSE, L1, Huber, smooth L1, cross-entropy, NLL and binary cross-entropy.
+"""Loss layers: MSE, L1, Huber, smooth L1, cross-entropy, NLL, binary cross-entropy, KL
+divergence, margin ranking, triplet margin and CTC.
 
 Each holds its config (``reduction``: ``'mean'``, ``'sum'`` or ``'none'``, and the like)
 and calls the function of the same name in ``nn.functional``, where the formulas are.
@@ -6,13 +7,16 @@ and calls the function of the same name in ``nn.functional``, where the formulas
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..._tensor import Tensor
 from .. import functional as F
 from .._losses import _reduction
 from ..module import Module
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss",
-           "BCELoss", "BCEWithLogitsLoss"]
+           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss", "TripletMarginLoss",
+           "CTCLoss"]
 
 class _Loss(Module):
     """A loss: records the reduction."""
@@ -227,3 +231,120 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   pos_weight=self.pos_weight,
                                                   reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """The Kullback-Leibler divergence ``target (log target - input)`` of log-probabilities
+    ``input`` from ``target``.
+
+    Args:
+        size_average, reduce: deprecated; use reduction.
+        reduction: ``'mean'`` (over elements, with PyTorch's warning), ``'batchmean'`` (the
+            true KL divergence: the sum over the batch size), ``'sum'`` or ``'none'``.
+        log_target: target is given as log-probabilities.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> p = bricks.tensor([[0.5, 0.5]])
+        >>> nn.KLDivLoss(reduction="batchmean")(p.log(), p)
+        tensor(0.)
+    """
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", log_target: bool = False) -> None:
+        if reduction == "batchmean" and size_average is None and reduce is None:
+            super().__init__()
+            self.reduction = reduction
+        else:
+            super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -y (x1 - x2) + margin)``, ``y`` 1 where x1 should rank higher, -1 otherwise.
+
+    Args:
+        margin: the margin.
+        size_average, reduce: deprecated; use reduction.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``.
+    """
+
+    def __init__(self, margin: float = 0.0, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                     reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(0, d(a, p) - d(a, n) + margin)`` with the pairwise p-norm distance ``d``
+    (Balntas et al., 2016).
+
+    Args:
+        margin: the margin (positive).
+        p: the order of the norm.
+        eps: added to differences, as in ``PairwiseDistance``.
+        swap: use ``min(d(a, n), d(p, n))`` as the negative distance.
+        size_average, reduce: deprecated; use reduction.
+        reduction: ``'mean'``, ``'sum'`` or ``'none'``.
+
+    Raises:
+        ValueError: if margin is not positive.
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got "
+                             f"{margin} instead")
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                     eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss (Graves et al., 2006).
+
+    Args:
+        blank: the blank label.
+        reduction: ``'mean'`` (each loss over its target length, then averaged), ``'sum'``
+            or ``'none'``.
+        zero_infinity: replace infinite losses and their gradients by zero.
+
+    Shape:
+        log_probs (T, N, C) from log_softmax; targets (N, S) or concatenated; input_lengths
+        and target_lengths (N,).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> log_probs = bricks.zeros(4, 1, 3).log_softmax(2)
+        >>> loss = nn.CTCLoss()(log_probs, bricks.tensor([[1, 2]]), [4], [2])
+        >>> round(loss.item(), 4)
+        0.8432
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean",
+                 zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Any,
+                target_lengths: Any) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)

@@ -1,7 +1,9 @@
-"""Normalization layers: BatchNorm1d, BatchNorm2d, their lazy forms, and LayerNorm."""
+"""Normalization layers: BatchNorm1d, BatchNorm2d, their lazy forms, LayerNorm, GroupNorm,
+InstanceNorm1d, InstanceNorm2d and InstanceNorm3d."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 from ..._backend import int64
@@ -12,9 +14,10 @@ from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
 from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
-from .utils import _layer_text, _shape_text
+from .utils import _check_sizes, _layer_text, _shape_text
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LayerNorm",
+           "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
 class _BatchNorm(Module):
@@ -32,6 +35,7 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
+        _check_sizes(type(self).__name__, num_features=num_features)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
@@ -302,3 +306,143 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalize each sample over groups of channels (Wu and He, 2018).
+
+    The C channels of (N, C, *) are split into num_groups groups; each group of each sample
+    is normalized over its channels and spatial cells, then scaled and shifted per channel.
+
+    Args:
+        num_groups: the number of groups; must divide num_channels.
+        num_channels: C.
+        eps: added to the variance for stability.
+        affine: whether to learn a per-channel weight (ones) and bias (zeros).
+        bias: with affine, whether to learn the bias too (keyword only).
+
+    Raises:
+        ValueError: if num_groups does not divide num_channels.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.GroupNorm(2, 4)
+        GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__()
+        _check_sizes("GroupNorm", num_groups=num_groups, num_channels=num_channels)
+        if num_groups == 0 or num_channels % num_groups:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Set the weight to 1 and the bias to 0."""
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = input.shape
+        if len(shape) < 2 or shape[1] != self.num_channels:
+            raise RuntimeError(f"{_layer_text(self)}: expected input (N, {self.num_channels}, "
+                               f"*), got shape {_shape_text(shape)}")
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")
+
+
+class _InstanceNorm(_BatchNorm):
+    """Instance normalization (Ulyanov et al., 2016): each channel of each sample normalized
+    over its spatial cells. Parameters, buffers and repr as batch normalization's."""
+
+    _spatial = 1
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats,
+                         device=device, dtype=dtype, bias=bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        unbatched = self._spatial + 1
+        if input.ndim not in (unbatched, unbatched + 1):
+            raise ValueError(f"{_layer_text(self)}: expected {unbatched}D or {unbatched + 1}D "
+                             f"input (got {input.ndim}D input)")
+        channels = input.shape[input.ndim - unbatched]
+        if channels != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={input.ndim - unbatched} to "
+                                 f"match num_features ({self.num_features}), but got: "
+                                 f"{channels}.")
+            warnings.warn(f"input's size at dim={input.ndim - unbatched} does not match "
+                          f"num_features. You can silence this warning by not passing in "
+                          f"num_features, which is not used because affine=False",
+                          stacklevel=2)
+        x = input.unsqueeze(0) if input.ndim == unbatched else input
+        out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              self.training or not self.track_running_stats,
+                              0.0 if self.momentum is None else self.momentum, self.eps)
+        return out.squeeze(0) if input.ndim == unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of (N, C, L) or (C, L) over L, per sample and channel.
+
+    Args:
+        num_features: C.
+        eps: added to the variance for stability.
+        momentum: the weight of each new batch in the running statistics.
+        affine: whether to learn a per-channel weight and bias (False by default).
+        track_running_stats: keep running statistics and use them in evaluation (False by
+            default: the input's own statistics always).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.InstanceNorm1d(3)(bricks.randn(2, 3, 5)).shape
+        bricks.Size([2, 3, 5])
+    """
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of (N, C, H, W) or (C, H, W) over H and W, per sample and
+    channel; arguments as ``InstanceNorm1d``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> norm = nn.InstanceNorm2d(3, affine=True)
+        >>> [name for name, _ in norm.named_parameters()]
+        ['weight', 'bias']
+    """
+
+    _spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalization of (N, C, D, H, W) or (C, D, H, W); arguments as
+    ``InstanceNorm1d``."""
+
+    _spatial = 3

@@ -1,4 +1,5 @@
-"""Recurrent layers: RNN, GRU and LSTM, multi-layer and optionally bidirectional.
+"""Recurrent layers: RNN, GRU and LSTM, multi-layer and optionally bidirectional, and their
+single-step cells RNNCell, GRUCell and LSTMCell.
 
 The time loop is written with differentiable ops, one cell per step, so each weight is
 used at every step and its gradient is the sum over the steps (backpropagation through
@@ -18,9 +19,9 @@ from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-from .utils import _shape_text
+from .utils import _check_sizes, _shape_text
 
-__all__ = ["RNNBase", "RNN", "GRU", "LSTM"]
+__all__ = ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
 
@@ -391,3 +392,152 @@ class LSTM(RNNBase):
                                f"(h_0, c_0), got {len(states)} tensors")
         output, (h_n, c_n) = self._forward(input, states)
         return output, (h_n, c_n)
+
+
+class RNNCellBase(Module):
+    """The parameters (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``, all
+    U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))) and checks of one recurrent step."""
+
+    _mode = "RNN_TANH"
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        _check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        gates = num_chunks * hidden_size
+        self.weight_ih = Parameter(empty((gates, input_size), device=device, dtype=dtype))
+        self.weight_hh = Parameter(empty((gates, hidden_size), device=device, dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(empty(gates, device=device, dtype=dtype))
+            self.bias_hh = Parameter(empty(gates, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _step(self, input: Tensor, states: list[Tensor | None]) -> tuple[Tensor, Any]:
+        """Check the input (1-D or 2-D) and states (zeros for None); run the cell once."""
+        name = type(self).__name__
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D "
+                             "instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{name}({self.extra_repr()}): input has inconsistent "
+                               f"input_size: got {input.shape[-1]} expected {self.input_size}")
+        batched = input.dim() == 2
+        x = input if batched else input.unsqueeze(0)
+        ready = []
+        for state in states:
+            if state is None:
+                ready.append(zeros((x.shape[0], self.hidden_size), dtype=x.dtype,
+                                   device=x.device))
+                continue
+            expected = tuple(input.shape[:-1]) + (self.hidden_size,)
+            if tuple(state.shape) != expected:
+                raise RuntimeError(f"{name}({self.extra_repr()}): expected hidden state of "
+                                   f"shape {_shape_text(expected)}, got "
+                                   f"{_shape_text(state.shape)}")
+            ready.append(state if batched else state.unsqueeze(0))
+        weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, None)
+        h, c = _CELLS[self._mode](x, ready[0], ready[1] if len(ready) > 1 else None, weights)
+        if not batched:
+            h = h.squeeze(0)
+            c = None if c is None else c.squeeze(0)
+        return h, c
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            text += f", bias={self.bias}"
+        nonlinearity = getattr(self, "nonlinearity", "tanh")
+        if nonlinearity != "tanh":
+            text += f", nonlinearity={nonlinearity}"
+        return text
+
+
+class RNNCell(RNNCellBase):
+    """One Elman RNN step: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)``.
+
+    Args:
+        input_size: features of the input.
+        hidden_size: features of the hidden state.
+        bias: whether to learn b_ih and b_hh.
+        nonlinearity: ``'tanh'`` or ``'relu'``.
+
+    Shape:
+        input (N, input_size) or (input_size,); hx and output (N, hidden_size).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> cell = nn.RNNCell(3, 4)
+        >>> cell(bricks.ones(2, 3)).shape
+        bricks.Size([2, 4])
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device: Any = None, dtype: Any = None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
+        self.nonlinearity = nonlinearity
+        self._mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(input_size, hidden_size, bias, 1, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        return self._step(input, [hx])[0]
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step (Cho et al., 2014), gates in PyTorch's order r, z, n; see ``GRU``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.GRUCell(3, 4)(bricks.ones(2, 3)).shape
+        bricks.Size([2, 4])
+    """
+
+    _mode = "GRU"
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        return self._step(input, [hx])[0]
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step (Hochreiter and Schmidhuber, 1997), gates i, f, g, o; see ``LSTM``.
+
+    Returns:
+        (h', c'), each (N, hidden_size).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> h, c = nn.LSTMCell(3, 4)(bricks.ones(2, 3))
+        >>> h.shape, c.shape
+        (bricks.Size([2, 4]), bricks.Size([2, 4]))
+    """
+
+    _mode = "LSTM"
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, Tensor]:
+        states: list[Tensor | None] = [None, None] if hx is None else list(hx)
+        h, c = self._step(input, states)
+        return h, c

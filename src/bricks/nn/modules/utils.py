@@ -54,3 +54,28 @@ def _reset_weight_and_bias(weight: Any, bias: Any) -> None:
 def _fan_in_bound(fan_in: int) -> float:
     """``1 / sqrt(fan_in)``, the bound of PyTorch's default uniform draws (0 for no inputs)."""
     return 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+
+
+def _check_sizes(layer: str, **sizes: Any) -> None:
+    """Raise as PyTorch does for a size that is not an int (TypeError) or is negative
+    (RuntimeError), naming the layer and the argument; a tuple is checked element by element.
+    """
+    for name, value in sizes.items():
+        for item in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise TypeError(f"{layer}(): argument '{name}' must be an int or a tuple of "
+                                f"ints, got {type(item).__name__} ({value!r})"
+                                if isinstance(value, (tuple, list)) else
+                                f"{layer}(): argument '{name}' must be an int, got "
+                                f"{type(item).__name__} ({value!r})")
+            if item < 0:
+                raise RuntimeError(f"{layer}(): {name} must be non-negative, got {value!r}")
+
+
+def _check_positive(layer: str, **values: Any) -> None:
+    """Raise RuntimeError (PyTorch's type in forward) for a value, or element, below 1."""
+    for name, value in values.items():
+        items = value if isinstance(value, (tuple, list)) else (value,)
+        if any(item <= 0 for item in items):
+            raise RuntimeError(f"{layer}(): {name} should be greater than zero, got "
+                               f"{name}={value!r}")

@@ -16,9 +16,9 @@ import bricks
 from bricks import nn as bricks_nn
 from bricks.nn import functional as F
 
-from .._facade import unwrap
-from .common.initializer import HeUniform, Uniform, initializer
-from .tensor import Parameter, Tensor, float32
+from ..._facade import unwrap
+from ..common.initializer import HeUniform, Uniform, initializer
+from ..tensor import Parameter, Tensor, float32
 
 __all__ = ["Cell", "SequentialCell", "CellList", "Dense", "ReLU", "Sigmoid", "Tanh", "Softmax",
            "Flatten", "Dropout", "Conv2d", "MaxPool2d"]
@@ -332,9 +332,12 @@ class MaxPool2d(Cell):
 
     def __init__(self, kernel_size: Any = 1, stride: Any = 1, pad_mode: str = "valid") -> None:
         super().__init__()
-        if pad_mode != "valid":
+        if pad_mode.lower() != "valid":
             raise ValueError(f"MaxPool2d(pad_mode=...) supports 'valid' here, got {pad_mode!r}")
         self.kernel_size, self.stride = kernel_size, stride
 
     def construct(self, x: Any) -> Tensor:
         return _tensor(F.max_pool2d(unwrap(x), self.kernel_size, self.stride))
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode=VALID"

@@ -1,0 +1,26 @@
+import numpy as np
+import mindspore as ms
+from mindspore import nn, Tensor
+np.set_printoptions(precision=6)
+x = np.arange(24, dtype=np.float32).reshape(2, 3, 2, 2) / 7.0
+bn = nn.BatchNorm2d(3)
+print(bn)
+print([p.name for p in bn.get_parameters()], [p.requires_grad for p in bn.get_parameters()])
+bn.set_train()
+y = bn(Tensor(x))
+print(y.asnumpy()[0, :, 0, 0])
+print(bn.moving_mean.asnumpy(), bn.moving_variance.asnumpy())
+bn.set_train(False)
+print(bn(Tensor(x)).asnumpy()[1, :, 1, 1])
+b1 = nn.BatchNorm1d(4)
+print(b1)
+b1.set_train()
+print(b1(Tensor(np.arange(8, dtype=np.float32).reshape(2, 4))).asnumpy())
+print(b1.moving_variance.asnumpy())
+pool = nn.AvgPool2d(kernel_size=2, stride=2)
+print(pool)
+print(pool(Tensor(x)).shape)
+mp = nn.MaxPool2d(kernel_size=2, stride=2)
+print(mp)
+print(nn.Dropout(p=0.2), nn.Flatten(), nn.ReLU())
+print(nn.Conv2d(1, 6, 5, pad_mode='valid'))

@@ -1,0 +1,36 @@
+import numpy as np
+import mindspore as ms
+from mindspore import nn, ops, Tensor, Parameter
+ms.set_context(mode=ms.GRAPH_MODE)
+print(ms.get_context("mode"))
+ms.set_context(mode=ms.PYNATIVE_MODE)
+rng = np.random.default_rng(3)
+X = Tensor(rng.standard_normal((16, 4)).astype(np.float32))
+Y = Tensor(rng.standard_normal((16, 1)).astype(np.float32))
+net = nn.Dense(4, 1)
+net.weight.set_data(Tensor(np.array([[0.1, -0.2, 0.3, -0.4]], np.float32)))
+net.bias.set_data(Tensor(np.array([0.05], np.float32)))
+loss_net = nn.WithLossCell(net, nn.MSELoss())
+opt = nn.Momentum(net.trainable_params(), learning_rate=0.05, momentum=0.9)
+train = nn.TrainOneStepCell(loss_net, opt)
+print([round(float(train(X, Y).asnumpy()), 6) for _ in range(4)])
+print(opt.get_lr(), opt.global_step)
+class Mul(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.w = Parameter(Tensor(np.array([2.0, 3.0], np.float32)), name="w")
+    def construct(self, x, y):
+        return (x * y * self.w).sum()
+m = Mul()
+x = Tensor(np.array([1.0, 2.0], np.float32)); y = Tensor(np.array([3.0, -1.0], np.float32))
+print(ops.GradOperation()(m)(x, y))
+print(ops.GradOperation(get_all=True)(m)(x, y))
+print(ops.GradOperation(get_by_list=True)(m, ms.ParameterTuple(m.trainable_params()))(x, y))
+print(ops.GradOperation(get_all=True, get_by_list=True)(m, ms.ParameterTuple(m.trainable_params()))(x, y))
+print(ops.GradOperation(sens_param=True)(m)(x, y, Tensor(np.array(2.0, np.float32))))
+print(ms.value_and_grad(m, (0, 1), m.trainable_params())(x, y))
+print(ops.one_hot(Tensor(np.array([0, 2], np.int32)), 3, Tensor(1.0, ms.float32), Tensor(0.0, ms.float32)))
+print(ops.reduce_sum(Tensor(np.ones((2, 3), np.float32)), 1), ops.ReduceSum(keep_dims=True)(Tensor(np.ones((2, 3), np.float32)), 1).shape)
+print(ops.max(Tensor(np.array([[1.0, 5.0], [7.0, 2.0]], np.float32)), axis=1))
+print(ops.cast(Tensor(np.array([1.7, -2.2], np.float32)), ms.int32))
+print(ops.MatMul(transpose_b=True)(Tensor(np.ones((2, 3), np.float32)), Tensor(np.ones((4, 3), np.float32))).shape)
