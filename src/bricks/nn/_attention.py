@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import ops
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -70,7 +71,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     scores = ops.matmul(query, key.transpose(-2, -1)) * factor
     if is_causal:
         length, source = query.shape[-2], key.shape[-2]
-        attn_mask = Tensor._wrap(xp.tril(xp.ones((length, source), xp.bool_)))
+        ones = array_module(scores._value).ones((length, source), xp.bool_)
+        attn_mask = Tensor._wrap(xp.tril(ones))
     mask = _float_mask(attn_mask, scores._value.dtype, allowed_when_true=True)
     if mask is not None:
         scores = scores + mask
@@ -165,7 +167,7 @@ def multi_head_attention_forward(
     k = k.reshape(k.shape[0], batch * num_heads, head_dim).transpose(0, 1)
     v = v.reshape(v.shape[0], batch * num_heads, head_dim).transpose(0, 1)
     if add_zero_attn:
-        zeros = Tensor._wrap(xp.zeros((batch * num_heads, 1, head_dim), dtype))
+        zeros = Tensor._wrap(array_module(k._value).zeros((batch * num_heads, 1, head_dim), dtype))
         k, v = ops.cat([k, zeros], 1), ops.cat([v, zeros], 1)
         attn_mask, key_padding_mask = _append_to_masks(attn_mask, key_padding_mask)
     source = k.shape[1]

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import ops
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import rename
 from ..ops import nn_ops as _nn
@@ -26,7 +27,7 @@ def _bags(input: Tensor, offsets: Tensor | None, include_last_offset: bool) -> t
                              "is a mini-batch of fixed length sequences. However, found offsets "
                              "of type Tensor")
         bags, length = index.shape
-        starts = xp.arange(bags) * length
+        starts = array_module(index).arange(bags) * length
         return index.reshape(-1), starts, starts + length
     if input.ndim != 1:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
@@ -83,7 +84,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     rows = embedding(Tensor._wrap(flat), weight, max_norm=max_norm, norm_type=norm_type)
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1, 1)
-    positions = xp.arange(flat.size)
+    positions = array_module(flat).arange(flat.size)
     member = (positions >= starts[:, None]) & (positions < ends[:, None])
     if padding_idx is not None:
         member &= flat != padding_idx
@@ -104,7 +105,8 @@ def _bag_max(rows: Tensor, member: Any, weight: Tensor) -> Tensor:
     for bag in member:
         chosen = xp.flatnonzero(bag)
         if chosen.size == 0:
-            results.append(Tensor._wrap(xp.zeros(weight.shape[1], weight._value.dtype)))
+            results.append(Tensor._wrap(array_module(weight._value).zeros(
+                weight.shape[1], weight._value.dtype)))
         else:
             chosen_rows = ops.index_select(rows, 0, Tensor._wrap(chosen))
             results.append(ops.max(chosen_rows, 0)[0])  # the first maximum gets the gradient

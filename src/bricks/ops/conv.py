@@ -145,7 +145,8 @@ class ConvTranspose2d(Function):
         conv = Conv2d()
         conv.config, conv.w = self.config, w
         conv.x_shape, conv.out_hw = (n, c_out) + tuple(out_size), (h, width)
-        xt = xp.ascontiguousarray(x.transpose(1, 2, 3, 0)).reshape(groups, c_in // groups, -1)
+        xt = array_module(x).ascontiguousarray(x.transpose(1, 2, 3, 0))
+        xt = xt.reshape(groups, c_in // groups, -1)
         gcols = w.reshape(groups, c_in // groups, -1).transpose(0, 2, 1) @ xt
         y = conv._col2im(gcols.reshape(c_out, kh, kw, h, width, n))
         if b is not None:
@@ -378,7 +379,7 @@ def _unfold(x: Any, kernel: tuple, dilation: tuple, padding: tuple, stride: tupl
     n, c, h, w = x.shape
     blocks = _blocks((h, w), kernel, dilation, padding, stride)
     padded = _pad_nchw(x, tuple((p, p) for p in padding), 0.0)
-    cols = xp.empty((n, c, kernel[0], kernel[1]) + blocks, x.dtype)
+    cols = array_module(x).empty((n, c, kernel[0], kernel[1]) + blocks, x.dtype)
     for i, j, rows, columns in _block_slices(kernel, dilation, stride, blocks):
         cols[:, :, i, j] = padded[:, :, rows, columns]
     return cols.reshape(n, c * kernel[0] * kernel[1], blocks[0] * blocks[1])
@@ -389,8 +390,8 @@ def _fold(cols: Any, size: tuple, kernel: tuple, dilation: tuple, padding: tuple
     n = cols.shape[0]
     blocks = _blocks(size, kernel, dilation, padding, stride)
     cols = cols.reshape((n, -1, kernel[0], kernel[1]) + blocks)
-    padded = xp.zeros((n, cols.shape[1], size[0] + 2 * padding[0], size[1] + 2 * padding[1]),
-                      cols.dtype)
+    padded = array_module(cols).zeros(
+        (n, cols.shape[1], size[0] + 2 * padding[0], size[1] + 2 * padding[1]), cols.dtype)
     for i, j, rows, columns in _block_slices(kernel, dilation, stride, blocks):
         padded[:, :, rows, columns] += cols[:, :, i, j]
     return padded[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]

@@ -278,12 +278,12 @@ class SegmentSum(Function):
     # dropped. Unlike a product with a 0/1 membership matrix, it never forms 0 * inf.
     def forward(self, x, segments, count):
         self.segments, self.keep = segments, segments >= 0
-        out = xp.zeros((count,) + x.shape[1:], x.dtype)
+        out = array_module(x).zeros((count,) + x.shape[1:], x.dtype)
         xp.add.at(out, segments[self.keep], x[self.keep])
         return out
 
     def backward(self, gy):
-        gx = xp.zeros((self.segments.size,) + gy.shape[1:], gy.dtype)
+        gx = array_module(gy).zeros((self.segments.size,) + gy.shape[1:], gy.dtype)
         gx[self.keep] = gy[self.segments[self.keep]]
         return gx
 

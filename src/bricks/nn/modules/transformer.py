@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
+from ... import _device
 from ..._backend import xp
 from ..._tensor import Tensor
 from .. import functional as F
@@ -324,5 +325,5 @@ class Transformer(Module):
         from ..._backend import to_dtype
 
         numpy_dtype = xp.float32 if dtype is None else to_dtype(dtype).numpy
-        mask = xp.triu(xp.full((sz, sz), -xp.inf, numpy_dtype), k=1)
-        return Tensor._wrap(mask)
+        mask = xp.triu(xp.full((sz, sz), -xp.inf, numpy_dtype), k=1)  # host: then to device
+        return Tensor._wrap(_device.place(mask, _device.resolve(device)))
