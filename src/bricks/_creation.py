@@ -81,6 +81,50 @@ def _rng(generator: Generator | None) -> Any:
     return (generator or default_generator).numpy
 
 
+# ----- random fills in bounded memory (issue 13) -----
+# NumPy draws float64; drawing a float32 tensor whole and casting it peaked at 3x its size
+# (the float64 draw, then the cast). These helpers draw in float64 chunks of a tenth of the
+# result's bytes (and at least 4 Ki values) and cast each into place, so the peak is ~1.1x
+# the result. Draws are sequential, so the values are exactly those of one whole draw.
+_CHUNK_MIN = 1 << 12
+
+
+def fill_random(out: Any, rng: Any, method: str, *params: float) -> bool:
+    """Write ``rng.<method>(*params, size)`` into the NumPy array ``out`` chunk by chunk.
+
+    ``method`` is ``"random"``, ``"standard_normal"``, ``"uniform"`` or ``"normal"``.
+
+    Returns:
+        False (and nothing written) when ``out`` is not a writable, C-contiguous, float
+        NumPy array: the caller then draws the usual way.
+    """
+    if (type(out) is not xp.ndarray or out.dtype.kind != "f" or not out.flags.c_contiguous
+            or not out.flags.writeable):
+        return False
+    flat = out.reshape(-1)
+    if out.dtype == xp.float64 and method in ("random", "standard_normal"):
+        getattr(rng, method)(out=flat)  # in place: no temporary at all
+        return True
+    # float64 chunks of a tenth of the result's bytes
+    chunk = builtins.max(_CHUNK_MIN, flat.size * out.dtype.itemsize // 80)
+    draw = getattr(rng, method)
+    for start in range(0, flat.size, chunk):
+        stop = builtins.min(start + chunk, flat.size)
+        flat[start:stop] = draw(*params, stop - start)
+    return True
+
+
+def _random_tensor(generator: Generator | None, device: Any, method: str, shape: tuple,
+                   dtype: Any) -> Any:
+    """The values of ``rand``/``randn``: drawn into the result itself on the CPU."""
+    target = _np_dtype(dtype)
+    if _device.resolve(device) is None and xp.dtype(target).kind == "f":
+        out = xp.empty(shape, target)
+        if fill_random(out, _rng(generator), method):
+            return out
+    return _draw(generator, device, method, shape).astype(target, copy=False)
+
+
 def _make(device: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     """An array from creation function ``name`` of the module of ``device`` (None: default)."""
     dev = _device.resolve(device)
@@ -308,16 +352,15 @@ def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtyp
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1); the shape as varargs, one sequence, or ``size=``."""
     shape = _size(sizes if size is None else (size,))
-    values = _draw(generator, device, "random", shape)
-    return _new(values.astype(_np_dtype(dtype), copy=False), requires_grad)
+    return _new(_random_tensor(generator, device, "random", shape, dtype), requires_grad)
 
 
 def randn(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution; the shape as for ``rand``."""
     shape = _size(sizes if size is None else (size,))
-    values = _draw(generator, device, "standard_normal", shape)
-    return _new(values.astype(_np_dtype(dtype), copy=False), requires_grad)
+    return _new(_random_tensor(generator, device, "standard_normal", shape, dtype),
+                requires_grad)
 
 
 def rand_like(input: Tensor, dtype: Any = None, **kwargs: Any) -> Tensor:

@@ -636,8 +636,9 @@ class _RemovableHook:
         self.hook = hook
 
     def remove(self) -> None:
-        if self.hook in self.hooks:
+        if self.hook is not None and self.hook in self.hooks:
             self.hooks.remove(self.hook)
+        self.hook = None  # release the function (and what its closure holds) now
 
 
 def _init(t: _TensorT, value: Any) -> _TensorT:

@@ -212,6 +212,12 @@ def state_dict_has_module_prefix():
     fresh = mlp()
     fresh.load_state_dict({k[len("module."):]: v for k, v in ddp.state_dict().items()})
     assert np.array_equal(flat(fresh), flat(ddp.module))
+    try:
+        DDP(nn.LazyLinear(3))
+    except RuntimeError as error:
+        assert "uninitialized parameters" in str(error) and "weight" in str(error)
+    else:
+        raise AssertionError("lazy parameters must be refused")
 
 
 @case
@@ -266,6 +272,42 @@ def sampler_covers_each_sample_once_per_epoch():
         assert sorted(everything) == list(range(10 * size))
         orders.append(everything)
     assert orders[0] != orders[1]
+
+
+@case
+def sync_batchnorm_unequal_batches_equal_batchnorm_on_the_whole_batch():
+    # Rank r holds 3 + r samples; every rank computes the reference on the concatenation.
+    size, rank = dist.get_world_size(), dist.get_rank()
+    rng = np.random.default_rng(7)
+    parts = [rng.standard_normal((3 + r, 4, 5)).astype(np.float64) for r in range(size)]
+    gy = [rng.standard_normal(p.shape) for p in parts]
+    sync, plain = nn.SyncBatchNorm(4, dtype=bricks.float64), nn.BatchNorm1d(
+        4, dtype=bricks.float64)
+    for bn in (sync, plain):
+        with bricks.no_grad():
+            bn.weight.copy_(bricks.linspace(0.5, 2.0, 4, dtype=bricks.float64))
+            bn.bias.copy_(bricks.linspace(-1.0, 1.0, 4, dtype=bricks.float64))
+    x = bricks.from_numpy(parts[rank]).requires_grad_()
+    out = sync(x)
+    (out * bricks.from_numpy(gy[rank])).sum().backward()
+    whole = bricks.from_numpy(np.concatenate(parts)).requires_grad_()
+    y = plain(whole)
+    (y * bricks.from_numpy(np.concatenate(gy))).sum().backward()
+    start = sum(3 + r for r in range(rank))
+    mine = slice(start, start + 3 + rank)
+    np.testing.assert_allclose(out.detach().numpy(), y.detach().numpy()[mine], rtol=1e-12,
+                               atol=1e-12)
+    sync.eval()
+    plain.eval()
+    np.testing.assert_allclose(sync.running_mean.numpy(), plain.running_mean.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(sync.running_var.numpy(), plain.running_var.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), whole.grad.numpy()[mine], rtol=1e-10, atol=1e-12)
+    # weight and bias grads are each rank's part: their sum is the whole batch's.
+    for name in ("weight", "bias"):
+        total = getattr(sync, name).grad.clone()
+        dist.all_reduce(total)
+        np.testing.assert_allclose(total.numpy(), getattr(plain, name).grad.numpy(),
+                                   rtol=1e-10)
 
 
 def main(names):

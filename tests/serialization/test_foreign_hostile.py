@@ -340,6 +340,19 @@ def test_tar_member_claiming_more_than_the_file_is_refused(tmp_path):
     _refused(path, "not a valid PyTorch checkpoint")
 
 
+def test_tar_pax_header_claiming_8_gib_allocates_nothing_of_it(tmp_path):
+    header = bytearray(512)  # a ustar header of type 'x': PAX records of 8 GiB follow
+    header[0:7] = b"pickle\0"
+    header[100:148] = b"0000644\0" + b"0000000\0" * 2 + b"77777777777\0" + b"0" * 11 + b"\0"
+    header[156:157] = b"x"
+    header[257:265] = b"ustar\x0000"
+    header[148:156] = b" " * 8
+    header[148:156] = b"%06o\0 " % sum(header)
+    path = tmp_path / "pax.pt"
+    path.write_bytes(bytes(header) + b"\0" * 1024)
+    _refused(path, "not a valid PyTorch checkpoint")
+
+
 # --------------------------------------------------------------------------- MXNet
 def _mxnet(arrays: bytes, count: int = 1, names: bytes = b"\0" * 8) -> bytes:
     return struct.pack("<QQQ", 0x112, 0, count) + arrays + names

@@ -206,14 +206,15 @@ class _PostHookHandle:
 
     def __init__(self, key: int, hook: Callable) -> None:
         self.key = key
-        self.hook = hook
+        self.hook: Callable | None = hook
 
     def remove(self) -> None:
         hooks = _post_hooks.get(self.key)
-        if hooks is not None and self.hook in hooks:
+        if hooks is not None and self.hook is not None and self.hook in hooks:
             hooks.remove(self.hook)
             if not hooks:
                 del _post_hooks[self.key]
+        self.hook = None  # release the function (and what its closure holds) now
 
 
 def add_post_accumulate_grad_hook(tensor: Any, hook: Callable) -> _PostHookHandle:

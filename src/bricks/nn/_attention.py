@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import ops
 from .._backend import xp
-from .._device import array_module
+from .._device import array_module, as_array
 from .._tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -28,7 +28,7 @@ def _float_mask(mask: Tensor | None, dtype: Any, allowed_when_true: bool) -> Ten
         raise AssertionError(f"only bool and floating types of masks are supported, got "
                              f"{mask.dtype}")
     blocked = ~mask._value if allowed_when_true else mask._value
-    return Tensor._wrap(xp.where(blocked, -xp.inf, 0.0).astype(dtype))
+    return Tensor._wrap(array_module(blocked).where(blocked, -xp.inf, 0.0).astype(dtype))
 
 
 def _softmax_rows(scores: Tensor) -> Tensor:
@@ -71,8 +71,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     scores = ops.matmul(query, key.transpose(-2, -1)) * factor
     if is_causal:
         length, source = query.shape[-2], key.shape[-2]
-        ones = array_module(scores._value).ones((length, source), xp.bool_)
-        attn_mask = Tensor._wrap(xp.tril(ones))
+        # host: the causal pattern, moved to the scores' device
+        causal = xp.tril(xp.ones((length, source), xp.bool_))
+        attn_mask = Tensor._wrap(as_array(causal, scores._value))
     mask = _float_mask(attn_mask, scores._value.dtype, allowed_when_true=True)
     if mask is not None:
         scores = scores + mask
@@ -167,7 +168,7 @@ def multi_head_attention_forward(
     k = k.reshape(k.shape[0], batch * num_heads, head_dim).transpose(0, 1)
     v = v.reshape(v.shape[0], batch * num_heads, head_dim).transpose(0, 1)
     if add_zero_attn:
-        zeros = Tensor._wrap(array_module(k._value).zeros((batch * num_heads, 1, head_dim), dtype))
+        zeros = Tensor._wrap(array_module(q._value).zeros((batch * num_heads, 1, head_dim), dtype))
         k, v = ops.cat([k, zeros], 1), ops.cat([v, zeros], 1)
         attn_mask, key_padding_mask = _append_to_masks(attn_mask, key_padding_mask)
     source = k.shape[1]

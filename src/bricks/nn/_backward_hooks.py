@@ -16,7 +16,6 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable
 
-from .._backend import xp
 from .._device import array_module
 from .._tensor import Tensor, version_counter
 from ..autograd import Function, is_grad_enabled

@@ -105,8 +105,8 @@ def _bag_max(rows: Tensor, member: Any, weight: Tensor) -> Tensor:
     for bag in member:
         chosen = xp.flatnonzero(bag)
         if chosen.size == 0:
-            results.append(Tensor._wrap(array_module(weight._value).zeros(
-                weight.shape[1], weight._value.dtype)))
+            empty_bag = array_module(weight._value).zeros(weight.shape[1], weight._value.dtype)
+            results.append(Tensor._wrap(empty_bag))
         else:
             chosen_rows = ops.index_select(rows, 0, Tensor._wrap(chosen))
             results.append(ops.max(chosen_rows, 0)[0])  # the first maximum gets the gradient

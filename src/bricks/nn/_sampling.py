@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from .. import ops
 from .. import _device
 from .._backend import xp
+from .._device import as_array
 from .._tensor import Tensor
 from ..autograd.function import rename
 from ..ops import conv as _conv_ops
@@ -42,7 +43,8 @@ def _pad_by_index(input: Tensor, dim: int, left: int, right: int, mode: str) -> 
         raise RuntimeError(f"Padding value causes wrapping around more than once: padding "
                            f"({left}, {right}) at dimension {dim % input.ndim} of input "
                            f"{list(input.shape)}")
-    positions = xp.arange(-left, size + right)  # host: index arithmetic, then to the device
+    # host: a small index table, moved to the input's device below
+    positions = xp.arange(-left, size + right)
     if mode == "reflect":
         positions = xp.abs(positions)
         positions = xp.where(positions >= size, 2 * (size - 1) - positions, positions)
@@ -50,7 +52,7 @@ def _pad_by_index(input: Tensor, dim: int, left: int, right: int, mode: str) -> 
         positions = xp.clip(positions, 0, size - 1)
     else:
         positions = positions % size
-    return ops.index_select(input, dim, _on(positions, input))
+    return ops.index_select(input, dim, Tensor._wrap(as_array(positions, input._value)))
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
@@ -149,16 +151,17 @@ def _on(array: Any, like: Tensor) -> Tensor:
 
 def _nearest_index(size: int, out: int, scale: float, exact: bool) -> Any:
     offset = 0.5 if exact else 0.0
-    # host: index arithmetic, moved to the input's device by the caller
+    # host: a small index table, moved to the input's device by the caller
     source = xp.floor((xp.arange(out) + offset) * scale).astype(xp.int64)
     return xp.minimum(source, size - 1)
 
 
 def _linear_weights(size: int, out: int, scale: float, align_corners: bool) -> tuple:
     """For each output cell: its two nearest input cells and the weight of the second."""
-    target = xp.arange(out, dtype=xp.float64)  # host: moved to the input's device by the caller
+    # host: small index and weight tables, moved to the input's device by the caller
+    target = xp.arange(out, dtype=xp.float64)
     if align_corners:
-        source = target * ((size - 1) / (out - 1)) if out > 1 else xp.zeros(out)  # host: ditto
+        source = target * ((size - 1) / (out - 1)) if out > 1 else target * 0
     else:
         source = xp.maximum((target + 0.5) * scale - 0.5, 0.0)
     low = xp.minimum(xp.floor(source).astype(xp.int64), size - 1)
@@ -173,15 +176,16 @@ def _lerp(x: Tensor, dim: int, size: int, out: int, scale: float,
     low, high, frac = _linear_weights(size, out, scale, align_corners)
     shape = [1] * x.ndim
     shape[dim] = out
-    weight = _on(frac.astype(x._value.dtype).reshape(shape), x)
-    near = ops.index_select(x, dim, _on(low, x))
-    far = ops.index_select(x, dim, _on(high, x))
+    like = x._value
+    weight = Tensor._wrap(as_array(frac.astype(like.dtype).reshape(shape), like))
+    near = ops.index_select(x, dim, Tensor._wrap(as_array(low, like)))
+    far = ops.index_select(x, dim, Tensor._wrap(as_array(high, like)))
     return near * (1 - weight) + far * weight
 
 
 def _area_matrix(size: int, out: int, dtype: Any) -> Any:
     """(out, size) averaging: row i averages [floor(i*size/out), ceil((i+1)*size/out))."""
-    m = xp.zeros((out, size), dtype)  # host: moved to the input's device by the caller
+    m = xp.zeros((out, size), dtype)  # host: a small table, moved by _along
     for i in range(out):
         start, end = (i * size) // out, -(-((i + 1) * size) // out)
         m[i, start:end] = 1.0 / (end - start)
@@ -191,7 +195,8 @@ def _area_matrix(size: int, out: int, dtype: Any) -> Any:
 def _along(x: Tensor, dim: int, matrix: Any) -> Tensor:
     """Apply the (out, size) ``matrix`` to dimension ``dim`` of ``x``."""
     moved = ops.movedim(x, dim, -1)
-    return ops.movedim(ops.matmul(moved, _on(matrix.T, x)), -1, dim)
+    table = Tensor._wrap(as_array(matrix.T, x._value))
+    return ops.movedim(ops.matmul(moved, table), -1, dim)
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
@@ -245,7 +250,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         dim = 2 + k
         if mode in ("nearest", "nearest-exact"):
             index = _nearest_index(n, m, scale, mode == "nearest-exact")
-            out = ops.index_select(out, dim, _on(index, out))
+            out = ops.index_select(out, dim, Tensor._wrap(as_array(index, out._value)))
         elif mode == "area":
             out = _along(out, dim, _area_matrix(n, m, input._value.dtype))
         else:

@@ -24,8 +24,8 @@ import warnings
 from typing import Any
 
 from .._backend import xp
-from .._creation import Generator, default_generator
-from .._tensor import Tensor
+from .._creation import Generator, default_generator, fill_random
+from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import no_grad
 from ..ops.nn_ops import erf
 
@@ -109,16 +109,27 @@ def _write(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
+def _write_random(tensor: Tensor, generator: Generator | None, method: str,
+                  *params: float) -> Tensor:
+    """Draw into ``tensor`` in place, in bounded memory where it is a host float array."""
+    rng = _rng(generator)
+    values = getattr(tensor, "_value", None)
+    if fill_random(values, rng, method, *params):
+        bump_version(tensor)
+        return tensor
+    return _write(tensor, getattr(rng, method)(*params, tuple(tensor.shape)))
+
+
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
              generator: Generator | None = None) -> Tensor:
     """Fill with samples of the uniform distribution U(a, b)."""
-    return _write(tensor, _rng(generator).uniform(a, b, tuple(tensor.shape)))
+    return _write_random(tensor, generator, "uniform", a, b)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: Generator | None = None) -> Tensor:
     """Fill with samples of the normal distribution N(mean, std^2)."""
-    return _write(tensor, _rng(generator).normal(mean, std, tuple(tensor.shape)))
+    return _write_random(tensor, generator, "normal", mean, std)
 
 
 def _erfinv(y: Any) -> Any:

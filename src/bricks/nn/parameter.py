@@ -135,6 +135,19 @@ class _UninitializedMixin:
     def shape(self) -> Any:
         raise self._uninitialized_error()
 
+    # Reading the values: the deferred-initialization error, before any other check.
+    def numpy(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._uninitialized_error()
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._uninitialized_error()
+
+    def tolist(self) -> Any:
+        raise self._uninitialized_error()
+
+    def item(self) -> Any:
+        raise self._uninitialized_error()
+
     @property
     def data(self) -> Any:
         raise self._uninitialized_error()

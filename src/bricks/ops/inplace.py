@@ -259,21 +259,25 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
 
 
 def _random_fill(self: Tensor, draw: Callable[[Any], Any], generator: Any,
-                 torch_name: str) -> Tensor:
-    from .._creation import default_generator
+                 torch_name: str, method: tuple = ()) -> Tensor:
+    from .._creation import default_generator, fill_random
 
     if generator is None and type(self._value) is not xp.ndarray:
         where = self.device  # the device's own generator draws on the device
         rng = _device.get_backend(where.type).rng(where.index)
     else:
         rng = (generator or default_generator).numpy
+        if not _records(self, None) and method and fill_random(self._value, rng, *method):
+            bump_version(self)  # drawn in place, in bounded memory
+            return self
     return _fill(self, draw(rng).astype(self._value.dtype, copy=False), torch_name)
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     """Fill with samples from U(a, b) in place."""
     shape = self._value.shape
-    return _random_fill(self, lambda r: r.uniform(a, b, shape), generator, "UniformBackward0")
+    return _random_fill(self, lambda r: r.uniform(a, b, shape), generator, "UniformBackward0",
+                        ("uniform", a, b))
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
@@ -285,7 +289,7 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any
             return rng.normal(mean, std, shape)
         return rng.standard_normal(shape) * std + mean  # CuPy's generator has no normal()
 
-    return _random_fill(self, draw, generator, "NormalBackward0")
+    return _random_fill(self, draw, generator, "NormalBackward0", ("normal", mean, std))
 
 
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:

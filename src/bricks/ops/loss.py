@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
-from .._device import array_module, device_of, to_device, to_host
+from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function, unbroadcast
 
@@ -151,8 +151,9 @@ def mse_primitive(input: Tensor, target: Tensor, reduction: str) -> Tensor:
 
 def _ctc_alpha(lp: Any, labels: Any, length: int) -> Any:
     """Forward variables log alpha (T, 2S + 1) of Graves et al. (2006), eq. 6-7, in log space."""
+    module = array_module(lp)
     extended = labels.size
-    alpha = xp.full((length, extended), -xp.inf, lp.dtype)  # host: CtcLoss runs on the host
+    alpha = module.full((length, extended), -xp.inf, lp.dtype)
     alpha[0, 0] = lp[0, labels[0]]
     if extended > 1:
         alpha[0, 1] = lp[0, labels[1]]
@@ -168,8 +169,9 @@ def _ctc_alpha(lp: Any, labels: Any, length: int) -> Any:
 
 def _ctc_beta(lp: Any, labels: Any, length: int) -> Any:
     """Backward variables log beta (T, 2S + 1), eq. 10-11; like alpha, including y_t."""
+    module = array_module(lp)
     extended = labels.size
-    beta = xp.full((length, extended), -xp.inf, lp.dtype)  # host: CtcLoss runs on the host
+    beta = module.full((length, extended), -xp.inf, lp.dtype)
     beta[length - 1, extended - 1] = lp[length - 1, labels[-1]]
     if extended > 1:
         beta[length - 1, extended - 2] = lp[length - 1, labels[-2]]
@@ -185,7 +187,7 @@ def _ctc_beta(lp: Any, labels: Any, length: int) -> Any:
 
 def _ctc_skips(labels: Any) -> Any:
     """Where a path may skip the blank before position s: a label unlike the one at s - 2."""
-    skip = xp.zeros(labels.size, bool)  # host: CtcLoss runs on the host
+    skip = array_module(labels).zeros(labels.size, bool)
     skip[2:] = labels[2:] != labels[:-2]
     return skip
 
@@ -195,19 +197,17 @@ class CtcLoss(Function):
     # Classification" (ICML 2006), one sample at a time, in log space. The gradient is the
     # true one with respect to log_probs, -exp(log(sum alpha beta) - lp + nll); PyTorch's
     # kernel adds exp(lp), which cancels once log_probs come from log_softmax, as they must.
-    # Its per-sample Python loop runs on the host: a device input is copied over and back.
     saves = (0,)
 
     def forward(self, lp, targets, input_lengths, blank, zero_infinity):
-        self.device = device_of(lp)
-        lp = to_host(lp)
         batch = lp.shape[1]
+        module = array_module(lp)
         self.lp, self.zero_infinity = lp, zero_infinity
         self.samples = []
-        nll = xp.zeros(batch, lp.dtype)  # host: see above
+        nll = module.zeros(batch, lp.dtype)
         with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for b in range(batch):
-                labels = xp.full(2 * len(targets[b]) + 1, blank, xp.int64)  # host: see above
+                labels = module.full(2 * len(targets[b]) + 1, blank, "int64")
                 labels[1::2] = targets[b]
                 length = int(input_lengths[b])
                 alpha = _ctc_alpha(lp[:length, b], labels, length)
@@ -217,22 +217,23 @@ class CtcLoss(Function):
         self.nll = nll
         if zero_infinity:
             nll = xp.where(xp.isinf(nll), 0, nll).astype(lp.dtype)
-        return to_device(nll, self.device)
+        return nll
 
     def backward(self, gy):
-        gy = to_host(gy)
         gx = xp.zeros_like(self.lp)
+        module = array_module(gy)
         with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for b, (labels, length, alpha) in enumerate(self.samples):
                 if xp.isinf(self.nll[b]) and self.zero_infinity:
                     continue
                 lp = self.lp[:length, b]
                 both = alpha + _ctc_beta(lp, labels, length)
-                summed = xp.full(lp.shape, -xp.inf, lp.dtype)  # host: see forward
-                steps = xp.broadcast_to(xp.arange(length)[:, None], both.shape)  # host: ditto
-                xp.logaddexp.at(summed, (steps, xp.broadcast_to(labels, both.shape)), both)
-                gx[:length, b] = -xp.exp(summed - lp + self.nll[b]) * gy[b]
-        return to_device(gx, self.device)
+                summed = module.full(lp.shape, -module.inf, lp.dtype)
+                steps = module.broadcast_to(module.arange(length)[:, None], both.shape)
+                module.logaddexp.at(summed, (steps, module.broadcast_to(labels, both.shape)),
+                                    both)
+                gx[:length, b] = -module.exp(summed - lp + self.nll[b]) * gy[b]
+        return gx
 
 
 def ctc_loss_primitive(log_probs: Tensor, targets: list, input_lengths: list, blank: int,

@@ -278,8 +278,9 @@ class SegmentSum(Function):
     # dropped. Unlike a product with a 0/1 membership matrix, it never forms 0 * inf.
     def forward(self, x, segments, count):
         self.segments, self.keep = segments, segments >= 0
-        out = array_module(x).zeros((count,) + x.shape[1:], x.dtype)
-        xp.add.at(out, segments[self.keep], x[self.keep])
+        module = array_module(x)
+        out = module.zeros((count,) + x.shape[1:], x.dtype)
+        module.add.at(out, segments[self.keep], x[self.keep])
         return out
 
     def backward(self, gy):

@@ -28,7 +28,7 @@ from typing import IO, Any
 import numpy as np
 
 from ._format import CheckpointError
-from ._pickle import MAX_DEPTH, Builder, unpickle
+from ._pickle import Builder, unpickle
 
 __all__ = ["read_torch_zip", "read_torch_legacy", "read_torch_tar", "LEGACY_MAGIC"]
 
@@ -292,12 +292,41 @@ def _finish(value: Any, source: str, file_size: int) -> Any:
     if arrays.widened:
         warnings.warn(f"{source}: bfloat16 storages were loaded as float32 (NumPy has no "
                       f"bfloat16)", stacklevel=5)
-    assert MAX_DEPTH < 200  # materialize recurses once per level, checked by unpickle
-    return result
+    return result  # materialize recursed once per level: unpickle bounded them by MAX_DEPTH
 
 
 def _fail(source: str, rule: str) -> CheckpointError:
     return CheckpointError(f"{source}: not a valid PyTorch checkpoint: {rule}")
+
+
+class _Bounded:
+    """A file whose ``read(n)`` never asks for more than what is left of it.
+
+    zipfile and tarfile read sizes that the archive claims; a buffered file allocates the
+    size asked for before it reads, so a header claiming gigabytes would allocate them.
+    """
+
+    def __init__(self, f: IO[bytes], size: int) -> None:
+        self.f = f
+        self.start = f.tell()
+        self.end = self.start + size
+
+    def read(self, count: int | None = -1) -> bytes:
+        left = max(self.end - self.f.tell(), 0)
+        return self.f.read(left if count is None or count < 0 else min(count, left))
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 0:
+            return self.f.seek(self.start + offset) - self.start
+        if whence == 2:
+            return self.f.seek(self.end + offset) - self.start
+        return self.f.seek(offset, whence) - self.start
+
+    def tell(self) -> int:
+        return self.f.tell() - self.start
+
+    def seekable(self) -> bool:
+        return True
 
 
 # --------------------------------------------------------------------------- zip
@@ -307,7 +336,7 @@ def _zip_entries(archive: zipfile.ZipFile, file_size: int, source: str
     for info in archive.infolist():
         if info.flag_bits & 0x1:
             raise _fail(source, f"entry {info.filename!r} is encrypted")
-        if info.compress_type != zipfile.ZIP_STORED:
+        if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
             raise _fail(source, f"entry {info.filename!r} is compressed; PyTorch stores "
                                 f"entries uncompressed")
         if info.header_offset + info.file_size > file_size:
@@ -334,7 +363,7 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
 def read_torch_zip(f: IO[bytes], source: str, file_size: int) -> Any:
     """The object a zip-format PyTorch file holds, its tensors as bricks Tensors."""
     try:
-        archive = zipfile.ZipFile(f)
+        archive = zipfile.ZipFile(_Bounded(f, file_size))
         prefix, entries = _zip_entries(archive, file_size, source)
         info = entries[prefix + "data.pkl"]
         if info.file_size > MAX_PICKLE_BYTES:
@@ -470,7 +499,8 @@ _TAR_MEMBERS = {"sys_info", "pickle", "tensors", "storages"}
 
 def _tar_members(f: IO[bytes], source: str, file_size: int) -> dict[str, np.ndarray]:
     members: dict[str, np.ndarray] = {}
-    with tarfile.open(fileobj=f, mode="r:") as archive:
+    bounded: Any = _Bounded(f, file_size)
+    with tarfile.open(fileobj=bounded, mode="r:") as archive:
         for member in archive:
             if member.name not in _TAR_MEMBERS or member.name in members or not member.isfile():
                 raise _fail(source, f"unexpected tar member {member.name!r:.80}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
-from ... import _device
 from ..._backend import xp
 from ..._tensor import Tensor
 from .. import functional as F
@@ -323,7 +322,9 @@ class Transformer(Module):
                                         dtype: Any = None) -> Tensor:
         """A (sz, sz) float mask: -inf above the diagonal (future positions), 0 elsewhere."""
         from ..._backend import to_dtype
+        from ..._creation import tensor
 
         numpy_dtype = xp.float32 if dtype is None else to_dtype(dtype).numpy
-        mask = xp.triu(xp.full((sz, sz), -xp.inf, numpy_dtype), k=1)  # host: then to device
-        return Tensor._wrap(_device.place(mask, _device.resolve(device)))
+        # host: built here, then placed on ``device`` by ``tensor``
+        mask = xp.triu(xp.full((sz, sz), -xp.inf, numpy_dtype), k=1)
+        return tensor(mask, device=device)

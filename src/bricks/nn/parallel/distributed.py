@@ -58,8 +58,8 @@ class DistributedDataParallel(Module):
     Args:
         module: the model to replicate (its parameters initialised: run one forward pass
             first for lazy layers).
-        device_ids, output_device, dim, process_group, static_graph: accepted for PyTorch's
-            signature (CPU processes of the default group).
+        device_ids, output_device, dim, process_group, check_reduction, static_graph:
+            accepted for PyTorch's signature (CPU processes of the default group).
         broadcast_buffers: copy rank 0's buffers (BatchNorm's running statistics) to every
             rank at each forward in training.
         bucket_cap_mb: the size of a gradient bucket in MiB (the first one is 1 MiB).
@@ -87,7 +87,7 @@ class DistributedDataParallel(Module):
                  dim: int = 0, broadcast_buffers: bool = True, process_group: Any = None,
                  bucket_cap_mb: float | None = None, find_unused_parameters: bool = False,
                  check_reduction: bool = False, gradient_as_bucket_view: bool = False,
-                 static_graph: bool = False, init_sync: bool = True, **kwargs: Any) -> None:
+                 static_graph: bool = False, init_sync: bool = True) -> None:
         super().__init__()
         from ... import distributed as dist
 

@@ -57,38 +57,96 @@ def default_collate(batch: list[Any]) -> Any:
         >>> default_collate([{"x": 1.0, "y": 2}, {"x": 3.0, "y": 4}])
         {'x': tensor([1., 3.], dtype=bricks.float64), 'y': tensor([2, 4])}
     """
+    return _collate(batch, ())
+
+
+def _where(path: tuple) -> str:
+    """Where in a sample a field is, in the user's words: ``field ['image'][0]``."""
+    if not path:
+        return "the samples themselves"
+    return "field " + "".join(f"[{key!r}]" for key in path)
+
+
+def _shape_of(value: Any) -> str:
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"{type(value).__name__} of shape {list(shape)}"
+    return type(value).__name__
+
+
+def _mismatch(batch: list[Any], path: tuple, kind: Any, name: str) -> TypeError | None:
+    """A TypeError naming the field and the samples when not every element is a ``kind``."""
+    for i, value in enumerate(batch):
+        if not isinstance(value, kind):
+            return TypeError(f"default_collate: expected {name} as element {i} in argument 0, "
+                             f"but got {type(value).__name__}: at {_where(path)}, sample 0 "
+                             f"holds {_shape_of(batch[0])} and sample {i} holds "
+                             f"{_shape_of(value)}")
+    return None
+
+
+def _unequal(batch: list[Any], path: tuple) -> RuntimeError:
+    first = list(batch[0].shape)
+    i, other = next((i, list(b.shape)) for i, b in enumerate(batch) if list(b.shape) != first)
+    return RuntimeError(f"stack expects each tensor to be equal size, but got {first} at entry "
+                        f"0 and {other} at entry {i}: at {_where(path)}")
+
+
+def _collate(batch: list[Any], path: tuple) -> Any:
     elem = batch[0]
     if isinstance(elem, Tensor):
+        error = _mismatch(batch, path, Tensor, "Tensor")
+        if error is not None:
+            raise error
+        if any(tuple(t.shape) != tuple(elem.shape) for t in batch):
+            raise _unequal(batch, path)
         if not any(t.requires_grad for t in batch):
-            try:
-                return Tensor._wrap(xp.stack([t._value for t in batch]))  # no graph to record
-            except ValueError:
-                pass  # unequal shapes: ``stack`` raises torch's RuntimeError
+            return Tensor._wrap(xp.stack([t._value for t in batch]))  # no graph to record
         return stack(batch, 0)
     if isinstance(elem, (xp.ndarray, xp.generic)) and elem.dtype.kind not in "USO":
+        error = _mismatch(batch, path, (xp.ndarray, xp.generic), "a NumPy array")
+        if error is not None:
+            raise error
+        if any(xp.shape(b) != xp.shape(elem) for b in batch):
+            raise _unequal(batch, path)
         return Tensor._wrap(xp.stack([xp.asarray(b) for b in batch]))
-    if isinstance(elem, bool):
-        return tensor(batch)
-    if isinstance(elem, float):
-        return tensor(batch, dtype=float64)
-    if isinstance(elem, numbers.Integral):
-        return tensor(batch)
+    if isinstance(elem, (bool, float, numbers.Integral)):
+        error = _mismatch(batch, path, numbers.Number, "a number")
+        if error is not None:
+            raise error
+        if isinstance(elem, bool):
+            return tensor(batch)
+        return tensor(batch, dtype=float64) if isinstance(elem, float) else tensor(batch)
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
-        return _collate_mapping(elem, batch)
+        return _collate_mapping(elem, batch, path)
     if _is_namedtuple(elem):
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(elem)(*(_collate(list(s), path + (name,))
+                            for name, s in zip(elem._fields, zip(*batch))))
     if isinstance(elem, collections.abc.Sequence):
-        if any(len(sample) != len(elem) for sample in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(list(samples)) for samples in zip(*batch)]
+        error = _mismatch(batch, path, collections.abc.Sequence, "a sequence")
+        if error is not None:
+            raise error
+        for i, sample in enumerate(batch):
+            if len(sample) != len(elem):
+                raise RuntimeError(f"each element in list of batch should be of equal size: "
+                                   f"at {_where(path)}, sample 0 has {len(elem)} elements "
+                                   f"and sample {i} has {len(sample)}")
+        return [_collate(list(samples), path + (i,)) for i, samples in enumerate(zip(*batch))]
     raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, "
-                    f"dicts or lists; found {type(elem)}")
+                    f"dicts or lists; found {type(elem)} at {_where(path)}")
 
 
-def _collate_mapping(elem: Any, batch: list[Any]) -> Any:
-    collated = {key: default_collate([d[key] for d in batch]) for key in elem}
+def _collate_mapping(elem: Any, batch: list[Any], path: tuple) -> Any:
+    for i, sample in enumerate(batch):
+        if not isinstance(sample, collections.abc.Mapping):
+            raise TypeError(f"default_collate: at {_where(path)}, sample 0 is a mapping but "
+                            f"sample {i} is a {type(sample).__name__}")
+        missing = [key for key in elem if key not in sample]
+        if missing:
+            raise KeyError(f"{_where(path + (missing[0],))} is missing from sample {i}")
+    collated = {key: _collate([d[key] for d in batch], path + (key,)) for key in elem}
     try:
         return type(elem)(collated)
     except TypeError:  # a mapping type that cannot be built from a dict

@@ -20,7 +20,7 @@ from bricks import nn
 
 from .. import autograd, initializer, ndarray, npx
 from ..._facade import ArrayFacade, unwrap
-from .parameter import Parameter, ParameterDict
+from .parameter import Parameter, ParameterDict, load_all_or_nothing
 
 __all__ = ["Block", "HybridBlock"]
 
@@ -180,18 +180,16 @@ class Block(nn.Module):
 
     def load_parameters(self, filename: str, ctx: Any = None, allow_missing: bool = False,
                         ignore_extra: bool = False) -> None:
-        """Load parameters saved by ``save_parameters``; deferred shapes are taken from the file.
+        """Load parameters saved by ``save_parameters``, all or nothing; shapes not known yet
+        are taken from the file.
 
         Raises:
-            RuntimeError: for missing or unexpected names (unless allowed) or wrong shapes.
+            AssertionError: for missing or unexpected names (unless allowed) or wrong shapes,
+                all in one message, as MXNet words them; the block is unchanged then.
         """
         loaded = bricks.load(filename)
-        for name, block_param in self._structural_params():
-            if name in loaded and not block_param._initialized:
-                block_param.shape = tuple(loaded[name].shape)
-                block_param.initialize(initializer.Zero(), force_reinit=True)
-        strict = not (allow_missing or ignore_extra)
-        self.load_state_dict(loaded, strict=strict)
+        load_all_or_nothing(dict(self._structural_params()), loaded, filename, allow_missing,
+                            ignore_extra, where="Block")
 
     def _structural_params(self) -> Iterator[tuple[str, Parameter]]:
         for prefix, module in self.named_modules():

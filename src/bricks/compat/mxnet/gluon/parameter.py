@@ -354,24 +354,54 @@ class ParameterDict:
 
     def load(self, filename: str, ctx: Any = None, allow_missing: bool = False,
              ignore_extra: bool = False, restore_prefix: str = "") -> None:
-        """Load values saved by ``save`` (names get ``restore_prefix`` back).
+        """Load values saved by ``save`` (names get ``restore_prefix`` back): all or nothing.
 
         Raises:
-            AssertionError: for missing or extra names, as MXNet (unless allowed).
+            AssertionError: for missing or extra names (unless allowed) or shapes that differ,
+                all of them in one message, as MXNet words them; nothing is changed then.
         """
         loaded = {restore_prefix + k: v for k, v in bricks.load(filename).items()}
-        missing = [name for name in self._params if name not in loaded]
-        extra = [name for name in loaded if name not in self._params]
-        if missing and not allow_missing:
-            raise AssertionError(f"Parameter(s) {missing} are missing in file {filename!r}")
-        if extra and not ignore_extra:
-            raise AssertionError(f"Parameter(s) {extra} loaded from file {filename!r} are not "
-                                 "present in this ParameterDict")
-        for name, value in loaded.items():
-            if name in self._params:
-                param = self._params[name]
-                param.shape = tuple(value.shape)
-                if not param._initialized:
-                    param._deferred_init = (initializer.Zero(),)
-                    param._finish_deferred_init()
-                param.set_data(value)
+        load_all_or_nothing(dict(self._params), loaded, filename, allow_missing, ignore_extra,
+                            where="this ParameterDict")
+
+
+def load_all_or_nothing(params: dict[str, Parameter], loaded: dict, filename: Any,
+                        allow_missing: bool, ignore_extra: bool, where: str) -> None:
+    """Check every name and shape of ``loaded`` against ``params``, then assign them all.
+
+    Parameters whose shape is not known yet take the file's shape (MXNet's deferred
+    initialization, finished by the load). A failed check changes nothing.
+
+    Raises:
+        AssertionError: listing every problem, in MXNet's words.
+    """
+    problems = []
+    if not allow_missing:
+        problems += [f"Parameter '{name}' is missing in file '{filename}', which contains "
+                     f"parameters: {sorted(loaded)}" for name in params if name not in loaded]
+    if not ignore_extra:
+        problems += [f"Parameter '{name}' loaded from file '{filename}' is not present in "
+                     f"{where}, which contains parameters: {sorted(params)}"
+                     for name in loaded if name not in params]
+    for name, value in loaded.items():
+        param = params.get(name)
+        saved = tuple(value.shape)
+        if param is not None and not _compatible(param.shape, saved):
+            problems.append(f"Failed loading Parameter '{name}' from saved params: shape "
+                            f"incompatible expected {param.shape} vs saved {saved}")
+    if problems:
+        raise AssertionError("\n".join(problems))
+    for name, value in loaded.items():
+        param = params.get(name)
+        if param is None:
+            continue
+        param.shape = tuple(value.shape)
+        if not param._initialized:
+            param._deferred_init = (initializer.Zero(),)
+            param._finish_deferred_init()
+        param.set_data(value)
+
+
+def _compatible(expected: tuple, saved: tuple) -> bool:
+    # 0 in a Gluon shape is a size not known yet: any saved size fills it.
+    return len(expected) == len(saved) and all(e in (0, s) for e, s in zip(expected, saved))
