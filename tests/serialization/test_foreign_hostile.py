@@ -173,6 +173,15 @@ def test_code_running_pickles_are_refused_in_every_pytorch_layout(tmp_path, cont
     assert not proof.exists()
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch.jit.script's own notice
+def test_torchscript_archives_are_refused_with_advice(tmp_path):
+    import torch
+
+    path = tmp_path / "scripted.pt"
+    torch.jit.script(torch.nn.Linear(2, 2)).save(str(path))
+    _refused(path, "TorchScript archive")
+
+
 def test_whole_module_pickle_is_refused_naming_its_class(tmp_path):
     import torch
 

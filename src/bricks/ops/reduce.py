@@ -31,6 +31,14 @@ def _expand_back(g: Any, shape: tuple, axes: Any, keepdim: bool) -> Any:
     return g
 
 
+def _mean(x: Any, axes: Any, keepdims: bool) -> Any:
+    """``x.mean``, but an empty slice gives NaN without NumPy's "Mean of empty slice" warning."""
+    if x.size:
+        return x.mean(axis=axes, keepdims=keepdims)
+    total = x.sum(axis=axes, keepdims=keepdims)
+    return total / xp.zeros((), total.dtype)  # 0/0 = nan, silently inside Function.apply
+
+
 class Sum(Function):
     def forward(self, x, axes, keepdim):
         self.shape, self.axes, self.keepdim = x.shape, axes, keepdim
@@ -46,7 +54,7 @@ class Sum(Function):
 class Mean(Function):
     def forward(self, x, axes, keepdim):
         self.shape, self.axes, self.keepdim = x.shape, axes, keepdim
-        y = x.mean(axis=axes, keepdims=keepdim)
+        y = _mean(x, axes, keepdim)
         self.count = x.size // builtins.max(y.size, 1) if x.size else 0
         return y
 
@@ -97,9 +105,9 @@ class Var(Function):
 
     def forward(self, x, axes, correction, keepdim):
         self.x, self.axes, self.correction, self.keepdim = x, axes, correction, keepdim
-        self.mean = x.mean(axis=axes, keepdims=True)
+        self.mean = _mean(x, axes, True)
         n = x.size // builtins.max(self.mean.size, 1)
-        self.denominator = n - correction
+        self.denominator = builtins.max(n - correction, 0)  # as torch: 0/0 = nan when n <= c
         with xp.errstate(divide="ignore", invalid="ignore"):
             return ((x - self.mean) ** 2).sum(axis=axes, keepdims=keepdim) / self.denominator
 
@@ -232,7 +240,7 @@ class Softmax(Function):
 
     def forward(self, x, axis):
         self.axis = axis
-        e = xp.exp(x - x.max(axis=axis, keepdims=True))
+        e = xp.exp(x - x.max(axis=axis, keepdims=True, initial=-xp.inf))  # initial: empty x
         self.y = e / e.sum(axis=axis, keepdims=True)
         return self.y
 
@@ -247,7 +255,7 @@ class LogSoftmax(Function):
 
     def forward(self, x, axis):
         self.axis = axis
-        shifted = x - x.max(axis=axis, keepdims=True)
+        shifted = x - x.max(axis=axis, keepdims=True, initial=-xp.inf)  # initial: empty x
         self.y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         return self.y
 
@@ -395,8 +403,20 @@ def amin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return rename(-amax(-input, dim, keepdim), "AminBackward0")
 
 
+def _check_not_empty(input: Tensor, dim: int | None, name: str) -> None:
+    shape = input._value.shape
+    if dim is None:
+        if input._value.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             f"input.numel() == 0.")
+    elif shape and shape[_check_dim(dim, len(shape))] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {_check_dim(dim, len(shape))} to "
+                         f"have non-zero size.")
+
+
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the largest value (in the flattened tensor when ``dim`` is None)."""
+    _check_not_empty(input, dim, "argmax")
     if dim is None:
         return Tensor._wrap(_int64(xp.argmax(input._value), input._value))
     axis = _check_dim(dim, input.ndim)
@@ -406,6 +426,7 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the smallest value (in the flattened tensor when ``dim`` is None)."""
+    _check_not_empty(input, dim, "argmin")
     if dim is None:
         return Tensor._wrap(_int64(xp.argmin(input._value), input._value))
     axis = _check_dim(dim, input.ndim)

@@ -334,15 +334,14 @@ def _zip_entries(archive: zipfile.ZipFile, file_size: int, source: str
                  ) -> tuple[str, dict[str, zipfile.ZipInfo]]:
     entries = {}
     for info in archive.infolist():
-        if info.flag_bits & 0x1:
-            raise _fail(source, f"entry {info.filename!r} is encrypted")
-        if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
-            raise _fail(source, f"entry {info.filename!r} is compressed; PyTorch stores "
-                                f"entries uncompressed")
-        if info.header_offset + info.file_size > file_size:
+        if info.header_offset + max(info.file_size, info.compress_size) > file_size:
             raise _fail(source, f"entry {info.filename!r} claims {info.file_size} bytes, "
                                 f"beyond the file's {file_size}")
         entries[info.filename] = info
+    if any("/code/" in name or name.endswith("/constants.pkl") for name in entries):
+        raise _fail(source, "it is a TorchScript archive (torch.jit.save), which holds code; "
+                            "bricks reads torch.save files: save model.state_dict() with "
+                            "torch.save and load that")
     pickles = [name for name in entries if name.endswith("/data.pkl") and name.count("/") == 1]
     if len(pickles) != 1:
         hint = (" It looks like a NumPy .npz file: read it with numpy.load(path, "
@@ -352,7 +351,13 @@ def _zip_entries(archive: zipfile.ZipFile, file_size: int, source: str
     return pickles[0][:-len("data.pkl")], entries
 
 
-def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> np.ndarray:
+    """An entry's bytes; only stored (uncompressed, unencrypted) entries are read."""
+    if info.flag_bits & 0x1:
+        raise _fail(source, f"entry {info.filename!r} is encrypted")
+    if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+        raise _fail(source, f"entry {info.filename!r} is compressed; PyTorch stores "
+                            f"entries uncompressed")
     buffer = np.empty(info.file_size, dtype=np.uint8)
     with archive.open(info) as stream:
         data = stream.read(info.file_size)
@@ -370,7 +375,7 @@ def read_torch_zip(f: IO[bytes], source: str, file_size: int) -> Any:
             raise _fail(source, f"data.pkl has {info.file_size} bytes, over the limit")
         byteorder = b"little"
         if prefix + "byteorder" in entries and entries[prefix + "byteorder"].file_size < 16:
-            byteorder = archive.read(prefix + "byteorder")
+            byteorder = _read_entry(archive, entries[prefix + "byteorder"], source).tobytes()
         if byteorder not in (b"little", b"big"):
             raise _fail(source, f"byteorder record is {byteorder[:16]!r}")
         storages: dict[str, _Storage] = {}
@@ -394,11 +399,11 @@ def read_torch_zip(f: IO[bytes], source: str, file_size: int) -> Any:
             dtype = np.dtype("<u2" if code == BF16 else code)
             if byteorder == b"big":
                 dtype = dtype.newbyteorder(">")
-            storage.array = _read_entry(archive, entry).view(dtype)
+            storage.array = _read_entry(archive, entry, source).view(dtype)
             storages[key] = storage
             return storage
 
-        data = archive.read(info)
+        data = _read_entry(archive, info, source).tobytes()
         value, end = unpickle(data, source, find_global, _checked(persistent_load, source))
     except CheckpointError:
         raise

@@ -286,20 +286,24 @@ class DistributedDataParallel(Module):
         return used
 
     def _write_back(self, used: Any) -> None:
+        # The sum becomes the average on its way into .grad: one pass over the gradients.
         order = {id(p): i for i, p in enumerate(self._params)} if used is not None else None
+        world = self._world_size
+        views = self.gradient_as_bucket_view
         for bucket in self._buckets:
-            bucket.buffer /= self._world_size
+            if views and world > 1:
+                bucket.buffer /= world
             for param, slot in zip(bucket.params, bucket.slots):
                 grad = param.grad
                 if grad is None:
                     if order is not None and not used[order[id(param)]]:
                         continue  # no rank used it: stays None, as PyTorch
-                    value = slot if self.gradient_as_bucket_view else slot.copy()
-                    param.grad = Tensor._wrap(value)
-                elif self.gradient_as_bucket_view and grad._value.base is not bucket.buffer:
-                    param.grad = Tensor._wrap(slot)
-                elif grad._value.base is not bucket.buffer:
-                    grad._value[...] = slot
+                    param.grad = Tensor._wrap(slot if views else slot / world)
+                elif views:
+                    if grad._value.base is not bucket.buffer:
+                        param.grad = Tensor._wrap(slot)
+                else:
+                    xp.divide(slot, world, out=grad._value)
 
     def extra_repr(self) -> str:
         return ""
