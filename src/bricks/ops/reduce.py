@@ -36,7 +36,7 @@ def _mean(x: Any, axes: Any, keepdims: bool) -> Any:
     if x.size:
         return x.mean(axis=axes, keepdims=keepdims)
     total = x.sum(axis=axes, keepdims=keepdims)
-    return total / xp.zeros((), total.dtype)  # 0/0 = nan, silently inside Function.apply
+    return total / total.dtype.type(0)  # 0/0 = nan, silently inside Function.apply
 
 
 class Sum(Function):
