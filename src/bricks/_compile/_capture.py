@@ -31,7 +31,7 @@ from ..nn.module import Module
 from ..ops import elementwise, inplace
 from ..optim.optimizer import Optimizer
 
-__all__ = ["Tracer", "Uncapturable", "current"]
+__all__ = ["Tracer", "Uncapturable", "current", "trace_backward", "Replayed"]
 
 _ndarray = xp.ndarray
 _local = threading.local()
@@ -60,7 +60,7 @@ class Tracer:
         self.fullgraph = fullgraph
         self.problem: str | None = None
         self.names = itertools.count()
-        self.namespace: dict[str, Any] = {"_wrap": wrap, "_bump": bump_version,
+        self.namespace: dict[str, Any] = {"_wrap": wrap, "_bump": bump_version, "_attach": attach,
                                           "_asarray": xp.asarray, "_ones_like": xp.ones_like}
         self.constants: dict[int, str] = {}
         self.slots: dict[int, str] = {}  # id(array) -> the name it has in the replay
@@ -69,7 +69,7 @@ class Tracer:
         self.entry_guards: list[str] = []
         self.loads: list[str] = []  # arrays of tensors from before the call, read at replay
         self.load_guards: list[str] = []
-        self.body: list[str] = []
+        self.body: list[Any] = []  # lines, and calls rendered at the end (``render``)
         self.fresh: dict[int, str | None] = {}  # id(array) of tensors made here -> bad site
         self.grad_seen: set[int] = set()  # tensors whose .grad was read or written
         self.grad_owner: dict[int, Any] = {}  # id(grad tensor from before) -> its tensor
@@ -80,6 +80,12 @@ class Tracer:
         self.nodes: set[int] = set()  # ids of graph nodes made during the capture
         self.walked: set[int] = set()  # ids of the nodes a recorded backward went through
         self.depth = 0  # > 0 inside a primitive's forward (which may draw random numbers)
+        self.collect: dict[int, tuple[Any, Any]] | None = None  # see trace_backward
+        self.leaves: list[Any] = []
+        self.node_names: dict[int, str] = {}
+        self.graph_output: Tensor | None = None  # the result whose backward runs later
+        self.graph_slot = ""
+        self.input_nodes: dict[int, str] = {}  # id(an argument's grad_fn) -> the argument
 
     # ----- failing -----
     def fail(self, reason: str) -> None:
@@ -176,23 +182,66 @@ class Tracer:
     # ----- recorded calls -----
     def forward(self, fn: Function, args: list[str], config: dict, out: Any,
                 was_array: bool) -> None:
+        # Rendered at the end (``render``), when it is known whether backward runs later, out of
+        # the replay: then each graph node is a new instance per replay, as eager makes one.
         call = ", ".join(args + [f"{k}={self.const(v)}" for k, v in config.items()])
-        method = self.const(fn.forward)
-        expression = f"{method}({call})" if was_array else f"_asarray({method}({call}))"
-        self.body.append(f"{self.bind(out, self.new_name('v'))} = {expression}")
+        self.body.append(("forward", fn, call, self.bind(out, self.new_name("v")), was_array))
 
     def backward(self, node: Function, gy: str, grads: Any) -> None:
-        method = self.const(node.backward)
         if type(grads) is not tuple:
-            self.body.append(f"{self.bind(grads, self.new_name('g'))} = {method}({gy})")
+            self.body.append(("backward", node, gy, self.bind(grads, self.new_name("g")), False))
             return
         targets = []
         for g in grads:
             targets.append("_" if g is None else self.bind(g, self.new_name("g")))
-        self.body.append(f"{', '.join(targets)}, = {method}({gy})")
+        self.body.append(("backward", node, gy, ", ".join(targets) + ",", True))
+
+    def render(self, items: list, fresh_nodes: bool) -> list[str]:
+        """The lines of ``items``; with ``fresh_nodes``, graph nodes are made per replay."""
+        lines = []
+        for item in items:
+            if isinstance(item, str):
+                lines.append(item)
+                continue
+            kind, fn, call, target, flag = item
+            node = fresh_nodes and id(fn) in self.nodes
+            name = self.node_names.get(id(fn)) or self.node_names.setdefault(
+                id(fn), self.new_name("n"))
+            if kind == "forward":
+                if node:
+                    lines.append(f"{name} = {self.const(type(fn))}()")
+                    lines.append(f"{name}.needs_input_grad = {self.const(fn.needs_input_grad)}")
+                method = f"{name}.forward" if node else self.const(fn.forward)
+                expression = f"{method}({call})"
+                lines.append(f"{target} = {expression if flag else f'_asarray({expression})'}")
+            else:
+                method = f"{name}.backward" if node else self.const(fn.backward)
+                lines.append(f"{target} = {method}({call})")
+        return lines
 
     def line(self, text: str) -> None:
         self.body.append(text)
+
+
+class Replayed(Function):
+    """The graph node of a replayed call's output: its backward runs the recorded backward."""
+
+    torch_name = "CompiledFunctionBackward"
+    run: Callable[[Any], tuple]  # the recorded backward of one replay
+
+    def backward(self, gy: Any) -> Any:
+        return self.run(gy)
+
+
+def attach(out: Tensor, run: Callable[[Any], tuple], parents: tuple) -> Tensor:
+    """Make ``out`` the output of a ``Replayed`` node over ``parents``; return it."""
+    node = Replayed()
+    node.run = run
+    node.parents = parents
+    node.needs_input_grad = (True,) * len(parents)
+    out.requires_grad = True
+    out.grad_fn = node
+    return out
 
 
 # ----- the recording versions of bricks' entry points -----
@@ -215,7 +264,6 @@ def _traced_apply(cls: type[Function], *inputs: Any, **config: Any) -> Any:
         tracer.depth -= 1
     was_array = type(y) is _ndarray
     out = wrap(y if was_array else xp.asarray(y))
-    tracer.forward(fn, args, config, out._value, was_array)
     if cls.is_view:
         out._counter = version_counter(inputs[0])
     if is_grad_enabled():
@@ -225,6 +273,7 @@ def _traced_apply(cls: type[Function], *inputs: Any, **config: Any) -> Any:
             _record(fn, tuple(inputs), needs, parents, out)
             tracer.nodes.add(id(fn))
             tracer.keep.append(fn)
+    tracer.forward(fn, args, config, out._value, was_array)
     return out
 
 
@@ -258,7 +307,7 @@ def _traced_root_grads(tensors: list, grad_tensors: Any) -> list:
 
 def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: Any) -> None:
     tracer = current()
-    if tracer is None or leaves is not None or engine._post_hooks:
+    if tracer is None or leaves is not None or _post_hooked(roots):
         if tracer is not None:
             tracer.fail("it calls autograd.grad or has post-accumulate-grad hooks")
         return _ORIGINAL["_propagate"](roots, root_grads, retain_graph, leaves)
@@ -268,11 +317,15 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
         pending[node] = _add(tracer, pending.get(node), g)
     owned: dict[int, Any] = {}
     shared: dict[int, Any] = {}
+    collect = tracer.collect  # a backward recorded for later: leaves' gradients go here
     for node in engine._topological_order(roots):
         gy = pending.pop(node, None)
         if gy is None:
             continue
         if id(node) not in tracer.nodes:
+            if collect is not None:  # the graph goes on before the call: an input's node
+                _collect(tracer, node, gy)
+                continue
             tracer.fail("backward() reaches a graph built before the compiled call")
         if node.hooks:
             tracer.fail("a tensor hook runs during backward")
@@ -300,10 +353,53 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
                     g = _copy(tracer, g, g.copy())
                 shared[id(g)] = g
                 pending[parent] = g
+            elif collect is not None:
+                _collect(tracer, parent, g)
             else:
                 _traced_accumulate_leaf(parent, g, owned, shared, None)
         if not retain_graph and type(node).saves_anything:
             node.freed = True  # as eager frees it; the replay keeps what backward reads
+
+
+def _post_hooked(roots: Any) -> bool:
+    """Whether a leaf this backward reaches has post-accumulate-grad hooks."""
+    if not engine._post_hooks:
+        return False
+    return any(id(parent) in engine._post_hooks
+               for node in engine._topological_order(roots) for parent in node.parents)
+
+
+def _collect(tracer: Tracer, parent: Any, g: Any) -> None:
+    """Sum ``g`` into the gradient the recorded backward returns for ``parent``."""
+    assert tracer.collect is not None
+    previous = tracer.collect.get(id(parent))
+    if previous is None:
+        tracer.ref(g)
+        tracer.collect[id(parent)] = (parent, g)
+        tracer.keep.append(parent)
+    else:
+        tracer.collect[id(parent)] = (parent, _add(tracer, previous[1], g))
+
+
+def trace_backward(tracer: Tracer, output: Tensor) -> str:
+    """Record the backward from ``output`` to the call's leaves as a nested function's source.
+
+    For a call whose result needs a backward later (a compiled module's forward): the lines
+    run when the engine reaches the replayed output's node. Runs the backward once now on a
+    gradient of ones, keeping the graph.
+    """
+    tracer.collect = {}
+    forward_body, tracer.body = tracer.body, []
+    gy = xp.ones_like(output._value)
+    tracer.bind(gy, "gy")
+    with capturing(tracer):
+        _traced_propagate([output.grad_fn], [gy], True, None)
+    lines = tracer.render(tracer.body, fresh_nodes=True)
+    tracer.body = forward_body
+    grads = [tracer.ref(g) for _, g in tracer.collect.values()]
+    tracer.leaves = [parent for parent, _ in tracer.collect.values()]
+    return "\n".join(["def _backward(gy):"] + ["    " + line for line in lines]
+                     + [f"    return ({', '.join(grads)},)"])
 
 
 def _add(tracer: Tracer, previous: Any, g: Any) -> Any:

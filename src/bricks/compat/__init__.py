@@ -39,6 +39,11 @@ _MODULES = {
         "mxnet.gluon.parameter": "bricks.compat.mxnet.gluon.parameter",
         "mxnet.gluon.block": "bricks.compat.mxnet.gluon.block",
         "mxnet.gluon.trainer": "bricks.compat.mxnet.gluon.trainer",
+        "mxnet.gluon.data": "bricks.compat.mxnet.gluon.data",
+        "mxnet.gluon.data.vision": "bricks.compat.mxnet.gluon.data.vision",
+        "mxnet.gluon.rnn": "bricks.compat.mxnet.gluon.rnn",
+        "mxnet.context": "bricks.compat.mxnet.context",
+        "mxnet.image": "bricks.compat.mxnet.image",
     },
     "mindspore": {
         "mindspore": "bricks.compat.mindspore",
@@ -50,6 +55,7 @@ _MODULES = {
         "mindspore.common.parameter": "bricks.compat.mindspore.tensor",
         "mindspore.train": "bricks.compat.mindspore.serialization",
         "mindspore.train.serialization": "bricks.compat.mindspore.serialization",
+        "mindspore.context": "bricks.compat.mindspore.context",
     },
 }
 

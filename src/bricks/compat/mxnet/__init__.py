@@ -6,10 +6,11 @@ and ``from mxnet.gluon import nn`` load these modules.
 
 from __future__ import annotations
 
-from . import autograd, ndarray, npx
+from . import autograd, context, image, ndarray, npx
 from . import initializer
 from . import numpy as np
 from . import gluon
+from .context import gpu, num_gpus
 from .gluon.parameter import MXNetError
 from .ndarray import Context, NDArray, cpu
 
@@ -19,4 +20,4 @@ init = initializer
 __version__ = "1.9.1"
 
 __all__ = ["nd", "ndarray", "np", "npx", "init", "initializer", "autograd", "gluon", "cpu",
-           "Context", "NDArray", "MXNetError"]
+           "gpu", "num_gpus", "context", "image", "Context", "NDArray", "MXNetError"]

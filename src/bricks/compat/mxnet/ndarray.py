@@ -18,7 +18,7 @@ from . import autograd
 
 __all__ = ["NDArray", "array", "zeros", "ones", "full", "arange", "zeros_like", "ones_like",
            "dot", "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "square", "abs", "sum",
-           "mean", "concat", "stack", "random", "cpu", "Context"]
+           "mean", "concat", "stack", "random", "cpu", "Context", "save", "load"]
 
 
 class Context:
@@ -151,6 +151,37 @@ class NDArray(ArrayFacade):
         tensor = unwrap(self)
         return self._wrap(tensor.reshape((tensor.shape[0], -1)))
 
+    def wait_to_read(self) -> None:
+        """Wait until the values are computed: bricks computes eagerly, so they are."""
+
+    def cumsum(self, axis: int | None = None, dtype: Any = None) -> NDArray:
+        """The running sum along ``axis`` (of the flattened array when None)."""
+        tensor = unwrap(self)
+        if axis is None:
+            tensor, axis = tensor.reshape(-1), 0
+        return self._wrap(bricks.cumsum(tensor, dim=axis))
+
+    def repeat(self, repeats: int, axis: int | None = None) -> NDArray:
+        """Each element repeated (of the flattened array when ``axis`` is None)."""
+        tensor = unwrap(self)
+        if axis is None:
+            tensor, axis = tensor.reshape(-1), 0
+        return self._wrap(bricks.repeat_interleave(tensor, repeats, dim=axis))
+
+    def swapaxes(self, axis1: int, axis2: int) -> NDArray:
+        """Two axes exchanged."""
+        return self._wrap(unwrap(self).transpose(axis1, axis2))
+
+    def as_nd_ndarray(self) -> NDArray:
+        """The same values as a classic ``NDArray``."""
+        return NDArray._wrap(unwrap(self))
+
+    def as_np_ndarray(self) -> Any:
+        """The same values as an ``mxnet.np.ndarray``."""
+        from .numpy import ndarray
+
+        return ndarray._wrap(unwrap(self))
+
 
 def _dtype(dtype: Any, default: Any = bricks.float32) -> Any:
     return default if dtype is None else _bricks_dtype(dtype)
@@ -262,3 +293,33 @@ def _normal(loc: float = 0.0, scale: float = 1.0, shape: Any = None, dtype: Any 
 
 
 random = SimpleNamespace(uniform=_uniform, normal=_normal, seed=bricks.manual_seed)
+
+
+def save(fname: str, data: Any) -> None:
+    """Save an array, a list of arrays or a dict of name -> array (bricks' safe file format).
+
+    Raises:
+        ValueError: for anything else.
+    """
+    if isinstance(data, ArrayFacade):
+        data = [data]
+    if isinstance(data, dict):
+        bricks.save({name: unwrap(value).detach() for name, value in data.items()}, fname)
+    elif isinstance(data, (list, tuple)):
+        bricks.save([unwrap(value).detach() for value in data], fname)
+    else:
+        raise ValueError(f"data needs to either be a NDArray, dict of (str, NDArray) pairs or a "
+                         f"list of NDarrays, got {type(data).__name__}")
+
+
+def load(fname: str) -> Any:
+    """Load what ``save`` wrote: a list of arrays, or a dict of name -> array."""
+    from . import npx
+
+    loaded = bricks.load(fname)
+    facade = npx.array_class()
+    if isinstance(loaded, dict):
+        return {name: facade._wrap(value) for name, value in loaded.items()}
+    if isinstance(loaded, (list, tuple)):
+        return [facade._wrap(value) for value in loaded]
+    return [facade._wrap(loaded)]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import loss, nn
+from . import data, loss, nn, rnn
 from .block import Block, HybridBlock
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
 from .trainer import Trainer
 
 __all__ = ["Block", "HybridBlock", "Parameter", "ParameterDict", "DeferredInitializationError",
-           "Trainer", "nn", "loss"]
+           "Trainer", "nn", "loss", "data", "rnn"]

@@ -12,12 +12,13 @@ from typing import Any
 import bricks
 from bricks.nn import functional as F
 
-from .. import autograd
+from .. import autograd, npx
 from ..._facade import unwrap
 from .block import Block, HybridBlock, wrap_like
 
 __all__ = ["Block", "HybridBlock", "Sequential", "HybridSequential", "Dense", "Activation",
-           "Dropout", "Flatten", "Conv2D", "MaxPool2D", "AvgPool2D"]
+           "Dropout", "Flatten", "Conv2D", "MaxPool2D", "AvgPool2D", "BatchNorm", "LayerNorm",
+           "Embedding", "GlobalAvgPool2D", "GlobalMaxPool2D", "Conv2DTranspose"]
 
 _ACTIVATIONS = {"relu": bricks.relu, "sigmoid": bricks.sigmoid, "tanh": bricks.tanh,
                 "softrelu": lambda x: bricks.log1p(bricks.exp(x)),
@@ -63,7 +64,7 @@ class Sequential(Block):
 
 
 class HybridSequential(Sequential, HybridBlock):
-    """A Sequential of HybridBlocks (``hybridize()`` is accepted and changes nothing)."""
+    """A Sequential of HybridBlocks (``hybridize()`` compiles it with ``bricks.compile``)."""
 
     forward = Sequential.forward
 
@@ -72,6 +73,11 @@ def _act(activation: str | None) -> Activation | None:
     if activation is None:
         return None
     return Activation(activation, prefix=activation + "_")
+
+
+def _unknown() -> Any:
+    # An input size not known yet prints as None in MXNet 1.x's NDArray mode, -1 after set_np().
+    return -1 if npx.is_np_array() else None
 
 
 class Dense(HybridBlock):
@@ -121,7 +127,7 @@ class Dense(HybridBlock):
 
     def __repr__(self) -> str:
         in_units, units = self.weight.shape[1], self.weight.shape[0]
-        layout = f"{in_units if in_units else None} -> {units}"
+        layout = f"{in_units if in_units else _unknown()} -> {units}"
         return f"{type(self).__name__}({layout}, {self.act if self.act else 'linear'})"
 
 
@@ -239,7 +245,7 @@ class Conv2D(HybridBlock):
 
     def __repr__(self) -> str:
         in_channels = self.weight.shape[1] * self._groups
-        text = (f"{type(self).__name__}({in_channels if in_channels else None} -> "
+        text = (f"{type(self).__name__}({in_channels if in_channels else _unknown()} -> "
                 f"{self._channels}, kernel_size={self._kernel}, stride={self._strides}")
         if self._padding != (0, 0):
             text += f", padding={self._padding}"
@@ -265,6 +271,9 @@ class _Pool2D(HybridBlock):
         self._padding = _pair(padding)
         self._ceil_mode = ceil_mode
 
+    def _alias(self) -> str:
+        return "pool"  # MXNet names every pooling block pool0, pool1, ...
+
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(size={self._size}, stride={self._strides}, "
                 f"padding={self._padding}, ceil_mode={self._ceil_mode}, global_pool=False, "
@@ -289,3 +298,8 @@ class AvgPool2D(_Pool2D):
         out = F.avg_pool2d(unwrap(x), self._size, self._strides, self._padding,
                            ceil_mode=self._ceil_mode)
         return wrap_like(x, out)
+
+
+from ._layers import (  # noqa: E402  (they use _act above)
+    BatchNorm, Conv2DTranspose, Embedding, GlobalAvgPool2D, GlobalMaxPool2D, LayerNorm,
+)

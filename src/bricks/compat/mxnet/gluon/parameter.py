@@ -198,7 +198,14 @@ class Parameter:
         return [self.grad()]
 
     def set_data(self, data: Any) -> None:
-        """Copy ``data`` into the parameter's values (in place)."""
+        """Copy ``data`` into the parameter's values (in place).
+
+        A parameter whose initialization waits for its shape takes the shape from ``data``
+        and is initialized with it now, as MXNet does at the first forward pass.
+        """
+        if self._deferred_init and not self._initialized:
+            self.shape = tuple(unwrap(data).shape)
+            self._finish_deferred_init()
         self._check_initialized()
         target = self._var.detach()
         target[...] = unwrap(data).detach() if hasattr(unwrap(data), "detach") else data

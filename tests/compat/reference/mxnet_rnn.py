@@ -1,0 +1,26 @@
+import numpy as np
+import mxnet as mx
+from mxnet import nd, np as mnp, npx
+from mxnet.gluon import rnn
+npx.set_np()
+layer = rnn.LSTM(4, num_layers=2)
+print(layer)
+layer.initialize()
+X = mnp.array(np.arange(2*3*5, dtype=np.float32).reshape(2, 3, 5) / 30)
+state = layer.begin_state(batch_size=3)
+print(len(state), state[0].shape)
+out, new_state = layer(X, state)
+print(out.shape, new_state[0].shape, new_state[1].shape)
+print(sorted(layer.collect_params().keys()))
+for k, v in sorted(layer.collect_params().items()): print(k, v.shape)
+g = rnn.GRU(3, input_size=5)
+print(g)
+r = rnn.RNN(3, activation='relu', layout='NTC')
+print(r)
+cell = rnn.LSTMCell(4)
+print(cell)
+cell.initialize()
+npx.reset_np(); o, s = cell(nd.ones((2, 5)), cell.begin_state(batch_size=2))
+print(o.shape, len(s), [x.shape for x in s])
+print(sorted(cell.collect_params().keys()))
+print(rnn.GRUCell(3), rnn.RNNCell(2))
