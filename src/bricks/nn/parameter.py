@@ -154,7 +154,7 @@ class _UninitializedMixin:
         # 0.01)`` before the first forward runs (and, as in torch, changes nothing).
         dtype = self.__dict__.get("_bricks_dtype")
         numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
-        return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))
+        return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))  # host: an empty placeholder
 
     @data.setter
     def data(self, value: Tensor) -> None:
