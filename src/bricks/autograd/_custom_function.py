@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from .._backend import xp
 from .._device import array_module
 from .._tensor import Tensor, bump_version, version_counter, wrap
 from .function import Function
