@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
-from ._capture import Tracer, capturing, current, trace_backward
+from ._capture import Tracer, attach, capturing, current, trace_backward
 
 __all__ = ["CompiledFunction"]
 
@@ -82,7 +82,8 @@ class CompiledFunction:
             self._run_eagerly(tracer.problem)
             return result
         source = _source(tracer, header, output, backward)
-        namespace = dict(tracer.namespace, _MISS=_MISS, _grad_enabled=is_grad_enabled)
+        namespace = dict(tracer.namespace, _MISS=_MISS, _grad_enabled=is_grad_enabled,
+                         _attach=attach)
         exec(compile(source, f"<bricks.compile replay {len(self.replays)}>", "exec"), namespace)
         self.replays.append(namespace["replay"])
         self.sources.append(source)

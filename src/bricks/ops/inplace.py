@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import _device
+from .._device import array_module
 from .._backend import xp
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function, rename
@@ -197,7 +198,8 @@ class FillWith(Function):
     def backward(self, gy):
         needs_x, needs_value = self.needs_input_grad
         return (xp.zeros_like(gy) if needs_x else None,
-                xp.asarray(gy.sum(), dtype=self.value_dtype) if needs_value else None)
+                array_module(gy).asarray(gy.sum(), dtype=self.value_dtype) if needs_value
+                else None)
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
@@ -234,6 +236,7 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
         _store(self, source._value)
         self.grad_fn, self.requires_grad = source.grad_fn, source.requires_grad
         return self
+    # host: numbers and lists are read on the host, then moved to this tensor's device
     value = src._value if isinstance(src, Tensor) else xp.asarray(src)
     if type(value) is not type(self._value):  # copy_ moves between devices, as torch's
         value = _device.to_device(value, _device.device_of(self._value))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import enable_grad
 
@@ -212,13 +213,15 @@ class Optimizer:
         64 MB parameter 2.7-3.7x torch's update (PERFORMANCE.md). The arrays are views of two
         flat buffers per dtype, as large as the largest parameter.
         """
-        key = (like.shape, like.dtype)
+        where = (type(like), getattr(like.device, "id", None))  # each device its own buffers
+        key = (like.shape, like.dtype, where)
         pair = self._scratch_views.get(key)
         if pair is None:
-            flat = self._scratch_flat.get(like.dtype)
+            flat = self._scratch_flat.get((like.dtype, where))
             if flat is None or flat[0].size < like.size:
-                flat = self._scratch_flat[like.dtype] = (xp.empty(like.size, like.dtype),
-                                                         xp.empty(like.size, like.dtype))
+                module = array_module(like)
+                flat = self._scratch_flat[(like.dtype, where)] = (
+                    module.empty(like.size, like.dtype), module.empty(like.size, like.dtype))
                 self._scratch_views.clear()  # views of the smaller buffers would be kept alive
             size, shape = like.size, like.shape
             pair = (flat[0][:size].reshape(shape), flat[1][:size].reshape(shape))
