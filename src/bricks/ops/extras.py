@@ -9,6 +9,7 @@ import math
 from typing import Any, NamedTuple, Sequence
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import _binary, _broadcasting, _shape, div, where
@@ -314,7 +315,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> _Va
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
     order = xp.argsort(input._value, axis=axis, kind="stable") if input.dim() else None
     if order is None:
-        return _ValuesIndices(input.clone(), Tensor._wrap(xp.zeros((), xp.int64)))
+        return _ValuesIndices(input.clone(),
+                              Tensor._wrap(array_module(input._value).zeros((), xp.int64)))
     index = xp.take(order, [k - 1], axis=axis).astype(xp.int64)
     values = gather(input, axis, Tensor._wrap(index))
     indices = Tensor._wrap(index)
@@ -326,10 +328,11 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> _Va
 def _cumulative(input: Tensor, dim: int, better: Any, name: str) -> _ValuesIndices:
     axis = _check_dim(dim, input.dim())
     x = input._value
+    module = array_module(x)
     if x.ndim == 0:
-        return _ValuesIndices(input.clone(), Tensor._wrap(xp.zeros((), xp.int64)))
-    moved = xp.moveaxis(x, axis, -1)
-    best = xp.zeros(moved.shape, xp.int64)
+        return _ValuesIndices(input.clone(), Tensor._wrap(module.zeros((), xp.int64)))
+    moved = module.moveaxis(x, axis, -1)
+    best = module.zeros(moved.shape, xp.int64)
     if moved.size == 0:
         return _ValuesIndices(input.clone(), Tensor._wrap(xp.moveaxis(best, -1, axis)))
     running = moved[..., 0].copy()
@@ -337,9 +340,9 @@ def _cumulative(input: Tensor, dim: int, better: Any, name: str) -> _ValuesIndic
         value = moved[..., i]
         take_new = better(value, running) | (value != value) | (value == running)
         take_new &= ~(running != running)  # once NaN, NaN stays the extreme
-        best[..., i] = xp.where(take_new, i, best[..., i - 1])
-        running = xp.where(take_new, value, running)
-    index = xp.moveaxis(best, -1, axis)
+        best[..., i] = module.where(take_new, i, best[..., i - 1])
+        running = module.where(take_new, value, running)
+    index = module.moveaxis(best, -1, axis)
     values = rename(gather(input, axis, Tensor._wrap(index)), name)
     return _ValuesIndices(values, Tensor._wrap(index))
 
