@@ -17,7 +17,18 @@ from .._tensor import Tensor
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing's from Python 3.11
 
-__all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer"]
+__all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer",
+           "is_uninitialized"]
+
+
+def is_uninitialized(tensor: Any) -> bool:
+    """Whether ``tensor`` is an uninitialized (deferred, lazy) parameter or buffer.
+
+    The one test every part of bricks (lazy layers, ``initialize``, ``load_state_dict``,
+    ``Module.to``, the Gluon and MindSpore facades) uses: such a tensor has no shape or
+    values until ``materialize(shape)`` turns it into a normal one.
+    """
+    return isinstance(tensor, _UninitializedMixin)
 
 
 class Parameter(Tensor):
@@ -36,9 +47,16 @@ class Parameter(Tensor):
         tensor([-0.5000], requires_grad=True)
     """
 
-    # No __slots__: a __dict__ holds optional facts (``_bricks_init`` from ``initialize``)
-    # and keeps Parameter and UninitializedParameter layout-compatible for materialize.
-    _bricks_name: str  # optional: the dotted name a lazy layer gives it, for errors
+    # The parameter facts bricks and its dialects share, declared here with their defaults
+    # (an instance stores only the ones it sets). No __slots__: the __dict__ keeps Parameter
+    # and UninitializedParameter layout-compatible for materialize's class change.
+    _bricks_name: str | None = None
+    """The name errors use (``Linear.weight``, Gluon's ``dense0_weight``); None: unnamed."""
+    _bricks_initialized: bool = False
+    """Set by ``Module.initialize``: a second ``initialize`` leaves it alone (Gluon's rule)."""
+    _bricks_pending_init: Any = None
+    """An initializer ``initialize`` recorded before the shape was known; run at materialize
+    time by the lazy layer's first-forward hook (``_initialize.apply_pending``)."""
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Self:
         if data is None:
@@ -95,10 +113,12 @@ class _UninitializedMixin:
     cls_to_become: type = Tensor
     _kind = "tensor"
     _value: Any  # the ndarray, or a _NoValues until materialize
-    _bricks_dtype: Any  # optional: the dtype given at construction
+    _bricks_name: str | None = None  # as Parameter's (buffers are named too)
+    _bricks_dtype: Any = None
+    """The dtype given at construction, used by ``materialize``; None: the default float."""
 
     def _uninitialized_error(self) -> RuntimeError:
-        name = self.__dict__.get("_bricks_name")
+        name = self._bricks_name
         where = f" {name!r}" if name else ""
         return RuntimeError(
             f"Can't access the values or shape of the uninitialized {self._kind}{where}: its "
@@ -117,7 +137,8 @@ class _UninitializedMixin:
         """
         if isinstance(shape, int):
             shape = (shape,)
-        dtype = dtype if dtype is not None else self.__dict__.pop("_bricks_dtype", None)
+        dtype = dtype if dtype is not None else self._bricks_dtype
+        self.__dict__.pop("_bricks_dtype", None)
         numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
         self._value = xp.empty(tuple(shape), dtype=numpy_dtype)
         # PyTorch's own choice: the object changes class so that every holder of it (ties,
