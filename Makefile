@@ -15,6 +15,8 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	@echo "    ruff, mypy, and PyTorch 2.13.0 (CPU build, ~750 MB) as the reference every result"
 	@echo "    is compared with. This takes a few minutes, once; later runs reuse it."
 	$(BIN)/python -m pip install --quiet -e ".[test,examples]"
+	# the textbook's library (tests/book read its torch.py); none of its dependencies
+	$(BIN)/python -m pip install --quiet --no-deps d2l==1.0.3
 	touch $@
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python

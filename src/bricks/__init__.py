@@ -81,3 +81,11 @@ from .convert import convert  # noqa: E402
 
 __all__ += ["convert"]
 __all__ += ["linalg"]  # everyday names (issue 12: ops-breadth)
+
+# ----- out= on the everyday functions (issue 12; see _out.py) -----
+from ._out import OUT_FUNCTIONS as _OUT_FUNCTIONS, with_out as _with_out  # noqa: E402
+
+for _name in _OUT_FUNCTIONS:
+    if _name in globals():
+        globals()[_name] = _with_out(globals()[_name])
+del _name

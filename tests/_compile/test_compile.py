@@ -259,3 +259,28 @@ def test_an_in_place_change_compile_cannot_see_falls_back() -> None:
     with pytest.warns(UserWarning, match="in place"):
         f(x)
     np.testing.assert_array_equal(f(x * 2).numpy(), [12.0, 2.0, 2.0])
+
+
+def test_a_compiled_module_trains_with_backward_outside_like_eager() -> None:
+    def train(compiled: bool) -> tuple[list, list]:
+        bricks.manual_seed(0)
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 1))
+        model = bricks.compile(net) if compiled else net
+        opt = bricks.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+        losses = []
+        for x, y in _batches((2, 4), 10):
+            x.requires_grad_()  # the input's gradient comes back too
+            opt.zero_grad()
+            # called twice per step: each replay keeps its own saved values for backward
+            loss = F.mse_loss(model(x), y) + (model(x * 2) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+            losses.append(x.grad.numpy().copy())
+        if compiled:
+            assert model._compiled_call.replays and model._compiled_call.eager_reason is None
+        return losses, [p.detach().numpy().copy() for p in net.parameters()]
+
+    (got_losses, got), (want_losses, want) = train(True), train(False)
+    for a, b in zip(got_losses + got, want_losses + want):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

@@ -86,8 +86,16 @@ def mlp():
 @case
 def mlp_sgd_many_buckets():
     ddp, reference = train(mlp, (20,), bucket_cap_mb=0.002)
-    assert len(ddp._buckets) > 2
+    assert len(ddp._buckets) == 3
     check(ddp, reference)
+    # Overlap: when the first layer's gradient is final (the last of backward), the buckets
+    # of the later layers are already on their way.
+    launched = []
+    ddp.module[0].weight.register_post_accumulate_grad_hook(
+        lambda p: launched.append(ddp._next_bucket))
+    (_, _), (xr, yr) = global_batch(0, (20,))
+    nn.CrossEntropyLoss()(ddp(xr), yr).backward()
+    assert launched and launched[0] >= 2, launched
 
 
 @case

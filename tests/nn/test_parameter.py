@@ -57,13 +57,22 @@ def test_deepcopy_gives_an_independent_parameter():
 
 
 @pytest.mark.parametrize("touch", [
-    lambda p: p.shape, lambda p: p.numel(), lambda p: p.data, lambda p: p.tolist(),
+    lambda p: p.shape, lambda p: p.numel(), lambda p: p.tolist(),
     lambda p: p.size(), lambda p: p + 1, lambda p: p.dtype,
 ])
 def test_uninitialized_parameter_refuses_values_and_says_what_to_do(touch):
     p = nn.UninitializedParameter()
     with pytest.raises(RuntimeError, match="uninitialized parameter.*forward pass"):
         touch(p)
+
+
+def test_uninitialized_parameter_data_is_an_empty_tensor_as_in_torch():
+    # the textbook initializes a LazyLinear with ``.data.normal_(0, 0.01)``: a no-op in torch
+    for lib in (bricks, torch):
+        p = lib.nn.UninitializedParameter()
+        data = p.data.normal_(0, 0.01)
+        assert tuple(data.shape) == (0,) and not data.requires_grad
+        assert isinstance(p, lib.nn.UninitializedParameter)
 
 
 def test_uninitialized_parameter_is_a_parameter_and_prints_as_torch():

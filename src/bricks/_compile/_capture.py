@@ -16,7 +16,6 @@ eager's either way.
 
 from __future__ import annotations
 
-import itertools
 import sys
 import threading
 from typing import Any, Callable
@@ -30,169 +29,33 @@ from ..nn import _hooks
 from ..nn.module import Module
 from ..ops import elementwise, inplace
 from ..optim.optimizer import Optimizer
+from ._tracer import _CONSTANT_FUNCTIONS, _CONSTANT_MODULES, Tracer, Uncapturable, _local, current
 
-__all__ = ["Tracer", "Uncapturable", "current"]
+__all__ = ["Tracer", "Uncapturable", "current", "capturing", "trace_backward", "Replayed",
+           "attach"]
 
 _ndarray = xp.ndarray
-_local = threading.local()
 
 
-class Uncapturable(RuntimeError):
-    """Raised (with ``fullgraph=True``) where a compiled function does what cannot be captured."""
+class Replayed(Function):
+    """The graph node of a replayed call's output: its backward runs the recorded backward."""
+
+    torch_name = "CompiledFunctionBackward"
+    run: Callable[[Any], tuple]  # the recorded backward of one replay
+
+    def backward(self, gy: Any) -> Any:
+        return self.run(gy)
 
 
-def current() -> Tracer | None:
-    """The tracer recording in this thread, or None."""
-    return getattr(_local, "tracer", None)
-
-
-# Sites allowed to make a tensor from a new array during a capture: factories make constants,
-# and numbers become 0-d tensors. A tensor made anywhere else holds a value computed outside
-# the primitives (argmax, a comparison, a copy), which a replay would not recompute.
-_CONSTANT_MODULES = {"bricks._creation", "bricks._tensor", "bricks.nn.parameter"}
-_CONSTANT_FUNCTIONS = {"_operands", "_numbers_as_tensor"}
-
-
-class Tracer:
-    """Records one call: source lines over named arrays, with the guards they depend on."""
-
-    def __init__(self, fullgraph: bool) -> None:
-        self.fullgraph = fullgraph
-        self.problem: str | None = None
-        self.names = itertools.count()
-        self.namespace: dict[str, Any] = {"_wrap": wrap, "_bump": bump_version,
-                                          "_asarray": xp.asarray, "_ones_like": xp.ones_like}
-        self.constants: dict[int, str] = {}
-        self.slots: dict[int, str] = {}  # id(array) -> the name it has in the replay
-        self.keep: list[Any] = []  # everything named stays alive, so that ids stay unique
-        self.tensor_names: dict[int, str] = {}  # id(tensor) -> expression (inputs: t0, ...)
-        self.entry_guards: list[str] = []
-        self.loads: list[str] = []  # arrays of tensors from before the call, read at replay
-        self.load_guards: list[str] = []
-        self.body: list[str] = []
-        self.fresh: dict[int, str | None] = {}  # id(array) of tensors made here -> bad site
-        self.grad_seen: set[int] = set()  # tensors whose .grad was read or written
-        self.grad_owner: dict[int, Any] = {}  # id(grad tensor from before) -> its tensor
-        self.grad_final: dict[int, tuple[Any, Any]] = {}
-        self.modules: dict[int, Module] = {}
-        self.optimizers: dict[int, Optimizer] = {}
-        self.may_bump: set[int] = set()  # ids of the arrays the latest recorded call may change
-        self.nodes: set[int] = set()  # ids of graph nodes made during the capture
-        self.walked: set[int] = set()  # ids of the nodes a recorded backward went through
-        self.depth = 0  # > 0 inside a primitive's forward (which may draw random numbers)
-
-    # ----- failing -----
-    def fail(self, reason: str) -> None:
-        """Mark the capture unusable (or raise, with fullgraph=True)."""
-        if self.fullgraph:
-            raise Uncapturable(f"bricks.compile(fullgraph=True): {reason}")
-        if self.problem is None:
-            self.problem = reason
-
-    # ----- names -----
-    def new_name(self, prefix: str) -> str:
-        return f"{prefix}{next(self.names)}"
-
-    def const(self, obj: Any) -> str:
-        """A name in the replay's namespace bound to ``obj`` itself."""
-        name = self.constants.get(id(obj))
-        if name is None:
-            name = self.constants[id(obj)] = self.new_name("k")
-            self.namespace[name] = obj
-        return name
-
-    def bind(self, array: Any, name: str) -> str:
-        """Name ``array`` (made by a recorded line) ``name`` unless it already has a name."""
-        if id(array) not in self.slots:
-            self.slots[id(array)] = name
-            self.keep.append(array)
-        return name
-
-    def tensor(self, t: Any) -> str:
-        """An expression for the tensor object ``t`` in the replay."""
-        return self.tensor_names.get(id(t)) or self.const(t)
-
-    def ref(self, array: Any, owner: Any = None) -> str:
-        """An expression for ``array`` in the replay; ``owner`` is the tensor holding it."""
-        name = self.slots.get(id(array))
-        if name is not None:
-            return name
-        if id(array) in self.fresh:
-            site = self.fresh[id(array)]
-            if site is not None:
-                self.fail(f"it uses a value computed outside bricks' primitives (in {site})")
-            return self.const(array)
-        if owner is None:
-            if isinstance(array, _ndarray) and array.ndim:
-                self.fail("it passes an array computed outside bricks' primitives to one")
-            return self.const(array)
-        name = self.bind(array, self.new_name("e"))
-        grad_of = self.grad_owner.get(id(owner))
-        if grad_of is not None:  # a gradient from before the call: read it at replay
-            self.loads.append(f"{name} = {self.tensor(grad_of)}.grad._value")
-            self.load_guards.append(f"{name}.shape == {self.const(array.shape)} and "
-                                    f"{name}.dtype == {self.const(array.dtype)}")
-        else:
-            self.loads.append(f"{name} = {self.tensor(owner)}._value")
-            self.load_guards.append(f"{name} is {self.const(array)}")
-        return name
-
-    def arg(self, value: Any) -> str:
-        if isinstance(value, Tensor):
-            return self.ref(value._value, value)
-        if isinstance(value, _ndarray):
-            return self.ref(value)
-        return self.const(value)
-
-    # ----- .grad -----
-    def read_grad(self, t: Any, grad: Any) -> None:
-        if id(t) in self.grad_seen:
-            return
-        self.grad_seen.add(id(t))
-        self.keep.append(t)
-        test = "is None" if grad is None else "is not None"
-        self.entry_guards.append(f"{self.tensor(t)}.grad {test}")
-        if grad is not None:
-            self.grad_owner[id(grad)] = t
-            self.keep.append(grad)
-
-    def write_grad(self, t: Any, grad: Any) -> None:
-        self.grad_seen.add(id(t))
-        self.keep.append(t)
-        self.grad_final[id(t)] = (t, grad)
-
-    def final_grad_lines(self) -> list[str]:
-        lines = []
-        for t, grad in self.grad_final.values():
-            if grad is None:
-                value = "None"
-            elif id(grad._value) in self.slots:
-                value = f"_wrap({self.slots[id(grad._value)]})"
-            else:
-                value = self.const(grad)
-            lines.append(f"{self.tensor(t)}.grad = {value}")
-        return lines
-
-    # ----- recorded calls -----
-    def forward(self, fn: Function, args: list[str], config: dict, out: Any,
-                was_array: bool) -> None:
-        call = ", ".join(args + [f"{k}={self.const(v)}" for k, v in config.items()])
-        method = self.const(fn.forward)
-        expression = f"{method}({call})" if was_array else f"_asarray({method}({call}))"
-        self.body.append(f"{self.bind(out, self.new_name('v'))} = {expression}")
-
-    def backward(self, node: Function, gy: str, grads: Any) -> None:
-        method = self.const(node.backward)
-        if type(grads) is not tuple:
-            self.body.append(f"{self.bind(grads, self.new_name('g'))} = {method}({gy})")
-            return
-        targets = []
-        for g in grads:
-            targets.append("_" if g is None else self.bind(g, self.new_name("g")))
-        self.body.append(f"{', '.join(targets)}, = {method}({gy})")
-
-    def line(self, text: str) -> None:
-        self.body.append(text)
+def attach(out: Tensor, run: Callable[[Any], tuple], parents: tuple) -> Tensor:
+    """Make ``out`` the output of a ``Replayed`` node over ``parents``; return it."""
+    node = Replayed()
+    node.run = run
+    node.parents = parents
+    node.needs_input_grad = (True,) * len(parents)
+    out.requires_grad = True
+    out.grad_fn = node
+    return out
 
 
 # ----- the recording versions of bricks' entry points -----
@@ -215,7 +78,6 @@ def _traced_apply(cls: type[Function], *inputs: Any, **config: Any) -> Any:
         tracer.depth -= 1
     was_array = type(y) is _ndarray
     out = wrap(y if was_array else xp.asarray(y))
-    tracer.forward(fn, args, config, out._value, was_array)
     if cls.is_view:
         out._counter = version_counter(inputs[0])
     if is_grad_enabled():
@@ -225,6 +87,7 @@ def _traced_apply(cls: type[Function], *inputs: Any, **config: Any) -> Any:
             _record(fn, tuple(inputs), needs, parents, out)
             tracer.nodes.add(id(fn))
             tracer.keep.append(fn)
+    tracer.forward(fn, args, config, out._value, was_array)
     return out
 
 
@@ -258,7 +121,7 @@ def _traced_root_grads(tensors: list, grad_tensors: Any) -> list:
 
 def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: Any) -> None:
     tracer = current()
-    if tracer is None or leaves is not None or engine._post_hooks:
+    if tracer is None or leaves is not None or _post_hooked(roots):
         if tracer is not None:
             tracer.fail("it calls autograd.grad or has post-accumulate-grad hooks")
         return _ORIGINAL["_propagate"](roots, root_grads, retain_graph, leaves)
@@ -268,11 +131,15 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
         pending[node] = _add(tracer, pending.get(node), g)
     owned: dict[int, Any] = {}
     shared: dict[int, Any] = {}
+    collect = tracer.collect  # a backward recorded for later: leaves' gradients go here
     for node in engine._topological_order(roots):
         gy = pending.pop(node, None)
         if gy is None:
             continue
         if id(node) not in tracer.nodes:
+            if collect is not None:  # the graph goes on before the call: an input's node
+                _collect(tracer, node, gy)
+                continue
             tracer.fail("backward() reaches a graph built before the compiled call")
         if node.hooks:
             tracer.fail("a tensor hook runs during backward")
@@ -300,10 +167,53 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
                     g = _copy(tracer, g, g.copy())
                 shared[id(g)] = g
                 pending[parent] = g
+            elif collect is not None:
+                _collect(tracer, parent, g)
             else:
                 _traced_accumulate_leaf(parent, g, owned, shared, None)
         if not retain_graph and type(node).saves_anything:
             node.freed = True  # as eager frees it; the replay keeps what backward reads
+
+
+def _post_hooked(roots: Any) -> bool:
+    """Whether a leaf this backward reaches has post-accumulate-grad hooks."""
+    if not engine._post_hooks:
+        return False
+    return any(id(parent) in engine._post_hooks
+               for node in engine._topological_order(roots) for parent in node.parents)
+
+
+def _collect(tracer: Tracer, parent: Any, g: Any) -> None:
+    """Sum ``g`` into the gradient the recorded backward returns for ``parent``."""
+    assert tracer.collect is not None
+    previous = tracer.collect.get(id(parent))
+    if previous is None:
+        tracer.ref(g)
+        tracer.collect[id(parent)] = (parent, g)
+        tracer.keep.append(parent)
+    else:
+        tracer.collect[id(parent)] = (parent, _add(tracer, previous[1], g))
+
+
+def trace_backward(tracer: Tracer, output: Tensor) -> str:
+    """Record the backward from ``output`` to the call's leaves as a nested function's source.
+
+    For a call whose result needs a backward later (a compiled module's forward): the lines
+    run when the engine reaches the replayed output's node. Runs the backward once now on a
+    gradient of ones, keeping the graph.
+    """
+    tracer.collect = {}
+    forward_body, tracer.body = tracer.body, []
+    gy = xp.ones_like(output._value)
+    tracer.bind(gy, "gy")
+    with capturing(tracer):
+        _traced_propagate([output.grad_fn], [gy], True, None)
+    lines = tracer.render(tracer.body, fresh_nodes=True)
+    tracer.body = forward_body
+    grads = [tracer.ref(g) for _, g in tracer.collect.values()]
+    tracer.leaves = [parent for parent, _ in tracer.collect.values()]
+    return "\n".join(["def _backward(gy):"] + ["    " + line for line in lines]
+                     + [f"    return ({', '.join(grads)},)"])
 
 
 def _add(tracer: Tracer, previous: Any, g: Any) -> Any:

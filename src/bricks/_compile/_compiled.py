@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
-from ._capture import Tracer, capturing, current
+from ._capture import Tracer, attach, capturing, current, trace_backward
 
 __all__ = ["CompiledFunction"]
 
@@ -71,12 +71,19 @@ class CompiledFunction:
         tracer.entry_guards.append(f"_grad_enabled() is {is_grad_enabled()}")
         with capturing(tracer):
             result = self.fn(*args, **kwargs)
-            output = _output(tracer, result)
+        output = _output(tracer, result)
+        backward = None
+        if tracer.problem is None and tracer.graph_output is not None:
+            backward = trace_backward(tracer, tracer.graph_output)
+            parents = [_parent(tracer, leaf) for leaf in tracer.leaves]
+            output = output.replace("_GRAPH_OUTPUT", f"_attach(_wrap({tracer.graph_slot}), "
+                                    f"_backward, ({''.join(p + ', ' for p in parents)}))")
         if tracer.problem is not None:
             self._run_eagerly(tracer.problem)
             return result
-        source = _source(tracer, header, output)
-        namespace = dict(tracer.namespace, _MISS=_MISS, _grad_enabled=is_grad_enabled)
+        source = _source(tracer, header, output, backward)
+        namespace = dict(tracer.namespace, _MISS=_MISS, _grad_enabled=is_grad_enabled,
+                         _attach=attach)
         exec(compile(source, f"<bricks.compile replay {len(self.replays)}>", "exec"), namespace)
         self.replays.append(namespace["replay"])
         self.sources.append(source)
@@ -92,6 +99,8 @@ def _arguments(tracer: Tracer, args: tuple, kwargs: dict) -> list[str]:
     for i, (where, value) in enumerate(items):
         if isinstance(value, Tensor):
             tracer.tensor_names[id(value)] = f"t{i}"
+            if value.grad_fn is not None:
+                tracer.input_nodes[id(value.grad_fn)] = f"t{i}"
             tracer.bind(value._value, f"i{i}")
             tracer.keep.append(value)
             lines += [f"t{i} = {where}",
@@ -116,8 +125,13 @@ def _output(tracer: Tracer, value: Any) -> str:
             return tracer.tensor_names[id(value)]
         fn = value.grad_fn
         if value.requires_grad and fn is not None and id(fn) not in tracer.walked:
-            tracer.fail("its result needs a backward outside the compiled function "
-                        "(compile the whole training step: forward, backward and step)")
+            # A backward runs later, outside: the replay gives this output a node that runs
+            # the recorded backward (one such output per call).
+            if tracer.graph_output is not None or id(value._value) not in tracer.slots:
+                tracer.fail("more than one of its results needs a backward outside the call")
+            tracer.graph_output = value
+            tracer.graph_slot = tracer.slots[id(value._value)]
+            return "_GRAPH_OUTPUT"
         if id(value._value) in tracer.slots:
             return f"_wrap({tracer.slots[id(value._value)]})"
         return tracer.const(value)
@@ -134,7 +148,19 @@ def _output(tracer: Tracer, value: Any) -> str:
     return tracer.const(value)
 
 
-def _source(tracer: Tracer, header: list[str], output: str) -> str:
+def _parent(tracer: Tracer, leaf: Any) -> str:
+    """The expression of a recorded backward's parent in the replay: a tensor or its node."""
+    if isinstance(leaf, Tensor):
+        name = tracer.tensor(leaf)
+        return f"({name}.grad_fn or {name})"
+    argument = tracer.input_nodes.get(id(leaf))
+    if argument is None:
+        tracer.fail("its graph reaches tensors computed outside the call that are not arguments")
+        return "None"
+    return f"({argument}.grad_fn or {argument})"
+
+
+def _source(tracer: Tracer, header: list[str], output: str, backward: str | None) -> str:
     lines = ["def replay(args, kwargs):"]
     lines += ["    " + line for line in header]
     lines.append(f"    if not ({' and '.join(tracer.entry_guards)}):")
@@ -143,7 +169,9 @@ def _source(tracer: Tracer, header: list[str], output: str) -> str:
     if tracer.load_guards:
         lines.append(f"    if not ({' and '.join(tracer.load_guards)}):")
         lines.append("        return _MISS")
-    lines += ["    " + line for line in tracer.body]
+    lines += ["    " + line for line in tracer.render(tracer.body, backward is not None)]
     lines += ["    " + line for line in tracer.final_grad_lines()]
+    if backward is not None:
+        lines += ["    " + line for line in backward.splitlines()]
     lines.append(f"    return {output}")
     return "\n".join(lines) + "\n"

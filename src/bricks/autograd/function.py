@@ -55,6 +55,11 @@ class Function:
         cls._save_plan = tuple(zip(cls.saves, cls.saves_for or (None,) * len(cls.saves)))
         cls.saves_anything = bool(cls.saves or cls.saves_output)
         cls.dynamic_name = cls._name is not Function._name
+        # A user's Function in PyTorch's style (static forward(ctx, ...)) gets its own apply
+        if isinstance(cls.__dict__.get("forward"), staticmethod) or "setup_context" in vars(cls):
+            from ._custom_function import make_custom
+
+            make_custom(cls)
 
     def forward(self, *arrays: Any, **config: Any) -> Any:
         raise NotImplementedError
@@ -269,3 +274,7 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
+
+
+# PyTorch's torch.autograd.function names for user-defined Functions (they subclass the above)
+from ._custom_function import FunctionCtx, once_differentiable  # noqa: E402

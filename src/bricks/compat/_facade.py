@@ -17,7 +17,7 @@ import numpy
 import bricks
 from bricks import Tensor
 
-__all__ = ["ArrayFacade", "unwrap", "install_operators"]
+__all__ = ["ArrayFacade", "unwrap", "install_operators", "compile_facade"]
 
 
 def unwrap(value: Any) -> Any:
@@ -260,3 +260,36 @@ def _bricks_dtype(dtype: Any) -> Any:
     if isinstance(dtype, bricks.dtype):
         return dtype
     return getattr(bricks, numpy.dtype(dtype).name)
+
+
+def compile_facade(fn: Callable[..., Any], facade: type[ArrayFacade]) -> Callable[..., Any]:
+    """``fn`` over facade arrays, compiled by ``bricks.compile`` on the tensors behind them.
+
+    Gluon's ``hybridize`` and MindSpore's graph mode use this: the compiled function takes and
+    returns bricks Tensors (so its guards see shapes and dtypes), and facades are put back
+    around them on the way in (for ``fn``) and out (as ``facade``).
+    """
+    kinds: dict[int, type[ArrayFacade]] = {}
+
+    def on_tensors(*tensors: Any) -> Any:
+        args = [kinds[i]._wrap(t) if i in kinds else t for i, t in enumerate(tensors)]
+        return _map(fn(*args), unwrap)
+
+    compiled = bricks.compile(on_tensors)
+
+    def call(*args: Any) -> Any:
+        kinds.clear()
+        kinds.update({i: type(a) for i, a in enumerate(args) if isinstance(a, ArrayFacade)})
+        kind: type[ArrayFacade]
+        kind = next(iter(kinds.values()), facade)  # results come back as the inputs came
+        result = compiled(*[unwrap(a) for a in args])
+        return _map(result, lambda v: kind._wrap(v) if isinstance(v, Tensor) else v)
+
+    call.compiled = compiled  # type: ignore[attr-defined]  # for inspection and tests
+    return call
+
+
+def _map(value: Any, convert: Callable[[Any], Any]) -> Any:
+    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+        return type(value)(_map(v, convert) for v in value)
+    return convert(value)

@@ -164,7 +164,11 @@ class _UninitializedMixin:
 
     @property
     def data(self) -> Any:
-        raise self._uninitialized_error()
+        # As torch: an empty tensor, so that the textbook's ``lazy.weight.data.normal_(0,
+        # 0.01)`` before the first forward runs (and, as in torch, changes nothing).
+        dtype = self.__dict__.get("_bricks_dtype")
+        numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
+        return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))
 
     @data.setter
     def data(self, value: Tensor) -> None:

@@ -1,13 +1,16 @@
 """``mindspore.set_context`` and friends: the execution mode and device settings.
 
-bricks runs every Cell eagerly (PYNATIVE_MODE). ``GRAPH_MODE`` is accepted, so that programs
-written for it run unchanged, and is recorded for ``get_context``; the Cells still run
-eagerly, with the same numbers.
+In GRAPH_MODE a Cell's calls are compiled by ``bricks.compile`` (captured once, replayed
+after, with the same numbers; what cannot be captured runs eagerly after one warning);
+PYNATIVE_MODE (the default here) runs them eagerly. ``jit`` compiles one function or Cell
+whatever the mode.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from .._facade import compile_facade
 
 __all__ = ["GRAPH_MODE", "PYNATIVE_MODE", "set_context", "get_context", "set_device", "jit"]
 
@@ -55,7 +58,13 @@ def set_device(device_target: str, device_id: int | None = None) -> None:
 
 
 def jit(function: Any = None, **options: Any) -> Any:
-    """Accept ``@jit`` (with or without options): the function runs eagerly, unchanged."""
+    """Compile ``function`` (a function of Tensors, or a Cell) with ``bricks.compile``."""
     if function is None:
-        return lambda f: f
-    return function
+        return lambda f: jit(f, **options)
+    from .tensor import Tensor
+
+    return compile_facade(function, Tensor)
+
+
+def _graph_mode() -> bool:
+    return _context["mode"] == GRAPH_MODE

@@ -16,7 +16,7 @@ import bricks
 from bricks import nn as bricks_nn
 from bricks.nn import functional as F
 
-from ..._facade import unwrap
+from ..._facade import compile_facade, unwrap
 from ..common.initializer import HeUniform, Uniform, initializer
 from ..tensor import Parameter, Tensor, float32
 
@@ -51,6 +51,16 @@ class Cell(bricks_nn.Module):
         elif isinstance(value, Cell) and self.__dict__.get("_auto_prefix", False):
             value.update_parameters_name(name + ".")
         super().__setattr__(name, value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from ..context import _graph_mode
+
+        if kwargs or not _graph_mode():
+            return super().__call__(*args, **kwargs)
+        compiled = self.__dict__.get("_graph_call")
+        if compiled is None:  # GRAPH_MODE: the cell's calls go through bricks.compile
+            compiled = self.__dict__["_graph_call"] = compile_facade(super().__call__, Tensor)
+        return compiled(*args)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.construct(*args, **kwargs)

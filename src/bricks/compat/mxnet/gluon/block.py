@@ -19,7 +19,7 @@ import bricks
 from bricks import nn
 
 from .. import autograd, initializer, ndarray, npx
-from ..._facade import ArrayFacade, unwrap
+from ..._facade import ArrayFacade, compile_facade, unwrap
 from .parameter import Parameter, ParameterDict, load_all_or_nothing
 
 __all__ = ["Block", "HybridBlock"]
@@ -103,6 +103,12 @@ class Block(nn.Module):
         return "{}(\n{}\n)".format(type(self).__name__, "\n".join(lines))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        hybrid = self.__dict__.get("_hybrid")
+        if hybrid is not None and not kwargs:
+            return hybrid(autograd.is_recording(), *args)
+        return self._call_imperative(*args, **kwargs)
+
+    def _call_imperative(self, *args: Any, **kwargs: Any) -> Any:
         if autograd.is_recording():
             return super().__call__(*args, **kwargs)
         with bricks.no_grad():
@@ -167,7 +173,19 @@ class Block(nn.Module):
         self.collect_params().initialize(init, ctx, verbose, force_reinit)
 
     def hybridize(self, active: bool = True, **kwargs: Any) -> None:
-        """Accepted for Gluon compatibility: bricks runs imperatively either way."""
+        """Compile this block's calls with ``bricks.compile`` (``active=False``: imperative).
+
+        The first call runs imperatively (deferred shapes are found), the next captures, and
+        later calls replay; what cannot be captured runs imperatively after one warning.
+        """
+        if not active:
+            self.__dict__["_hybrid"] = None
+            return
+
+        def call(recording: bool, *args: Any) -> Any:  # recording: a guard of the capture
+            return self._call_imperative(*args)
+
+        self.__dict__["_hybrid"] = compile_facade(call, ndarray.NDArray)
 
     def cast(self, dtype: Any) -> None:
         """Convert all parameters to ``dtype``."""
@@ -202,7 +220,7 @@ class Block(nn.Module):
 
 
 class HybridBlock(Block):
-    """A Block that may also define ``hybrid_forward(F, x, **params)``; ``hybridize`` is a no-op.
+    """A Block that may also define ``hybrid_forward(F, x, **params)``.
 
     ``F`` is ``mxnet.nd`` (``mxnet.np`` after ``npx.set_np()``), and the block's parameters
     are passed by attribute name as arrays.

@@ -64,7 +64,7 @@ class Sequential(Block):
 
 
 class HybridSequential(Sequential, HybridBlock):
-    """A Sequential of HybridBlocks (``hybridize()`` is accepted and changes nothing)."""
+    """A Sequential of HybridBlocks (``hybridize()`` compiles it with ``bricks.compile``)."""
 
     forward = Sequential.forward
 
