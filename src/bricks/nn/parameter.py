@@ -8,7 +8,7 @@ access to its values raises an error that names it and says what to do, until
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .. import _backend
 from .._backend import xp
@@ -21,7 +21,7 @@ __all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer
            "is_uninitialized"]
 
 
-def is_uninitialized(tensor: Any) -> bool:
+def is_uninitialized(tensor: Any) -> TypeGuard[_UninitializedMixin]:
     """Whether ``tensor`` is an uninitialized (deferred, lazy) parameter or buffer.
 
     The one test every part of bricks (lazy layers, ``initialize``, ``load_state_dict``,
@@ -114,6 +114,7 @@ class _UninitializedMixin:
     _kind = "tensor"
     _value: Any  # the ndarray, or a _NoValues until materialize
     _bricks_name: str | None = None  # as Parameter's (buffers are named too)
+    _bricks_pending_init: Any = None  # as Parameter's
     _bricks_dtype: Any = None
     """The dtype given at construction, used by ``materialize``; None: the default float."""
 
