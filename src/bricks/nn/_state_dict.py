@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from .. import _device
 from .._backend import xp
 from .._tensor import Tensor, bump_version
 from .parameter import is_uninitialized
@@ -231,5 +232,7 @@ def _assign(targets: dict, arrays: dict, assign: bool) -> None:
         if assign:
             target._value = array
         else:
+            if type(array) is not type(target._value):  # values from another device
+                array = _device.to_device(array, _device.device_of(target._value))
             xp.copyto(target._value, array, casting="unsafe")
         bump_version(target)

@@ -433,7 +433,8 @@ class Module:
 
     def _move(self, device: _device.device) -> None:
         for tensor in list(self.parameters()) + list(self.buffers()):
-            if is_uninitialized(tensor):
+            if is_uninitialized(tensor):  # materialized there at the first forward
+                tensor._bricks_device = device
                 continue
             tensor._value = _device.to_device(tensor._value, device)
             if tensor.grad is not None:

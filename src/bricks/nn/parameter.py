@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .. import _backend
+from .. import _device
 from .._backend import xp
 from .._tensor import Tensor
 
@@ -60,7 +61,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Self:
         if data is None:
-            value = xp.empty((0,), dtype=_backend.get_default_dtype().numpy)
+            value = xp.empty((0,), dtype=_backend.get_default_dtype().numpy)  # host: as torch
         elif isinstance(data, Tensor):
             value = data._value
         else:
@@ -117,6 +118,8 @@ class _UninitializedMixin:
     _bricks_pending_init: Any = None  # as Parameter's
     _bricks_dtype: Any = None
     """The dtype given at construction, used by ``materialize``; None: the default float."""
+    _bricks_device: Any = None
+    """The device given at construction or by ``Module.to``, used by ``materialize``."""
 
     def _uninitialized_error(self) -> RuntimeError:
         name = self._bricks_name
@@ -126,7 +129,7 @@ class _UninitializedMixin:
             "shape is not known yet. Run one forward pass with a sample input (or give the "
             "layer its input size) to infer the shape and initialize it.")
 
-    def materialize(self, shape: Any, dtype: Any = None) -> None:
+    def materialize(self, shape: Any, dtype: Any = None, device: Any = None) -> None:
         """Give the tensor an (uninitialized) array of ``shape`` and make it a normal one.
 
         An initializer recorded by ``Module.initialize`` is not run here but by the lazy
@@ -135,13 +138,19 @@ class _UninitializedMixin:
         Args:
             shape: the shape, a tuple of ints.
             dtype: the dtype; the one given at construction (or the default float) if None.
+            device: the device; the one given at construction or by ``Module.to`` (or the
+                default device) if None.
         """
         if isinstance(shape, int):
             shape = (shape,)
         dtype = dtype if dtype is not None else self._bricks_dtype
-        self.__dict__.pop("_bricks_dtype", None)
+        device = device if device is not None else self._bricks_device
+        self.__dict__.pop("_bricks_dtype", None)  # back to the declared defaults
+        self.__dict__.pop("_bricks_device", None)
         numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
-        self._value = xp.empty(tuple(shape), dtype=numpy_dtype)
+        # host: an empty shell, placed on the device right away
+        self._value = _device.place(xp.empty(tuple(shape), dtype=numpy_dtype),
+                                    _device.resolve(device))
         # PyTorch's own choice: the object changes class so that every holder of it (ties,
         # an optimizer built before the first forward) sees the materialized tensor.
         self.__class__ = self.cls_to_become
@@ -167,9 +176,9 @@ class _UninitializedMixin:
     def data(self) -> Any:
         # As torch: an empty tensor, so that the textbook's ``lazy.weight.data.normal_(0,
         # 0.01)`` before the first forward runs (and, as in torch, changes nothing).
-        dtype = self.__dict__.get("_bricks_dtype")
+        dtype = self._bricks_dtype
         numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
-        return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))
+        return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))  # host: an empty placeholder
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -203,7 +212,7 @@ class UninitializedParameter(_UninitializedMixin, Parameter):
 
     Args:
         requires_grad: whether the parameter will require grad.
-        device: accepted for PyTorch compatibility; only the CPU exists.
+        device: the device it gets when materialized (default: the default device).
         dtype: the dtype it gets when materialized.
     """
 
@@ -217,6 +226,8 @@ class UninitializedParameter(_UninitializedMixin, Parameter):
         p.requires_grad = requires_grad
         if dtype is not None:
             p._bricks_dtype = dtype
+        if device is not None:
+            p._bricks_device = _device.canonical(device)
         return p
 
     def __init__(self, requires_grad: bool = True, device: Any = None,
@@ -239,7 +250,7 @@ class Buffer(Tensor):
 
     def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
         value = (data._value if isinstance(data, Tensor)
-                 else xp.empty((0,), dtype=_backend.get_default_dtype().numpy))
+                 else xp.empty((0,), dtype=_backend.get_default_dtype().numpy))  # host: as torch
         b = cls._wrap(value)
         b.persistent = persistent
         return b
@@ -265,6 +276,8 @@ class UninitializedBuffer(_UninitializedMixin, Tensor):
         b.persistent = persistent
         if dtype is not None:
             b._bricks_dtype = dtype
+        if device is not None:
+            b._bricks_device = _device.canonical(device)
         return b
 
     def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import to_dtype, xp
+from .._backend import xp
 from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import _device
+from .._device import array_module
 from .._backend import xp
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function, rename
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import GRAD_ENABLED, no_grad
 from . import elementwise as ew
 from . import bitwise, shape, unary
 
@@ -90,22 +91,13 @@ def _binary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any, **kwargs: Any) -> Tensor:
         if _records(self, other):
             return _rebase(self, outplace, other, **kwargs)
-        with _NoGrad():
+        with no_grad():
             _store(self, outplace(self, other, **kwargs)._value)
         return self
 
     method.__name__ = outplace.__name__ + "_"
     method.__doc__ = f"In-place ``{outplace.__name__}``: writes the result into this tensor."
     return method
-
-
-class _NoGrad:
-    def __enter__(self) -> None:
-        self.previous = GRAD_ENABLED.enabled
-        GRAD_ENABLED.enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        GRAD_ENABLED.enabled = self.previous
 
 
 add_: Callable[..., Tensor] = _binary_(ew.add)
@@ -152,7 +144,7 @@ def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if _records(self, None):
             return _rebase(self, outplace, *args, **kwargs)
-        with _NoGrad():
+        with no_grad():
             _store(self, outplace(self, *args, **kwargs)._value)
         return self
 
@@ -206,7 +198,8 @@ class FillWith(Function):
     def backward(self, gy):
         needs_x, needs_value = self.needs_input_grad
         return (xp.zeros_like(gy) if needs_x else None,
-                xp.asarray(gy.sum(), dtype=self.value_dtype) if needs_value else None)
+                array_module(gy).asarray(gy.sum(), dtype=self.value_dtype) if needs_value
+                else None)
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
@@ -243,6 +236,7 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
         _store(self, source._value)
         self.grad_fn, self.requires_grad = source.grad_fn, source.requires_grad
         return self
+    # host: numbers and lists are read on the host, then moved to this tensor's device
     value = src._value if isinstance(src, Tensor) else xp.asarray(src)
     if type(value) is not type(self._value):  # copy_ moves between devices, as torch's
         value = _device.to_device(value, _device.device_of(self._value))
