@@ -134,6 +134,9 @@ def _output(tracer: Tracer, value: Any) -> str:
             return "_GRAPH_OUTPUT"
         if id(value._value) in tracer.slots:
             return f"_wrap({tracer.slots[id(value._value)]})"
+        if tracer.fresh.get(id(value._value)) is not None:  # argmax, a comparison, ...
+            tracer.fail(f"it returns a value computed outside bricks' primitives "
+                        f"(in {tracer.fresh[id(value._value)]})")
         return tracer.const(value)
     if isinstance(value, (list, tuple)):
         items = [_output(tracer, v) for v in value]
