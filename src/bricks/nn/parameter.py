@@ -8,7 +8,7 @@ access to its values raises an error that names it and says what to do, until
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .. import _backend
 from .. import _device
@@ -18,7 +18,18 @@ from .._tensor import Tensor
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing's from Python 3.11
 
-__all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer"]
+__all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer",
+           "is_uninitialized"]
+
+
+def is_uninitialized(tensor: Any) -> TypeGuard[_UninitializedMixin]:
+    """Whether ``tensor`` is an uninitialized (deferred, lazy) parameter or buffer.
+
+    The one test every part of bricks (lazy layers, ``initialize``, ``load_state_dict``,
+    ``Module.to``, the Gluon and MindSpore facades) uses: such a tensor has no shape or
+    values until ``materialize(shape)`` turns it into a normal one.
+    """
+    return isinstance(tensor, _UninitializedMixin)
 
 
 class Parameter(Tensor):
@@ -37,9 +48,16 @@ class Parameter(Tensor):
         tensor([-0.5000], requires_grad=True)
     """
 
-    # No __slots__: a __dict__ holds optional facts (``_bricks_init`` from ``initialize``)
-    # and keeps Parameter and UninitializedParameter layout-compatible for materialize.
-    _bricks_name: str  # optional: the dotted name a lazy layer gives it, for errors
+    # The parameter facts bricks and its dialects share, declared here with their defaults
+    # (an instance stores only the ones it sets). No __slots__: the __dict__ keeps Parameter
+    # and UninitializedParameter layout-compatible for materialize's class change.
+    _bricks_name: str | None = None
+    """The name errors use (``Linear.weight``, Gluon's ``dense0_weight``); None: unnamed."""
+    _bricks_initialized: bool = False
+    """Set by ``Module.initialize``: a second ``initialize`` leaves it alone (Gluon's rule)."""
+    _bricks_pending_init: Any = None
+    """An initializer ``initialize`` recorded before the shape was known; run at materialize
+    time by the lazy layer's first-forward hook (``_initialize.apply_pending``)."""
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Self:
         if data is None:
@@ -96,11 +114,15 @@ class _UninitializedMixin:
     cls_to_become: type = Tensor
     _kind = "tensor"
     _value: Any  # the ndarray, or a _NoValues until materialize
-    _bricks_dtype: Any  # optional: the dtype given at construction
-    _bricks_device: Any  # optional: the device given at construction or by Module.to
+    _bricks_name: str | None = None  # as Parameter's (buffers are named too)
+    _bricks_pending_init: Any = None  # as Parameter's
+    _bricks_dtype: Any = None
+    """The dtype given at construction, used by ``materialize``; None: the default float."""
+    _bricks_device: Any = None
+    """The device given at construction or by ``Module.to``, used by ``materialize``."""
 
     def _uninitialized_error(self) -> RuntimeError:
-        name = self.__dict__.get("_bricks_name")
+        name = self._bricks_name
         where = f" {name!r}" if name else ""
         return RuntimeError(
             f"Can't access the values or shape of the uninitialized {self._kind}{where}: its "
@@ -121,8 +143,10 @@ class _UninitializedMixin:
         """
         if isinstance(shape, int):
             shape = (shape,)
-        dtype = dtype if dtype is not None else self.__dict__.pop("_bricks_dtype", None)
-        device = device if device is not None else self.__dict__.pop("_bricks_device", None)
+        dtype = dtype if dtype is not None else self._bricks_dtype
+        device = device if device is not None else self._bricks_device
+        self.__dict__.pop("_bricks_dtype", None)  # back to the declared defaults
+        self.__dict__.pop("_bricks_device", None)
         numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
         # host: an empty shell, placed on the device right away
         self._value = _device.place(xp.empty(tuple(shape), dtype=numpy_dtype),
@@ -152,7 +176,7 @@ class _UninitializedMixin:
     def data(self) -> Any:
         # As torch: an empty tensor, so that the textbook's ``lazy.weight.data.normal_(0,
         # 0.01)`` before the first forward runs (and, as in torch, changes nothing).
-        dtype = self.__dict__.get("_bricks_dtype")
+        dtype = self._bricks_dtype
         numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
         return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))  # host: an empty placeholder
 
