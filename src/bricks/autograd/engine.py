@@ -16,6 +16,8 @@ from .._device import array_module
 from .._quiet import quiet
 from .._tensor import Tensor as _TensorType
 from .._tensor import wrap as _wrap
+from . import anomaly
+from .anomaly import ANOMALY
 from .function import Function
 
 __all__ = ["backward", "grad", "run_backward", "queue_callback"]
@@ -115,6 +117,8 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
         grads = node.backward(gy)
         if type(grads) is not tuple:
             grads = (grads,)
+        if ANOMALY[0]:
+            anomaly.check(node, grads)
         for parent, g in zip(node.parents, grads):
             if parent is None or g is None:
                 continue
