@@ -80,6 +80,7 @@ class Tensor:
     grad_fn: Function | None
     _counter: list[int] | None
     _hooks: list[Callable[[Tensor], Tensor | None]] | None
+    _view: Any
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, *args: Any) -> None:

@@ -109,6 +109,7 @@ class AsStridedView(Function):
 
     is_view = True
     torch_name = "AsStridedBackward0"
+    chain: tuple  # the view steps from the base
 
     def backward(self, gy):
         for step in reversed(self.chain):
@@ -120,6 +121,8 @@ class CopySlices(Function):
     """The root base's node after an in-place op through a view (PyTorch's ``CopySlices``)."""
 
     torch_name = "CopySlices"
+    fn: Function | None  # the in-place op's out-of-place node, recorded on the view
+    chain: tuple  # the view steps from the base to the view
 
     def backward(self, gy):
         g = gy.copy()  # C-contiguous and owned: the view steps give a view into it
