@@ -65,7 +65,7 @@ class GetItemView(GetItem):
     is_view = True
 
     def forward(self, x, key):
-        y = super().forward(x, key)
+        y = GetItem.forward(self, x, key)
         if not isinstance(y, type(x)):  # NumPy answers a full int index with a scalar copy
             y = x[_zero_d(key)]
         return y
