@@ -213,11 +213,9 @@ def _node_of(parent: Any) -> Any:
 def link_view(base: Any, out: Any, fn: Function) -> None:
     """Make ``out`` a view of ``base`` made by ``fn``: it shares the version counter, and knows
     its root base and the chain of view steps from it, so that an in-place change through the
-    view can update the root's graph (``autograd/_views.py``). In grad mode, the view of a root
-    in a graph is also listed (weakly) on the root, whose in-place changes give it a new
-    ``grad_fn``. Not listed, to keep views cheap: views of leaves (a leaf that requires grad
-    refuses recorded in-place changes; a buffer outside the graph that gets into it by an
-    in-place change through one view does not update its other views, unlike PyTorch)."""
+    view can update the root's graph (``autograd/_views.py``). In grad mode, the view is also
+    listed (weakly) on its root, whose in-place changes give it a new ``grad_fn``; not the
+    views of a leaf that requires grad, which no recorded in-place change may touch."""
     counter = base._counter  # version_counter(base), inline
     if counter is None:
         counter = base._counter = [0]
@@ -231,7 +229,7 @@ def link_view(base: Any, out: Any, fn: Function) -> None:
         chain = (fn,)
     grad = GRAD_ENABLED.enabled
     out._view = (root, chain, grad)
-    if grad and root.grad_fn is not None:
+    if grad and (root.grad_fn is not None or not root.requires_grad):
         views = root._view
         if views is None:
             views = root._view = []
