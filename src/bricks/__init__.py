@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.pointwise import *  # noqa: F403
     from .ops.stats import *  # noqa: F403
     from .ops.decompositions import *  # noqa: F403
+    from .ops.extras import *  # noqa: F403
 from .serialization import CheckpointError, load, save
 from . import nn, optim, utils
 from . import inspect
@@ -53,7 +54,12 @@ from ._compile import compile
 from ._threads import get_num_threads, set_num_threads
 
 # ----- everyday names (issue 12: ops-breadth) -----
-from . import linalg
+from . import distributions, linalg
+from ._tensor_str import set_printoptions
+from ._everyday import (
+    are_deterministic_algorithms_enabled, bernoulli, dropout, finfo, get_rng_state, iinfo,
+    is_floating_point, randint_like, set_rng_state, use_deterministic_algorithms,
+)
 
 from ._version import __version__ as __version__
 from ._workspace import empty_cache
@@ -80,7 +86,10 @@ __all__ = [
 from .convert import convert  # noqa: E402
 
 __all__ += ["convert"]
-__all__ += ["linalg"]  # everyday names (issue 12: ops-breadth)
+# everyday names (issue 12: ops-breadth)
+__all__ += ["distributions", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
+            "bernoulli", "randint_like", "is_floating_point", "finfo", "iinfo", "dropout",
+            "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]
 
 # ----- out= on the everyday functions (issue 12; see _out.py) -----
 from ._out import OUT_FUNCTIONS as _OUT_FUNCTIONS, with_out as _with_out  # noqa: E402

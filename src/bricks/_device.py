@@ -236,9 +236,16 @@ def manual_seed_devices(seed: int) -> None:
         backend.manual_seed(seed)
 
 
-def as_array(value: Any, like: Any) -> Any:
-    """``value`` (a scalar an op returned) as an array of ``like``'s module and device."""
-    return array_module(like).asarray(value)
+def as_array(value: Any, *likes: Any) -> Any:
+    """``value`` (an op's result, maybe a NumPy scalar) as an array of the module of the first
+    array among ``likes``: a device result stays on its device, a scalar goes there."""
+    for like in likes:
+        if type(like) is _ndarray:
+            return numpy.asarray(value)
+        backend = _BY_ARRAY_TYPE.get(type(like))
+        if backend is not None:
+            return backend.module().asarray(value)
+    return numpy.asarray(value)
 
 
 def device_of(array: Any) -> device:
@@ -282,6 +289,12 @@ def resolve(dev: Any) -> device | None:
         dev = _default.device
         if dev is None:
             return None
+    result = canonical(dev)
+    return None if result is CPU else result
+
+
+def resolve_explicit(dev: Any) -> device | None:
+    """``dev`` as a checked device, None for the CPU (``map_location`` and the like)."""
     result = canonical(dev)
     return None if result is CPU else result
 

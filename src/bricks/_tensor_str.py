@@ -12,12 +12,41 @@ import math
 
 import numpy as np
 
-__all__ = ["format_tensor"]
+__all__ = ["format_tensor", "set_printoptions"]
 
 PRECISION = 4
-THRESHOLD = 1000
+THRESHOLD: float = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE: bool | None = None  # None: chosen from the values, as PyTorch's default
+
+_PROFILES: dict[str, tuple[int, float, int, int]] = {
+    "default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Set how tensors print, as ``torch.set_printoptions``: the digits after the point,
+    the size above which a tensor is summarized, the items kept at each edge then, the line
+    width, a ``profile`` (``'default'``, ``'short'``, ``'full'``) and forced scientific
+    notation (``sci_mode``; None chooses from the values).
+    """
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"unknown print profile {profile!r}: expected one of "
+                             f"{sorted(_PROFILES)}")
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = edgeitems
+    if linewidth is not None:
+        LINEWIDTH = linewidth
+    SCI_MODE = sci_mode
 
 # PyTorch leaves these dtypes out of a non-empty tensor's repr, besides the default float one.
 _IMPLIED_DTYPES = frozenset({"int64", "bool"})
@@ -181,6 +210,8 @@ class _Formatter:
         smallest, largest = magnitudes.min(), magnitudes.max()
         self.int_mode = bool(np.all(values == np.ceil(values)))
         self.sci_mode = bool(largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
+        if SCI_MODE is not None:
+            self.sci_mode = SCI_MODE
         self.width = max(len(self._finite_str(value)) for value in values.tolist())
 
     def _finite_str(self, value: float) -> str:

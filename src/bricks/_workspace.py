@@ -8,7 +8,7 @@ the process's allocator would, without changing anything outside bricks.
 
 Only arrays that never escape an op go through this cache: an op takes a buffer, and gives it
 back once nothing can read it any more. The cache is bounded (``MAX_BYTES``), keyed by shape,
-dtype and array type (so device arrays stay apart), and emptied by :func:`empty_cache`.
+dtype, array type and device (so device arrays stay apart), and emptied by :func:`empty_cache`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ _lock = threading.Lock()
 
 def take(like: Any, shape: tuple, dtype: Any) -> Any:
     """An uninitialized array of ``shape`` and ``dtype``, of the same kind as ``like``."""
-    key = (shape, dtype, type(like))
+    key = (shape, dtype, type(like), _device_of(like))
     with _lock:
         kept = _free.get(key)
         if kept:
@@ -42,7 +42,7 @@ def take(like: Any, shape: tuple, dtype: Any) -> Any:
 
 def give(array: Any) -> None:
     """Hand back an array from :func:`take` that nothing reads any more."""
-    key = (array.shape, array.dtype, type(array))
+    key = (array.shape, array.dtype, type(array), _device_of(array))
     with _lock:
         if array.nbytes > MAX_BYTES:
             return
@@ -54,6 +54,12 @@ def give(array: Any) -> None:
             _state["bytes"] -= oldest.pop(0).nbytes
             if not oldest:
                 del _free[oldest_key]
+
+
+def _device_of(array: Any) -> Any:
+    # CuPy arrays of different GPUs share one type: their device keeps their buffers apart.
+    device = getattr(array, "device", None)
+    return getattr(device, "id", device)
 
 
 def cached_bytes() -> int:

@@ -10,6 +10,7 @@ import math
 from typing import Any, NamedTuple
 
 from ._backend import xp
+from ._device import array_module
 from ._tensor import Tensor, _check_dim
 from .autograd.function import rename
 from .ops.decompositions import (
@@ -138,7 +139,7 @@ def qr(A: Tensor, mode: str = "reduced") -> QrResult:
                            f"'reduced' (default), 'r', or 'complete'")
     q, r = _qr(A, some=mode != "complete")
     if mode == "r":
-        return QrResult(Tensor._wrap(xp.zeros(0, A._value.dtype)), r)
+        return QrResult(Tensor._wrap(array_module(A._value).zeros(0, A._value.dtype)), r)
     return QrResult(q, r)
 
 
@@ -192,8 +193,9 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,
                            f"got {A._value.shape[-2]} and {B._value.shape[-2]}")
     solution = pinv(A, rtol=rcond) @ B
     rank = xp.linalg.matrix_rank(A._value)
-    empty = Tensor._wrap(xp.zeros(0, A._value.dtype))
-    return LstsqResult(solution, empty, Tensor._wrap(xp.asarray(rank, xp.int64)), empty)
+    module = array_module(A._value)
+    empty = Tensor._wrap(module.zeros(0, A._value.dtype))
+    return LstsqResult(solution, empty, Tensor._wrap(module.asarray(rank, xp.int64)), empty)
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
@@ -212,8 +214,8 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
         return matrix_power(inverse(A), -n)
     from .ops.elementwise import cast
 
-    result = cast(Tensor._wrap(xp.broadcast_to(xp.eye(A._value.shape[-1]), A._value.shape)
-                               .copy()), A._value.dtype)
+    eye = array_module(A._value).eye(A._value.shape[-1])
+    result = cast(Tensor._wrap(xp.broadcast_to(eye, A._value.shape).copy()), A._value.dtype)
     base = A
     while n:
         if n & 1:

@@ -284,3 +284,14 @@ def test_a_compiled_module_trains_with_backward_outside_like_eager() -> None:
     (got_losses, got), (want_losses, want) = train(True), train(False)
     for a, b in zip(got_losses + got, want_losses + want):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_a_result_computed_outside_the_primitives_falls_back() -> None:
+    @bricks.compile
+    def f(x: Any) -> Any:
+        return (x * 2).argmax()
+
+    f(bricks.tensor([1.0, 3.0, 2.0]))
+    with pytest.warns(UserWarning, match="outside bricks' primitives"):
+        f(bricks.tensor([1.0, 3.0, 2.0]))
+    assert f(bricks.tensor([5.0, 3.0, 2.0])).item() == 0

@@ -224,4 +224,41 @@ LINALG_BREADTH = [
     row("linalg_matrix_power", lambda m, a: m.linalg.matrix_power(a, 3), (3, 3), grad_fn=False),
 ]
 
-BREADTH = POINTWISE + MATRIX + INDEXING + STATS + LINALG_BREADTH
+EXTRAS = [
+    row("hstack", lambda m, a, b: m.hstack([a, b]), (2, 3), (2, 1)),
+    row("vstack", lambda m, a, b: m.vstack((a, b)), (3,), (2, 3)),
+    row("dstack", lambda m, a, b: m.dstack([a, b]), (2, 3), (2, 3)),
+    row("column_stack", lambda m, a, b: m.column_stack([a, b]), (3,), (3, 2)),
+    row("tile", lambda m, a: m.tile(a, (2, 1, 2)), (2, 3)),
+    row("broadcast_to", lambda m, a: m.broadcast_to(a, (4, 2, 3)), (2, 1)),
+    row("masked_select", lambda m, a: m.masked_select(a, a > 0), (3, 4), grad_fn=False),
+    row("take", lambda m, a: m.take(a, _index(m, [[0, 5], [-1, 2]])), (2, 3), grad_fn=False),
+    row("rot90", lambda m, a: m.rot90(a, 1, (0, 1)), (2, 3)),
+    row("rot90_k3", lambda m, a: a.rot90(3, (1, 2)), (2, 3, 4)),
+    row("fliplr", lambda m, a: m.fliplr(a), (2, 3)),
+    row("fmod", lambda m, a, b: m.fmod(a * 3, b), (2, 3), (2, 3), domain="nonzero",
+        grad_fn=False),
+    row("fmax", lambda m, a, b: m.fmax(a, b), (2, 3), (2, 3), domain="distinct",
+        differentiable=False),
+    row("lerp", lambda m, a, b: m.lerp(a, b, 0.3), (2, 3), (2, 3)),
+    row("lerp_tensor_weight", lambda m, a, b, w: a.lerp(b, w), (2, 3), (2, 3), (3,)),
+    row("erfinv", lambda m, a: m.erfinv(a), (2, 3), domain="unit", grad_fn=False),
+    row("dist", lambda m, a, b: m.dist(a, b), (2, 3), (2, 3)),
+    row("dist_p1", lambda m, a, b: a.dist(b, 1), (2, 3), (3,), grad_fn=False),
+    row("nansum", lambda m, a: m.nansum(_specials(a).masked_fill(a.abs() > 1.5, 0.0)),
+        (3, 4), grad_fn=False),
+    row("nanmean_dim", lambda m, a: m.nanmean(a.masked_fill(a > 1, float("nan")), 1), (3, 4),
+        grad_fn=False),
+    row("std_mean", lambda m, a: m.std_mean(a, 1), (3, 4), grad_fn=False),
+    row("var_mean", lambda m, a: m.var_mean(a, 0, correction=0, keepdim=True), (3, 4),
+        grad_fn=False),
+    row("inner", lambda m, a, b: m.inner(a, b), (2, 3), (4, 3), grad_fn=False),
+    row("inner_vectors", lambda m, a, b: m.inner(a, b), (3,), (3,), grad_fn=False),
+    row("baddbmm", lambda m, c, a, b: m.baddbmm(c, a, b, beta=0.5, alpha=2.0), (2, 2, 4),
+        (2, 2, 3), (2, 3, 4), grad_fn=False),
+    row("kthvalue", lambda m, a: m.kthvalue(a, 2, 1), (3, 4), domain="distinct"),
+    row("cummax", lambda m, a: m.cummax(a, 1), (3, 4), domain="distinct"),
+    row("cummin", lambda m, a: a.cummin(0), (3, 4), domain="distinct"),
+]
+
+BREADTH = POINTWISE + MATRIX + INDEXING + STATS + LINALG_BREADTH + EXTRAS

@@ -134,10 +134,17 @@ def test_mmap_and_map_location_cpu_give_the_same_result(tmp_path):
     assert load(tmp_path / "m")["t"].numpy()[0, 0] == t.numpy()[0, 0]
 
 
-def test_map_location_other_than_cpu_is_a_clear_error(tmp_path):
+def test_map_location_to_an_unknown_or_absent_device_is_a_clear_error(tmp_path):
     save(bricks.zeros(1), tmp_path / "z")
-    with pytest.raises(RuntimeError, match="map_location"):
-        load(tmp_path / "z", map_location="cuda:0")
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+        load(tmp_path / "z", map_location="banana")
+    if not bricks.cuda.is_available():
+        with pytest.raises(RuntimeError, match="CUDA"):
+            load(tmp_path / "z", map_location="cuda:0")
+        with pytest.raises(RuntimeError, match="CUDA"):
+            load(tmp_path / "z", map_location={"cpu": "cuda:0"})
+    assert load(tmp_path / "z", map_location=bricks.device("cpu")).device.type == "cpu"
+    assert load(tmp_path / "z", map_location=lambda storage, loc: storage).tolist() == [0.0]
 
 
 def test_unsupported_values_are_refused_without_pickling(tmp_path):

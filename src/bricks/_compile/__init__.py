@@ -6,7 +6,7 @@ updates and gradient assignments as lines of Python over arrays; later calls who
 hold (argument shapes, dtypes and requires_grad, training modes, grad mode, the parameters'
 arrays) run those lines without making tensors or graph nodes. Parameters, buffers, gradients
 and optimizer state are updated in place, so everything outside sees the same objects.
-See ``_capture.py`` for what cannot be captured (it then runs eagerly, after one warning).
+See ``_capture.py`` (with ``_tracer.py``) for what cannot be captured (it then runs eagerly, after one warning).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..nn.module import Module
-from ._capture import Uncapturable
+from ._tracer import Uncapturable
 from ._compiled import CompiledFunction
 
 __all__ = ["compile", "OptimizedModule", "CompiledFunction", "Uncapturable"]

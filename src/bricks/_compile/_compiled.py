@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
-from ._capture import Tracer, capturing, current, trace_backward
+from ._capture import Tracer, attach, capturing, current, trace_backward
 
 __all__ = ["CompiledFunction"]
 
@@ -82,7 +82,8 @@ class CompiledFunction:
             self._run_eagerly(tracer.problem)
             return result
         source = _source(tracer, header, output, backward)
-        namespace = dict(tracer.namespace, _MISS=_MISS, _grad_enabled=is_grad_enabled)
+        namespace = dict(tracer.namespace, _MISS=_MISS, _grad_enabled=is_grad_enabled,
+                         _attach=attach)
         exec(compile(source, f"<bricks.compile replay {len(self.replays)}>", "exec"), namespace)
         self.replays.append(namespace["replay"])
         self.sources.append(source)
@@ -133,6 +134,9 @@ def _output(tracer: Tracer, value: Any) -> str:
             return "_GRAPH_OUTPUT"
         if id(value._value) in tracer.slots:
             return f"_wrap({tracer.slots[id(value._value)]})"
+        if tracer.fresh.get(id(value._value)) is not None:  # argmax, a comparison, ...
+            tracer.fail(f"it returns a value computed outside bricks' primitives "
+                        f"(in {tracer.fresh[id(value._value)]})")
         return tracer.const(value)
     if isinstance(value, (list, tuple)):
         items = [_output(tracer, v) for v in value]

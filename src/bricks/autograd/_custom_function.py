@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, bump_version, version_counter, wrap
 from .function import Function
 from .grad_mode import GRAD_ENABLED, no_grad
@@ -131,7 +131,7 @@ class CustomNode(FunctionCtx, Function):
         for index, (shape, dtype) in enumerate(self._outputs):
             g = parts.get(index)
             if g is None and self.materialize_grads and shape is not None:
-                grads.append(Tensor._wrap(_zeros(shape, dtype)))
+                grads.append(Tensor._wrap(_zeros(shape, dtype, next(iter(parts.values()), None))))
             else:
                 grads.append(None if g is None else wrap(g))
         with no_grad():
@@ -139,8 +139,9 @@ class CustomNode(FunctionCtx, Function):
         return _check_grads(self, result)
 
 
-def _zeros(shape: tuple, dtype: Any) -> Any:
-    return xp.zeros(shape, dtype)
+def _zeros(shape: tuple, dtype: Any, like: Any) -> Any:
+    """Zeros on the device of ``like`` (another output's gradient)."""
+    return array_module(like).zeros(shape, dtype)
 
 
 def _check_grads(node: CustomNode, result: Any) -> tuple:

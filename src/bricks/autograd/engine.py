@@ -12,9 +12,12 @@ import weakref
 from typing import Any, Callable, Sequence
 
 from .._backend import xp
+from .._device import array_module
 from .._quiet import quiet
 from .._tensor import Tensor as _TensorType
 from .._tensor import wrap as _wrap
+from . import anomaly
+from .anomaly import ANOMALY
 from .function import Function
 
 __all__ = ["backward", "grad", "run_backward", "queue_callback"]
@@ -114,6 +117,8 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
         grads = node.backward(gy)
         if type(grads) is not tuple:
             grads = (grads,)
+        if ANOMALY[0]:
+            anomaly.check(node, grads)
         for parent, g in zip(node.parents, grads):
             if parent is None or g is None:
                 continue
@@ -163,7 +168,8 @@ def _accumulate_leaf(leaf: Any, g: Any, owned: dict[int, Any], shared: dict[int,
     # Assign instead of zeros-then-add; copy (or cast) only what someone else may hold.
     key = id(g)
     dtype = leaf._value.dtype
-    if (key in owned or key in shared or g.base is not None or not g.flags.writeable
+    if (key in owned or key in shared or g.base is not None
+            or not getattr(g.flags, "writeable", True)  # CuPy's flags have no writeable
             or g.dtype != dtype):
         g = g.astype(dtype)
     owned[id(g)] = g
@@ -340,7 +346,7 @@ def _root_grads(tensors: list, grad_tensors: Any) -> list:
                     f"shape {tuple(t.shape)}; pass gradient= with that shape to backward()")
             result.append(xp.ones_like(t._value))
         else:
-            g = g._value if isinstance(g, _TensorType) else xp.asarray(g)
+            g = g._value if isinstance(g, _TensorType) else array_module(t._value).asarray(g)
             if g.shape != t._value.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
                                    f"{tuple(g.shape)} and output[0] has a shape of "
@@ -413,5 +419,5 @@ def _collect(outputs: list, inputs: list, root_grads: list, captured: dict, allo
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have "
                                "been used in the graph. Set allow_unused=True if this is the "
                                "desired behavior.")
-        result.append(None if g is None else _TensorType._wrap(xp.array(g, copy=True)))
+        result.append(None if g is None else _TensorType._wrap(g.copy()))
     return tuple(result)

@@ -247,7 +247,7 @@ def _as_array(y: Any, values: Any) -> Any:
     for value in values:
         if type(value) is _ndarray or type(value) in _BY_ARRAY_TYPE:
             return array_module(value).asarray(y)
-    return xp.asarray(y)
+    return xp.asarray(y)  # host: no array input to follow
 
 
 def _check_same_device(values: Any) -> None:

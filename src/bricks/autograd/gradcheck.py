@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
+from .. import _device
 from .._backend import xp
 from .._tensor import Tensor
 from .grad_mode import no_grad
@@ -54,21 +55,24 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
         RuntimeError: when a gradient does not match and ``raise_exception`` is true.
     """
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-    rng = xp.random.default_rng(seed)
+    rng = xp.random.default_rng(seed)  # host: directions and weights go to each device
     outs = _outputs(func, inputs)
-    weights = [rng.standard_normal(o._value.shape) for o in outs]
+    weights = [_device.to_device(rng.standard_normal(o._value.shape), o.device) for o in outs]
     for t in inputs:
         if isinstance(t, Tensor):
             t.grad = None
-    loss = sum(((o * Tensor._wrap(w.astype(o._value.dtype))).sum() for o, w in zip(outs, weights)
-                if o.requires_grad), Tensor._wrap(xp.zeros((), xp.float64)))
-    if loss.requires_grad:
+    terms = [(o * Tensor._wrap(w.astype(o._value.dtype))).sum() for o, w in zip(outs, weights)
+             if o.requires_grad]
+    loss = sum(terms[1:], terms[0]) if terms else None
+    if loss is not None and loss.requires_grad:
         loss.backward()
     for i, t in enumerate(inputs):
         if not (isinstance(t, Tensor) and t.requires_grad):
             continue
-        analytic = xp.zeros(t._value.shape) if t.grad is None else t.grad._value
+        module = _device.array_module(t._value)
+        analytic = module.zeros(t._value.shape) if t.grad is None else t.grad._value
         for direction in _directions(t._value.shape, n_directions, rng):
+            direction = _device.to_device(direction, t.device)
             numeric = _numerical(func, inputs, t, direction, eps)
             expected = sum(float((n * w).sum()) for n, w in zip(numeric, weights))
             got = float((analytic * direction).sum())
@@ -87,7 +91,7 @@ def _directions(shape: tuple, n_directions: int | None, rng: Any) -> Any:
         for n in shape:
             size *= n
         for k in range(size):
-            d = xp.zeros(size)
+            d = xp.zeros(size)  # host: moved to the input's device by the caller
             d[k] = 1.0
             yield d.reshape(shape)
     else:

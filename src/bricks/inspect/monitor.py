@@ -203,7 +203,7 @@ def _is_materialized(param: Any) -> bool:
 
 
 def _as_float64(tensor: Any) -> np.ndarray:
-    return np.asarray(tensor.detach().numpy(), dtype=np.float64)
+    return np.asarray(tensor.detach().cpu().numpy(), dtype=np.float64)  # a host copy
 
 
 def _stats(values: np.ndarray | None, prefix: str) -> dict[str, float]:

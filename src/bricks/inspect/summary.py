@@ -101,7 +101,9 @@ def summary(model: Any, input_size: Sequence | None = None, input_data: Any = No
         >>> info.total_params, [row.output_shapes for row in info.rows[1:3]]
         (112, [[[2, 8]], [[2, 8]]])
     """
-    args, kwargs = _make_inputs(input_size, input_data, dtypes)
+    first = next(iter(model.parameters()), None)
+    device = None if first is None else first.device
+    args, kwargs = _make_inputs(input_size, input_data, dtypes, device)
     outputs = _run_with_hooks(model, args, kwargs)
     rows = _build_rows(model, outputs)
     unique = list(model.parameters())
@@ -119,7 +121,7 @@ def summary(model: Any, input_size: Sequence | None = None, input_data: Any = No
 
 
 def _make_inputs(input_size: Sequence | None, input_data: Any,
-                 dtypes: Sequence | None) -> tuple[tuple, dict]:
+                 dtypes: Sequence | None, device: Any = None) -> tuple[tuple, dict]:
     if (input_size is None) == (input_data is None):
         raise ValueError("summary() expected exactly one of input_size or input_data, got "
                          f"{'both' if input_data is not None else 'neither'}")
@@ -139,7 +141,8 @@ def _make_inputs(input_size: Sequence | None, input_data: Any,
         dtypes = [None] * len(sizes)
     if len(dtypes) != len(sizes):
         raise ValueError(f"summary() got {len(sizes)} input sizes but {len(dtypes)} dtypes")
-    return tuple(rand(*size, dtype=dtype) for size, dtype in zip(sizes, dtypes)), {}
+    # Made on the model's device, as torchinfo does.
+    return tuple(rand(*size, dtype=dtype, device=device) for size, dtype in zip(sizes, dtypes)), {}
 
 
 def _run_with_hooks(model: Any, args: tuple, kwargs: dict) -> dict[int, list]:

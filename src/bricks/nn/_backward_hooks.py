@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable
 
-from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, version_counter
 from ..autograd import Function, is_grad_enabled
 
@@ -33,7 +33,7 @@ class _Join(Function):
 
     def forward(self, *arrays: Any, on_backward: Callable[[], tuple]) -> Any:
         self.on_backward = on_backward
-        return xp.zeros(())
+        return array_module(arrays[0] if arrays else None).zeros(())
 
     def backward(self, gy: Any) -> tuple:
         return self.on_backward()
@@ -50,7 +50,7 @@ class _Pass(Function):
 
     def backward(self, gy: Any) -> Any:
         self.slots[self.index] = gy
-        return xp.zeros(())
+        return array_module(gy).zeros(())
 
 
 def _route(tensors: list[Tensor], on_backward: Callable[[], tuple]) -> tuple[list, list]:
@@ -107,7 +107,7 @@ class BackwardCall:
         self.grad_outputs: tuple | None = None
         self.n_inputs = 0
         self.input_index: list[int] | None = None  # positions routed; None: no input needs grad
-        self.input_specs: dict[int, tuple] = {}  # position -> (shape, dtype) of tensor inputs
+        self.input_specs: dict[int, tuple] = {}  # position -> (shape, dtype, array module)
         self.input_slots: list = []
         self.n_outputs = 0
         self.output_index: list[int] = []
@@ -119,8 +119,8 @@ class BackwardCall:
         index = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
         if not index or not is_grad_enabled():
             return args
-        self.input_specs = {i: (a._value.shape, a._value.dtype) for i, a in enumerate(args)
-                            if isinstance(a, Tensor)}
+        self.input_specs = {i: (a._value.shape, a._value.dtype, array_module(a._value))
+                            for i, a in enumerate(args) if isinstance(a, Tensor)}
         routed, self.input_slots = _route([args[i] for i in index], self._inputs_backward)
         self.input_index = index
         new_args = list(args)
@@ -207,9 +207,9 @@ class BackwardCall:
             packed[i] = g
         if self.full:
             # PyTorch's identity node hands zeros to a tensor input no gradient reached.
-            for i, (shape, dtype) in self.input_specs.items():
+            for i, (shape, dtype, module) in self.input_specs.items():
                 if packed[i] is None:
-                    packed[i] = xp.zeros(shape, dtype=dtype)
+                    packed[i] = module.zeros(shape, dtype=dtype)
         return [_tensor_or_none(g) for g in packed]
 
     def _count_error(self, hook: Callable, got: int, expected: int) -> str:

@@ -14,12 +14,10 @@ import warnings
 from typing import Any, Callable
 
 from ..autograd import no_grad
+from .parameter import is_uninitialized
 
 __all__ = ["initialize", "collect_params", "apply_pending"]
 
-
-def _is_lazy(tensor: Any) -> bool:
-    return hasattr(type(tensor), "materialize")
 
 
 def _bound(init: Any, name: str) -> Callable[[Any], Any]:
@@ -41,7 +39,7 @@ def initialize(module: Any, init: Any, select: str | None, force_reinit: bool) -
     chosen = [(name, param) for name, param in module.named_parameters()
               if pattern is None or pattern.search(name)]
     skipped = [name for name, param in chosen
-               if param.__dict__.get("_bricks_initialized") and not force_reinit]
+               if param._bricks_initialized and not force_reinit]
     chosen = [(name, param) for name, param in chosen if name not in skipped]
     if init is None:
         _reset_layers(module, {id(param) for _, param in chosen})
@@ -56,7 +54,7 @@ def initialize(module: Any, init: Any, select: str | None, force_reinit: bool) -
 
 
 def _apply_one(param: Any, init: Callable[[Any], Any]) -> None:
-    if _is_lazy(param):
+    if is_uninitialized(param):
         param._bricks_pending_init = init
         return
     with no_grad():
@@ -68,7 +66,7 @@ def _reset_layers(module: Any, wanted: set[int]) -> None:
     for owner in module.modules():
         own = [p for p in owner._parameters.values() if p is not None and id(p) in wanted]
         if own and hasattr(owner, "reset_parameters"):
-            if any(_is_lazy(p) for p in own):
+            if any(is_uninitialized(p) for p in own):
                 continue  # a lazy layer runs its default init when it materializes
             with no_grad():
                 owner.reset_parameters()
@@ -79,8 +77,9 @@ def apply_pending(module: Any) -> None:
     for param in module._parameters.values():
         if param is None:
             continue
-        pending = param.__dict__.pop("_bricks_pending_init", None)
+        pending = param._bricks_pending_init
         if pending is not None:
+            del param._bricks_pending_init  # back to the declared default
             with no_grad():
                 pending(param)
 

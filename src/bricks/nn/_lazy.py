@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import _initialize
-from .parameter import UninitializedBuffer, UninitializedParameter
+from .parameter import is_uninitialized
 
 __all__ = ["LazyModuleMixin"]
 
@@ -44,8 +44,7 @@ class LazyModuleMixin:
     def has_uninitialized_params(self) -> bool:
         """Whether any own parameter or buffer still has no shape."""
         tensors = list(self._parameters.values()) + list(self._buffers.values())
-        return any(isinstance(t, (UninitializedParameter, UninitializedBuffer))
-                   for t in tensors)
+        return any(is_uninitialized(t) for t in tensors)
 
     def initialize_parameters(self, *args: Any, **kwargs: Any) -> None:
         """Materialize and initialize the parameters from the first input; layers override."""

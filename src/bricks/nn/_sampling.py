@@ -12,6 +12,7 @@ import math
 from typing import Any, Sequence
 
 from .. import ops
+from .. import _device
 from .._backend import xp
 from .._device import as_array
 from .._tensor import Tensor
@@ -141,6 +142,11 @@ def _output_sizes(input: Tensor, size: Any, scale_factor: Any) -> tuple[list, li
                          f"{list(input.shape[2:])} and scale_factor of shape {factors}.")
     sizes = [int(math.floor(n * f)) for n, f in zip(input.shape[2:], factors)]
     return sizes, [1.0 / f for f in factors]
+
+
+def _on(array: Any, like: Tensor) -> Tensor:
+    """A small host array (indices, weights) as a tensor on ``like``'s device."""
+    return Tensor._wrap(_device.to_device(array, like.device))
 
 
 def _nearest_index(size: int, out: int, scale: float, exact: bool) -> Any:

@@ -20,8 +20,10 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from .. import _device
 from .._backend import xp
 from .._tensor import Tensor, bump_version
+from .parameter import is_uninitialized
 
 __all__ = ["IncompatibleKeys", "state_dict", "load_state_dict"]
 
@@ -146,10 +148,10 @@ def _check_values(targets: dict, state: Mapping) -> tuple[list[str], dict]:
     for key, target in targets.items():
         if key not in state:
             continue
-        if _is_lazy(state[key]):
+        if is_uninitialized(state[key]):
             # An uninitialized entry (a lazy model's state dict) loads only into another
             # uninitialized tensor, which then stays uninitialized, as in PyTorch.
-            if not _is_lazy(target):
+            if not is_uninitialized(target):
                 errors.append(f'While copying the parameter named "{key}": the checkpoint\'s '
                               "value is uninitialized (saved before the first forward pass).")
             continue
@@ -169,7 +171,7 @@ def _value_problem(key: str, target: Tensor, array: Any, value: Any) -> str | No
     if array is None:
         return (f'While copying the parameter named "{key}", expected a Tensor from the '
                 f"checkpoint, got {type(value).__name__}.")
-    if _is_lazy(target):
+    if is_uninitialized(target):
         return None
     shape = target._value.shape
     if array.shape != shape:
@@ -215,9 +217,6 @@ def _prefix_hint(missing: list[str], unexpected: list[str]) -> str | None:
     return None
 
 
-def _is_lazy(tensor: Any) -> bool:
-    return hasattr(type(tensor), "materialize")
-
 
 def _assign(targets: dict, arrays: dict, assign: bool) -> None:
     """Phase two: write each checked array into its tensor (once per tied tensor)."""
@@ -227,11 +226,13 @@ def _assign(targets: dict, arrays: dict, assign: bool) -> None:
         if id(target) in done:
             continue
         done.add(id(target))
-        if _is_lazy(target):
+        if is_uninitialized(target):
             target.materialize(array.shape)
-            target.__dict__.pop("_bricks_pending_init", None)
+            target._bricks_pending_init = None  # the loaded values replace any recorded init
         if assign:
             target._value = array
         else:
+            if type(array) is not type(target._value):  # values from another device
+                array = _device.to_device(array, _device.device_of(target._value))
             xp.copyto(target._value, array, casting="unsafe")
         bump_version(target)

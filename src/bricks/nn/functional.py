@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from .. import ops
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, bump_version
 from ..ops import conv as _conv_ops
 from ..ops import nn_ops as _nn
@@ -150,10 +151,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if not inplace:
         return _nn.dropout_primitive(input, p)
-    from .._creation import default_generator
+    from .._creation import _draw
 
-    keep = default_generator.numpy.random(input.shape) >= p
-    scale = xp.zeros((), input._value.dtype) if p == 1.0 else 1.0 / (1.0 - p)
+    keep = _draw(None, input.device, "random", input.shape) >= p  # the device's generator
+    scale = input._value.dtype.type(0) if p == 1.0 else 1.0 / (1.0 - p)
     mask = Tensor._wrap((keep * scale).astype(input._value.dtype))
     return ops.inplace.mul_(input, mask)
 
@@ -385,9 +386,9 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return out if batched else out.squeeze(0)
 
 
-def _adaptive_matrix(size: int, out: int, dtype: Any) -> Tensor:
+def _adaptive_matrix(size: int, out: int, like: Any) -> Tensor:
     """(out, size) averaging matrix: row i averages [floor(i*size/out), ceil((i+1)*size/out))."""
-    m = xp.zeros((out, size), dtype)
+    m = array_module(like).zeros((out, size), like.dtype)
     for i in range(out):
         start, end = (i * size) // out, -(-((i + 1) * size) // out)
         m[i, start:end] = 1.0 / (end - start)
@@ -407,9 +408,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     h, w = input.shape[-2:]
     out_h = h if size[0] is None else size[0]
     out_w = w if size[1] is None else size[1]
-    dtype = input._value.dtype
-    rows = _adaptive_matrix(h, out_h, dtype)
-    cols = _adaptive_matrix(w, out_w, dtype)
+    rows = _adaptive_matrix(h, out_h, input._value)
+    cols = _adaptive_matrix(w, out_w, input._value)
     return ops.matmul(ops.matmul(rows, input), cols.T)
 
 
@@ -508,7 +508,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     elif index.size and index.max() >= num_classes:
         raise RuntimeError(f"Class values must be smaller than num_classes: got "
                            f"{int(index.max())} with num_classes={num_classes}.")
-    out = xp.zeros(index.shape + (num_classes,), xp.int64)
+    out = array_module(index).zeros(index.shape + (num_classes,), xp.int64)
     xp.put_along_axis(out, index[..., None].astype(xp.int64), 1, axis=-1)
     return Tensor._wrap(out)
 

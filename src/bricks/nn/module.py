@@ -16,7 +16,7 @@ from .. import _backend, _device
 from .._tensor import Tensor
 from ..autograd import no_grad
 from . import _hooks, _initialize, _repr, _state_dict
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, is_uninitialized
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing's from Python 3.11
@@ -105,7 +105,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
                             "(bricks.nn.Parameter or None required)")
-        if param is not None and "_bricks_name" not in param.__dict__ and _is_lazy(param):
+        if param is not None and param._bricks_name is None and is_uninitialized(param):
             param._bricks_name = f"{type(self).__name__}.{name}"
         self._parameters[name] = param
 
@@ -433,7 +433,8 @@ class Module:
 
     def _move(self, device: _device.device) -> None:
         for tensor in list(self.parameters()) + list(self.buffers()):
-            if _is_lazy(tensor):
+            if is_uninitialized(tensor):  # materialized there at the first forward
+                tensor._bricks_device = device
                 continue
             tensor._value = _device.to_device(tensor._value, device)
             if tensor.grad is not None:
@@ -441,7 +442,7 @@ class Module:
 
     def _cast(self, numpy_dtype: Any) -> None:
         for tensor in list(self.parameters()) + list(self.buffers()):
-            if _is_lazy(tensor) or tensor._value.dtype.kind != "f":
+            if is_uninitialized(tensor) or tensor._value.dtype.kind != "f":
                 continue
             with no_grad():
                 tensor._value = tensor._value.astype(numpy_dtype, copy=False)
@@ -635,9 +636,6 @@ def _parameters_of(module: Module) -> dict:
 def _buffers_of(module: Module) -> dict:
     return module._buffers
 
-
-def _is_lazy(tensor: Any) -> bool:
-    return hasattr(type(tensor), "materialize")
 
 
 def _forget(state: dict, name: str, keep: str) -> None:

@@ -8,16 +8,28 @@ access to its values raises an error that names it and says what to do, until
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .. import _backend
+from .. import _device
 from .._backend import xp
 from .._tensor import Tensor
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing's from Python 3.11
 
-__all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer"]
+__all__ = ["Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer",
+           "is_uninitialized"]
+
+
+def is_uninitialized(tensor: Any) -> TypeGuard[_UninitializedMixin]:
+    """Whether ``tensor`` is an uninitialized (deferred, lazy) parameter or buffer.
+
+    The one test every part of bricks (lazy layers, ``initialize``, ``load_state_dict``,
+    ``Module.to``, the Gluon and MindSpore facades) uses: such a tensor has no shape or
+    values until ``materialize(shape)`` turns it into a normal one.
+    """
+    return isinstance(tensor, _UninitializedMixin)
 
 
 class Parameter(Tensor):
@@ -36,13 +48,20 @@ class Parameter(Tensor):
         tensor([-0.5000], requires_grad=True)
     """
 
-    # No __slots__: a __dict__ holds optional facts (``_bricks_init`` from ``initialize``)
-    # and keeps Parameter and UninitializedParameter layout-compatible for materialize.
-    _bricks_name: str  # optional: the dotted name a lazy layer gives it, for errors
+    # The parameter facts bricks and its dialects share, declared here with their defaults
+    # (an instance stores only the ones it sets). No __slots__: the __dict__ keeps Parameter
+    # and UninitializedParameter layout-compatible for materialize's class change.
+    _bricks_name: str | None = None
+    """The name errors use (``Linear.weight``, Gluon's ``dense0_weight``); None: unnamed."""
+    _bricks_initialized: bool = False
+    """Set by ``Module.initialize``: a second ``initialize`` leaves it alone (Gluon's rule)."""
+    _bricks_pending_init: Any = None
+    """An initializer ``initialize`` recorded before the shape was known; run at materialize
+    time by the lazy layer's first-forward hook (``_initialize.apply_pending``)."""
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Self:
         if data is None:
-            value = xp.empty((0,), dtype=_backend.get_default_dtype().numpy)
+            value = xp.empty((0,), dtype=_backend.get_default_dtype().numpy)  # host: as torch
         elif isinstance(data, Tensor):
             value = data._value
         else:
@@ -95,17 +114,22 @@ class _UninitializedMixin:
     cls_to_become: type = Tensor
     _kind = "tensor"
     _value: Any  # the ndarray, or a _NoValues until materialize
-    _bricks_dtype: Any  # optional: the dtype given at construction
+    _bricks_name: str | None = None  # as Parameter's (buffers are named too)
+    _bricks_pending_init: Any = None  # as Parameter's
+    _bricks_dtype: Any = None
+    """The dtype given at construction, used by ``materialize``; None: the default float."""
+    _bricks_device: Any = None
+    """The device given at construction or by ``Module.to``, used by ``materialize``."""
 
     def _uninitialized_error(self) -> RuntimeError:
-        name = self.__dict__.get("_bricks_name")
+        name = self._bricks_name
         where = f" {name!r}" if name else ""
         return RuntimeError(
             f"Can't access the values or shape of the uninitialized {self._kind}{where}: its "
             "shape is not known yet. Run one forward pass with a sample input (or give the "
             "layer its input size) to infer the shape and initialize it.")
 
-    def materialize(self, shape: Any, dtype: Any = None) -> None:
+    def materialize(self, shape: Any, dtype: Any = None, device: Any = None) -> None:
         """Give the tensor an (uninitialized) array of ``shape`` and make it a normal one.
 
         An initializer recorded by ``Module.initialize`` is not run here but by the lazy
@@ -114,12 +138,19 @@ class _UninitializedMixin:
         Args:
             shape: the shape, a tuple of ints.
             dtype: the dtype; the one given at construction (or the default float) if None.
+            device: the device; the one given at construction or by ``Module.to`` (or the
+                default device) if None.
         """
         if isinstance(shape, int):
             shape = (shape,)
-        dtype = dtype if dtype is not None else self.__dict__.pop("_bricks_dtype", None)
+        dtype = dtype if dtype is not None else self._bricks_dtype
+        device = device if device is not None else self._bricks_device
+        self.__dict__.pop("_bricks_dtype", None)  # back to the declared defaults
+        self.__dict__.pop("_bricks_device", None)
         numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
-        self._value = xp.empty(tuple(shape), dtype=numpy_dtype)
+        # host: an empty shell, placed on the device right away
+        self._value = _device.place(xp.empty(tuple(shape), dtype=numpy_dtype),
+                                    _device.resolve(device))
         # PyTorch's own choice: the object changes class so that every holder of it (ties,
         # an optimizer built before the first forward) sees the materialized tensor.
         self.__class__ = self.cls_to_become
@@ -145,9 +176,9 @@ class _UninitializedMixin:
     def data(self) -> Any:
         # As torch: an empty tensor, so that the textbook's ``lazy.weight.data.normal_(0,
         # 0.01)`` before the first forward runs (and, as in torch, changes nothing).
-        dtype = self.__dict__.get("_bricks_dtype")
+        dtype = self._bricks_dtype
         numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
-        return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))
+        return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))  # host: an empty placeholder
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -181,7 +212,7 @@ class UninitializedParameter(_UninitializedMixin, Parameter):
 
     Args:
         requires_grad: whether the parameter will require grad.
-        device: accepted for PyTorch compatibility; only the CPU exists.
+        device: the device it gets when materialized (default: the default device).
         dtype: the dtype it gets when materialized.
     """
 
@@ -195,6 +226,8 @@ class UninitializedParameter(_UninitializedMixin, Parameter):
         p.requires_grad = requires_grad
         if dtype is not None:
             p._bricks_dtype = dtype
+        if device is not None:
+            p._bricks_device = _device.canonical(device)
         return p
 
     def __init__(self, requires_grad: bool = True, device: Any = None,
@@ -217,7 +250,7 @@ class Buffer(Tensor):
 
     def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
         value = (data._value if isinstance(data, Tensor)
-                 else xp.empty((0,), dtype=_backend.get_default_dtype().numpy))
+                 else xp.empty((0,), dtype=_backend.get_default_dtype().numpy))  # host: as torch
         b = cls._wrap(value)
         b.persistent = persistent
         return b
@@ -243,6 +276,8 @@ class UninitializedBuffer(_UninitializedMixin, Tensor):
         b.persistent = persistent
         if dtype is not None:
             b._bricks_dtype = dtype
+        if device is not None:
+            b._bricks_device = _device.canonical(device)
         return b
 
     def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import to_dtype, xp
+from .._backend import xp
 from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
-from . import decompositions, indexing, matrix, pointwise, stats
+from . import decompositions, extras, indexing, layout, matrix, pointwise, stats
+from .. import _everyday  # noqa: E402  (its in-place fills import ops.inplace, loaded above)
 from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
@@ -23,11 +24,12 @@ from .matrix import *  # noqa: F403
 from .pointwise import *  # noqa: F403
 from .stats import *  # noqa: F403
 from .decompositions import *  # noqa: F403
+from .extras import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__
            + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__
-           + decompositions.__all__)
+           + decompositions.__all__ + extras.__all__)
 
 
 _to = devices.to  # devices: see ops/devices.py
@@ -99,13 +101,15 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 #   2. run ``make methods`` (tools/gen_tensor_methods.py), which rewrites the declarations
 #      type checkers read at the end of ``Tensor``; a test fails until they match this table.
 _FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace,
-             indexing, matrix, pointwise, stats, decompositions)
+             indexing, matrix, pointwise, stats, decompositions, extras)
 
 # Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
 # under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).
 _FUNCTIONS_ONLY = frozenset({
     "cast", "where", "cat", "stack", "linear", "einsum",
-    "meshgrid", "cdist", "tensordot", "bucketize", "searchsorted",
+    "meshgrid", "cdist", "tensordot", "bucketize", "searchsorted", "concat", "concatenate",
+    "hstack", "vstack", "dstack", "column_stack", "broadcast_tensors",
+    "std_mean", "var_mean", "logspace",
     "iadd", "isub", "imul", "itruediv", "iand", "ior", "ixor",
 })
 
@@ -142,6 +146,10 @@ _METHODS: dict[str, Any] = {
     "new_zeros": devices.new("zeros"), "new_ones": devices.new("ones"),
     "new_empty": devices.new("empty"), "new_full": devices.new("full"),
     "new_tensor": devices.new_tensor, "cpu": devices.cpu, "cuda": devices.cuda,
+    "stride": layout.stride, "storage_offset": layout.storage_offset,
+    "bernoulli_": _everyday.bernoulli_, "random_": _everyday.random_,
+    "exponential_": _everyday.exponential_, "apply_": _everyday.apply_, "map_": _everyday.map_,
+    "bernoulli": _everyday.bernoulli,
     "T": property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),
                   doc="The tensor with its dimensions reversed."),
     "mT": property(lambda self: shape.transpose(self, -2, -1),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._device import as_array
 from .._tensor import Tensor
 from .elementwise import _broadcasting, _operands
 
@@ -31,8 +32,9 @@ def _bitwise(name: str, ufunc: Any, input: Any, other: Any) -> Tensor:
         if type(v) is int and dtype is not None and dtype.kind in "iu":
             # PyTorch wraps a Python int into the tensor's dtype (uint8 | 300 == uint8 | 44);
             # NumPy would raise OverflowError instead.
-            values[i] = xp.asarray(v).astype(dtype)
-    return Tensor._wrap(xp.asarray(_broadcasting(ufunc, *values)))
+            # host: wrapped into a NumPy scalar, which meets arrays of any device
+            values[i] = xp.asarray(v).astype(dtype)[()]
+    return Tensor._wrap(as_array(_broadcasting(ufunc, *values), *values))
 
 
 def _integral(name: str, v: Any) -> Any:
@@ -82,7 +84,8 @@ def bitwise_not(input: Tensor) -> Tensor:
     Raises:
         NotImplementedError: for a float tensor, as PyTorch.
     """
-    return Tensor._wrap(xp.asarray(xp.invert(_integral("bitwise_not", input))))
+    value = _integral("bitwise_not", input)
+    return Tensor._wrap(as_array(xp.invert(value), value))
 
 
 def _invert(self: Tensor) -> Tensor:
@@ -98,7 +101,7 @@ def _logical(name: str, ufunc: Any, input: Tensor, other: Tensor) -> Tensor:
         if not isinstance(value, Tensor):
             raise TypeError(f"{name}(): argument '{argument}' (position {position}) must be "
                             f"Tensor, not {type(value).__name__}")
-    return Tensor._wrap(xp.asarray(_broadcasting(ufunc, input._value, other._value)))
+    return Tensor._wrap(as_array(_broadcasting(ufunc, input._value, other._value), input._value))
 
 
 def logical_and(input: Tensor, other: Tensor) -> Tensor:

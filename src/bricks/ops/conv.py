@@ -100,7 +100,8 @@ class Conv2d(Function):
         stride, pad, dilation, groups = self.config
         w, cols = self.w, self.cols
         o = w.shape[0]
-        gyt = xp.ascontiguousarray(gy.transpose(1, 2, 3, 0)).reshape(groups, o // groups, -1)
+        gyt = array_module(gy).ascontiguousarray(gy.transpose(1, 2, 3, 0))
+        gyt = gyt.reshape(groups, o // groups, -1)
         gb = gyt.reshape(o, -1).sum(axis=1) if nb else None
         gw = gx = None
         if nw:
@@ -122,7 +123,7 @@ class Conv2d(Function):
         n, c, h, w = self.x_shape
         (top, bottom), (left, right) = pad
         out_h, out_w = self.out_hw
-        gxt = xp.zeros((c, h + top + bottom, w + left + right, n), gcols.dtype)
+        gxt = array_module(gcols).zeros((c, h + top + bottom, w + left + right, n), gcols.dtype)
         for i in range(gcols.shape[1]):
             rows = _window(i * dilation[0], out_h, stride[0])
             for j in range(gcols.shape[2]):
@@ -286,12 +287,13 @@ class MaxPool2d(Function):
     def indices(self):
         """The flat index into each (H, W) input plane of every maximum, as PyTorch's."""
         kernel, stride, dilation = self.config
-        arg = xp.zeros(self.y.shape, xp.int64)
+        module = array_module(self.y)
+        arg = module.zeros(self.y.shape, xp.int64)
         for k, _, _, hit in self._winners():
             arg[hit] = k
         i, j = xp.divmod(arg, kernel[1])
-        oh = xp.arange(self.out_hw[0]).reshape(-1, 1) * stride[0] - self.pads[0][0]
-        ow = xp.arange(self.out_hw[1]) * stride[1] - self.pads[1][0]
+        oh = module.arange(self.out_hw[0]).reshape(-1, 1) * stride[0] - self.pads[0][0]
+        ow = module.arange(self.out_hw[1]) * stride[1] - self.pads[1][0]
         return (oh + i * dilation[0]) * self.x_shape[3] + ow + j * dilation[1]
 
 
@@ -316,8 +318,7 @@ class AvgPool2d(Function):
         out_hw, self.pads = _pool_geometry(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
         self.out_hw = out_hw
         total = self._window_sum(_pad_nchw(x, self.pads, 0.0))
-        self.divisor = divisor if divisor else self._counts(x.shape, padding, count_include_pad,
-                                                             x.dtype)
+        self.divisor = divisor if divisor else self._counts(x, padding, count_include_pad)
         return total / self.divisor
 
     _windows = MaxPool2d._windows
@@ -329,12 +330,12 @@ class AvgPool2d(Function):
             total = window.copy(order="K") if total is None else total + window
         return total
 
-    def _counts(self, shape, padding, count_include_pad, dtype):
+    def _counts(self, x, padding, count_include_pad):
         # PyTorch divides by the window's cells inside the padded input (count_include_pad)
         # or inside the input itself; cells added only for ceil_mode never count.
         (top, bottom), (left, right) = self.pads
-        h, w = shape[2], shape[3]
-        inside = xp.zeros((1, 1, h + top + bottom, w + left + right), dtype)
+        h, w = x.shape[2], x.shape[3]
+        inside = array_module(x).zeros((1, 1, h + top + bottom, w + left + right), x.dtype)
         if count_include_pad:
             inside[..., :h + 2 * padding[0], :w + 2 * padding[1]] = 1
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function, rename
 
@@ -150,7 +151,7 @@ class Cholesky(Function):
         lower = self.lower
         g = _mT(gy) if self.upper else gy
         phi = _mT(lower) @ g
-        phi = xp.tril(phi) - 0.5 * xp.eye(phi.shape[-1]) * phi
+        phi = xp.tril(phi) - 0.5 * array_module(phi).eye(phi.shape[-1]) * phi
         inverse = _checked("cholesky", xp.linalg.inv, lower)
         ga = _mT(inverse) @ phi @ inverse
         return 0.5 * (ga + _mT(ga))
@@ -172,7 +173,7 @@ class Eigh(Function):
         # gA = V (diag(gw) + F o (V^T gV)) V^T, F_ij = 1 / (w_j - w_i) off the diagonal
         w, v = self.w, self.v
         gaps = w[..., None, :] - w[..., :, None]
-        eye = xp.eye(w.shape[-1], dtype=bool)
+        eye = array_module(w).eye(w.shape[-1], dtype=bool)
         with xp.errstate(divide="ignore"):
             f = xp.where(eye, 0, 1 / xp.where(eye, 1, gaps))
         inner = f * (_mT(v) @ gv) + gw[..., None, :] * eye
@@ -196,7 +197,7 @@ class Svd(Function):
         u, s, vh = self.u, self.s, self.vh
         v = _mT(vh)
         k = s.shape[-1]
-        eye = xp.eye(k, dtype=bool)
+        eye = array_module(s).eye(k, dtype=bool)
         s2 = s * s
         with xp.errstate(divide="ignore", invalid="ignore"):
             f = xp.where(eye, 0, 1 / xp.where(eye, 1, s2[..., None, :] - s2[..., :, None]))
@@ -292,7 +293,7 @@ def slogdet(input: Tensor) -> SignLogAbsDet:
     _square("slogdet", input)
     logabsdet = LogAbsDet.apply(input)
     sign, _ = xp.linalg.slogdet(input._value)
-    sign_t = Tensor._wrap(xp.asarray(sign, input._value.dtype))
+    sign_t = Tensor._wrap(array_module(input._value).asarray(sign, input._value.dtype))
     if logabsdet.requires_grad:  # torch records the sign too, with a zero gradient
         sign_t = logabsdet * 0 + sign_t
     return SignLogAbsDet(sign_t, logabsdet)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .. import _device
 from .._backend import get_default_dtype, result_type, xp
+from .._device import array_module, as_array
 from .._quiet import enter_quiet, exit_quiet, quiet
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function, unbroadcast
@@ -62,7 +64,7 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
     if isinstance(b, (int, float, bool)):
         return a, b
     if isinstance(b, xp.ndarray) or isinstance(b, xp.generic):
-        return _operands(a, Tensor._wrap(xp.asarray(b)))
+        return _operands(a, Tensor._wrap(array_module(a._value).asarray(b)))
     raise TypeError(f"unsupported operand type: expected a Tensor or a number, got "
                     f"{type(b).__name__}")
 
@@ -81,7 +83,8 @@ def _numbers_as_tensor(a: Any, b: Any) -> Any:
     else:
         raise TypeError(f"unsupported operand type: expected a Tensor or a number, got "
                         f"{type(a).__name__}")
-    return Tensor._wrap(xp.asarray(a, dtype=dtype))
+    # host: then placed on the default device, as torch.add(3, 4) is
+    return Tensor._wrap(_device.place(xp.asarray(a, dtype=dtype), _device.resolve(None)))
 
 
 def _shape(v: Any) -> tuple:
@@ -193,7 +196,7 @@ class Pow(Function):
         # exponent's gradient y * log(x) is 0 where x = 0 and the exponent is >= 0.
         na, nb = self.needs_input_grad
         a, b = self.a, self.b
-        zero = xp.zeros((), gy.dtype)
+        zero = gy.dtype.type(0)  # a scalar, not a host array: it meets device arrays too
         ga = gb = None
         if na:
             ga = xp.where(b == 0, zero, gy * (b * _torch_power(a, b - 1)))
@@ -204,9 +207,9 @@ class Pow(Function):
         return ga, gb
 
     def _name(self) -> str:
-        if not isinstance(self.a, xp.ndarray):
+        if not _device.is_device_array(self.a):
             return "PowBackward2"
-        return "PowBackward1" if isinstance(self.b, xp.ndarray) else "PowBackward0"
+        return "PowBackward1" if _device.is_device_array(self.b) else "PowBackward0"
 
 
 def _torch_power(a: Any, exponent: Any) -> Any:
@@ -304,7 +307,7 @@ def _operator(cls: type[Function], ufunc: Any, named: Any,
             return named(self, other)
         finally:
             exit_quiet(token)
-        return wrap(y if type(y) is _ndarray else xp.asarray(y))
+        return wrap(y if type(y) is _ndarray else as_array(y, a))
 
     method.__name__ = f"__{named.__name__}__"
     method.__doc__ = named.__doc__
@@ -394,7 +397,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     if xp.result_type(*values).kind in "iu" and not xp.all(values[1]):
         raise RuntimeError("ZeroDivisionError")  # PyTorch's error for integer division by 0
     with quiet():  # a float division by 0 gives inf or nan, silently as in PyTorch
-        return Tensor._wrap(xp.asarray(_broadcasting(xp.floor_divide, *values)))
+        return Tensor._wrap(as_array(_broadcasting(xp.floor_divide, *values), *values))
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
@@ -414,7 +417,7 @@ def _compare(ufunc: Any, a: Any, b: Any) -> Tensor:
                         f"{type(a).__name__}")
     a, b = _operands(a, b)
     values = [v._value if isinstance(v, Tensor) else v for v in (a, b)]
-    return Tensor._wrap(xp.asarray(_broadcasting(ufunc, *values)))
+    return Tensor._wrap(as_array(_broadcasting(ufunc, *values), *values))
 
 
 def eq(input: Any, other: Any) -> Tensor:
@@ -449,7 +452,7 @@ def ge(input: Any, other: Any) -> Tensor:
 
 def _no_grad_unary(ufunc: Any, x: Tensor) -> Tensor:
     with quiet():
-        return Tensor._wrap(xp.asarray(ufunc(x._value)))
+        return Tensor._wrap(as_array(ufunc(x._value), x._value))
 
 
 class Where(Function):
@@ -463,7 +466,7 @@ class Where(Function):
 
     def backward(self, gy):
         _, na, nb = self.needs_input_grad
-        zero = xp.zeros((), gy.dtype)
+        zero = gy.dtype.type(0)  # a scalar, not a host array: it meets device arrays too
         return (None,
                 unbroadcast(xp.where(self.condition, gy, zero), self.shapes[0]) if na else None,
                 unbroadcast(xp.where(self.condition, zero, gy), self.shapes[1]) if nb else None)
@@ -475,8 +478,8 @@ def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
     a, b = _operands(input, other)
     values = [v._value if isinstance(v, Tensor) else v for v in (a, b)]
     try:
-        return Tensor._wrap(xp.asarray(xp.isclose(*values, rtol=rtol, atol=atol,
-                                                  equal_nan=equal_nan)))
+        return Tensor._wrap(as_array(xp.isclose(*values, rtol=rtol, atol=atol,
+                                                equal_nan=equal_nan), *values))
     except ValueError:
         raise _broadcast_error(*values) from None
 
@@ -496,9 +499,15 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     """``input`` where ``condition`` holds, else ``other``; with one argument, the indices."""
     if input is None and other is None:
         return tuple(Tensor._wrap(i) for i in xp.nonzero(condition._value))
-    a, b = _operands(input, other) if isinstance(input, Tensor) or isinstance(other, Tensor) \
-        else (Tensor._wrap(xp.asarray(input)), Tensor._wrap(xp.asarray(other)))
-    cond = condition._value if isinstance(condition, Tensor) else xp.asarray(condition)
+    if isinstance(input, Tensor) or isinstance(other, Tensor):
+        a, b = _operands(input, other)
+    else:  # two numbers: 0-d tensors where the condition lives
+        module = array_module(getattr(condition, "_value", None))
+        a, b = Tensor._wrap(module.asarray(input)), Tensor._wrap(module.asarray(other))
+    if isinstance(condition, Tensor):
+        cond = condition._value
+    else:
+        cond = array_module(a._value if isinstance(a, Tensor) else b._value).asarray(condition)
     return Where.apply(cond, a, b)
 
 

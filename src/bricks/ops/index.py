@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, _check_dim, bump_version
 from ..autograd.function import Function, unbroadcast
 from .elementwise import cast
@@ -39,7 +40,7 @@ class GetItem(Function):
             raise IndexError(f"{error} (indexing a tensor of shape {tuple(x.shape)})") from None
 
     def backward(self, gy):
-        gx = xp.zeros(self.shape, gy.dtype)
+        gx = array_module(gy).zeros(self.shape, gy.dtype)
         if _is_basic(self.key):
             gx[self.key] = gy
         else:
@@ -157,13 +158,13 @@ class Gather(Function):
         return xp.take_along_axis(x, index, axis=axis)
 
     def backward(self, gy):
-        gx = xp.zeros(self.shape, gy.dtype)
+        gx = array_module(gy).zeros(self.shape, gy.dtype)
         _scatter_add(gx, self.index, gy, self.axis)
         return gx
 
 
 def _scatter_add(target: Any, index: Any, values: Any, axis: int) -> None:
-    grids = list(xp.indices(index.shape, sparse=True))
+    grids = list(array_module(target).indices(index.shape, sparse=True))
     grids[axis] = index
     xp.add.at(target, tuple(grids), values)
 
@@ -188,7 +189,7 @@ class IndexSelect(Function):
         return xp.take(x, index, axis=axis)
 
     def backward(self, gy):
-        gx = xp.zeros(self.shape, gy.dtype)
+        gx = array_module(gy).zeros(self.shape, gy.dtype)
         key = (slice(None),) * self.axis + (self.index,)
         xp.add.at(gx, key, gy)
         return gx
@@ -210,10 +211,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 class MaskedFill(Function):
     def forward(self, x, mask, value):
         self.mask, self.input_shape = mask, x.shape
-        return _where(mask, xp.asarray(value, dtype=x.dtype), x)
+        return _where(mask, array_module(x).asarray(value, dtype=x.dtype), x)
 
     def backward(self, gy):
-        return unbroadcast(xp.where(self.mask, xp.zeros((), gy.dtype), gy), self.input_shape)
+        return unbroadcast(xp.where(self.mask, gy.dtype.type(0), gy), self.input_shape)
 
 
 class MaskedFillTensor(Function):
@@ -227,11 +228,12 @@ class MaskedFillTensor(Function):
 
     def backward(self, gy):
         needs_x, needs_value = self.needs_input_grad[:2]
-        zero = xp.zeros((), gy.dtype)
+        zero = gy.dtype.type(0)  # a scalar, not a host array: it meets device arrays too
         gx = unbroadcast(xp.where(self.mask, zero, gy), self.input_shape) if needs_x else None
         gv = None
         if needs_value:
-            gv = xp.asarray(xp.where(self.mask, gy, zero).sum(), dtype=self.value_dtype)
+            gv = array_module(gy).asarray(xp.where(self.mask, gy, zero).sum(),
+                                          dtype=self.value_dtype)
         return gx, gv
 
 

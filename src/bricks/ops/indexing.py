@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .index import _scatter_add, gather, index_select
@@ -19,7 +20,7 @@ __all__ = ["scatter", "scatter_add", "index_add", "index_copy", "index_fill", "s
 
 
 def _grids(index: Any, axis: int) -> tuple:
-    grids = list(xp.indices(index.shape, sparse=True))
+    grids = list(array_module(index).indices(index.shape, sparse=True))
     grids[axis] = index
     return tuple(grids)
 
@@ -63,7 +64,7 @@ class Scatter(Function):
             gx = gy.copy()
             gx[_grids(self.index, self.axis)] = 0
         if self.src_shape is not None and self.needs_input_grad[1]:
-            gsrc = xp.zeros(self.src_shape, gy.dtype)
+            gsrc = array_module(gy).zeros(self.src_shape, gy.dtype)
             gsrc[_region(self.index)] = gy[_grids(self.index, self.axis)]
         return gx, gsrc
 
@@ -81,7 +82,7 @@ class ScatterAdd(Function):
     def backward(self, gy):
         gsrc = None
         if self.needs_input_grad[1]:
-            gsrc = xp.zeros(self.src_shape, gy.dtype)
+            gsrc = array_module(gy).zeros(self.src_shape, gy.dtype)
             gsrc[_region(self.index)] = gy[_grids(self.index, self.axis)]
         return gy, gsrc
 
@@ -207,7 +208,8 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     """A copy of ``input`` with the slices listed by ``index`` set to ``value``."""
     axis = _check_index("index_fill", input, dim, index, None)
-    mask = xp.zeros(input._value.shape[axis] if input._value.ndim else 1, bool)
+    mask = array_module(input._value).zeros(input._value.shape[axis] if input._value.ndim else 1,
+                                            bool)
     mask[index._value.reshape(-1)] = True
     shape = [1] * input._value.ndim
     if shape:
@@ -308,13 +310,16 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
     """
     if repeats is None:
         counts = input._value
-        return Tensor._wrap(xp.repeat(xp.arange(counts.size), counts).astype(counts.dtype))
+        return Tensor._wrap(xp.repeat(array_module(counts).arange(counts.size), counts)
+                            .astype(counts.dtype))
     if dim is None:
         input, axis = reshape(input, (-1,)), 0
     else:
         axis = _check_dim(dim, input._value.ndim)
     size = input._value.shape[axis] if input._value.ndim else 1
-    counts = repeats._value.reshape(-1) if isinstance(repeats, Tensor) else xp.asarray([repeats])
+    module = array_module(input._value)
+    counts = repeats._value.reshape(-1) if isinstance(repeats, Tensor) else module.asarray(
+        [repeats])
     if counts.size == 1:
         counts = xp.broadcast_to(counts, (size,))
     if counts.size != size:
@@ -322,7 +327,7 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
                            f"repeats.size(0) = {counts.size} and input.size({axis}) = {size}")
     if counts.size and counts.min() < 0:
         raise RuntimeError("repeats can not be negative")
-    positions = xp.repeat(xp.arange(size), counts)
+    positions = xp.repeat(module.arange(size), counts)
     out = index_select(input, axis, Tensor._wrap(positions))
     # torch expands and reshapes for a number of repeats, and selects for a tensor of them
     return out if isinstance(repeats, Tensor) else rename(out, "ViewBackward0")

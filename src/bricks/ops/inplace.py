@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import _device
+from .._device import array_module
 from .._backend import xp
 from .._tensor import Tensor, bump_version, version_counter
 from ..autograd._views import check_inplace_view, operand, rebase
 from ..autograd.function import Function, rename
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import GRAD_ENABLED, no_grad
 from . import elementwise as ew
 from . import bitwise, shape, unary
 
@@ -109,22 +110,13 @@ def _binary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any, **kwargs: Any) -> Tensor:
         if _records(self, other):
             return _rebase(self, outplace, other, **kwargs)
-        with _NoGrad():
+        with no_grad():
             _store(self, outplace(self, other, **kwargs)._value)
         return self
 
     method.__name__ = outplace.__name__ + "_"
     method.__doc__ = f"In-place ``{outplace.__name__}``: writes the result into this tensor."
     return method
-
-
-class _NoGrad:
-    def __enter__(self) -> None:
-        self.previous = GRAD_ENABLED.enabled
-        GRAD_ENABLED.enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        GRAD_ENABLED.enabled = self.previous
 
 
 add_: Callable[..., Tensor] = _binary_(ew.add)
@@ -171,7 +163,7 @@ def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if _records(self, None):
             return _rebase(self, outplace, *args, **kwargs)
-        with _NoGrad():
+        with no_grad():
             _store(self, outplace(self, *args, **kwargs)._value)
         return self
 
@@ -225,7 +217,8 @@ class FillWith(Function):
     def backward(self, gy):
         needs_x, needs_value = self.needs_input_grad
         return (xp.zeros_like(gy) if needs_x else None,
-                xp.asarray(gy.sum(), dtype=self.value_dtype) if needs_value else None)
+                array_module(gy).asarray(gy.sum(), dtype=self.value_dtype) if needs_value
+                else None)
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
@@ -275,6 +268,7 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
         _store(self, source._value)
         rebase(self, result.grad_fn, result.requires_grad)
         return self
+    # host: numbers and lists are read on the host, then moved to this tensor's device
     value = src._value if isinstance(src, Tensor) else xp.asarray(src)
     if type(value) is not type(self._value):  # copy_ moves between devices, as torch's
         value = _device.to_device(value, _device.device_of(self._value))

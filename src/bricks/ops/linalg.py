@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function, rename, unbroadcast
 from .._shapes import shape_text
@@ -289,10 +290,11 @@ def _broadcast(array: Any, term: str, sizes: dict[str, int]) -> Any:
 
 def _on_diagonal(g: Any, term: str, unique: str, sizes: dict[str, int]) -> Any:
     """Zeros of the shape of ``term`` with ``g`` on the diagonal its repeated subscripts name."""
-    gx = xp.zeros([sizes[c] for c in term], g.dtype)
+    module = array_module(g)
+    gx = module.zeros([sizes[c] for c in term], g.dtype)
     # The diagonal is the view whose stride along each subscript is the sum of its strides.
     strides = [sum(gx.strides[i] for i, c in enumerate(term) if c == u) for u in unique]
-    xp.lib.stride_tricks.as_strided(gx, g.shape, strides)[...] = g
+    module.lib.stride_tricks.as_strided(gx, g.shape, strides)[...] = g
     return gx
 
 

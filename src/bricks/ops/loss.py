@@ -52,7 +52,7 @@ class CrossEntropy(Function):
         logp = shifted - xp.log(s)
         self.softmax = e / s
         safe, valid, w_t = _targets(t, weight, ignore_index, x.dtype)
-        rows = xp.arange(x.shape[0])
+        rows = array_module(x).arange(x.shape[0])
         # An ignored target adds exactly 0, even where its scores are inf or NaN (as PyTorch).
         nll = xp.where(valid, -w_t * logp[rows, safe], 0)
         n_valid = w_t.sum()
@@ -66,7 +66,7 @@ class CrossEntropy(Function):
             c = x.shape[1]
             loss = (1 - label_smoothing) * loss + label_smoothing / c * _reduce(
                 smooth, reduction, n_valid)
-        return xp.asarray(loss, dtype=x.dtype)
+        return array_module(x).asarray(loss, dtype=x.dtype)
 
     def backward(self, gy):
         m, c = self.softmax.shape
@@ -81,10 +81,11 @@ class CrossEntropy(Function):
         # d loss / d logp = -a w_t onehot - b valid w; then through log-softmax.
         coef_hot = a * self.w_t
         gx = self.softmax * coef_hot.reshape(-1, 1)
-        gx[xp.arange(m), self.safe] -= coef_hot
+        module = array_module(gy)
+        gx[module.arange(m), self.safe] -= coef_hot
         if eps:
             bv = (b * self.valid).reshape(-1, 1)
-            w = xp.ones(c, gy.dtype) if self.weight is None else self.weight
+            w = module.ones(c, gy.dtype) if self.weight is None else self.weight
             gx += bv * (self.softmax * w.sum() - w)
         return gx, None, None
 
@@ -103,13 +104,15 @@ class NLLLoss(Function):
         safe, valid, w_t = _targets(t, weight, ignore_index, logp.dtype)
         self.shape, self.safe, self.w_t, self.reduction = logp.shape, safe, w_t, reduction
         self.n_valid = w_t.sum()
-        nll = -w_t * logp[xp.arange(logp.shape[0]), safe]
-        return xp.asarray(_reduce(nll, reduction, self.n_valid), dtype=logp.dtype)
+        module = array_module(logp)
+        nll = -w_t * logp[module.arange(logp.shape[0]), safe]
+        return module.asarray(_reduce(nll, reduction, self.n_valid), dtype=logp.dtype)
 
     def backward(self, gy):
         scale = gy / self.n_valid if self.reduction == "mean" else gy
-        gx = xp.zeros(self.shape, gy.dtype)
-        gx[xp.arange(self.shape[0]), self.safe] = -scale * self.w_t
+        module = array_module(gy)
+        gx = module.zeros(self.shape, gy.dtype)
+        gx[module.arange(self.shape[0]), self.safe] = -scale * self.w_t
         return gx, None, None
 
 
@@ -213,7 +216,7 @@ class CtcLoss(Function):
                 self.samples.append((labels, length, alpha))
         self.nll = nll
         if zero_infinity:
-            return xp.where(xp.isinf(nll), 0, nll).astype(lp.dtype)
+            nll = xp.where(xp.isinf(nll), 0, nll).astype(lp.dtype)
         return nll
 
     def backward(self, gy):

@@ -7,6 +7,7 @@ import builtins
 from typing import Any, Sequence
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import _operands
@@ -60,9 +61,9 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return Triu.apply(input, k=diagonal)
 
 
-def _diagonal_index(rows: int, cols: int, offset: int) -> tuple[Any, Any]:
+def _diagonal_index(rows: int, cols: int, offset: int, module: Any = xp) -> tuple[Any, Any]:
     n = builtins.max(0, builtins.min(rows + builtins.min(offset, 0), cols - builtins.max(offset, 0)))
-    start = xp.arange(n)
+    start = module.arange(n)
     return start + builtins.max(-offset, 0), start + builtins.max(offset, 0)
 
 
@@ -70,13 +71,15 @@ class Diagonal(Function):
     def forward(self, x, offset, axis1, axis2):
         self.shape, self.offset, self.axes = x.shape, offset, (axis1, axis2)
         moved = xp.moveaxis(x, (axis1, axis2), (-2, -1))
-        rows, cols = _diagonal_index(moved.shape[-2], moved.shape[-1], offset)
+        rows, cols = _diagonal_index(moved.shape[-2], moved.shape[-1], offset,
+                                     array_module(moved))
         return moved[..., rows, cols]
 
     def backward(self, gy):
-        gx = xp.zeros(self.shape, gy.dtype)
+        gx = array_module(gy).zeros(self.shape, gy.dtype)
         moved = xp.moveaxis(gx, self.axes, (-2, -1))
-        rows, cols = _diagonal_index(moved.shape[-2], moved.shape[-1], self.offset)
+        rows, cols = _diagonal_index(moved.shape[-2], moved.shape[-1], self.offset,
+                                     array_module(moved))
         moved[..., rows, cols] = gy
         return gx
 
@@ -99,13 +102,13 @@ class DiagEmbed(Function):
     def forward(self, x, offset):
         self.offset = offset
         n = x.shape[-1] + builtins.abs(offset)
-        y = xp.zeros(x.shape[:-1] + (n, n), x.dtype)
-        rows, cols = _diagonal_index(n, n, offset)
+        y = array_module(x).zeros(x.shape[:-1] + (n, n), x.dtype)
+        rows, cols = _diagonal_index(n, n, offset, array_module(y))
         y[..., rows, cols] = x
         return y
 
     def backward(self, gy):
-        rows, cols = _diagonal_index(gy.shape[-2], gy.shape[-1], self.offset)
+        rows, cols = _diagonal_index(gy.shape[-2], gy.shape[-1], self.offset, array_module(gy))
         return gy[..., rows, cols]
 
 

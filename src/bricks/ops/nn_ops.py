@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from .._backend import xp
-from .._device import array_module
+from .._device import array_module, device_of
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function
 
@@ -240,7 +240,7 @@ class Embedding(Function):
         return w[index]
 
     def backward(self, gy):
-        gw = xp.zeros(self.shape, gy.dtype)
+        gw = array_module(gy).zeros(self.shape, gy.dtype)
         xp.add.at(gw, self.index.reshape(-1), gy.reshape(-1, self.shape[1]))
         if self.padding_idx is not None:
             gw[self.padding_idx] = 0
@@ -260,10 +260,10 @@ class Pad(Function):
                           for i, (a, b) in enumerate(widths))
         self.inner = tuple(slice(a, a + n) for (a, _), n in zip(grow, x.shape))
         self.padded_shape = y.shape
-        return xp.ascontiguousarray(y[self.keep])
+        return array_module(y).ascontiguousarray(y[self.keep])
 
     def backward(self, gy):
-        full = xp.zeros(self.padded_shape, gy.dtype)
+        full = array_module(gy).zeros(self.padded_shape, gy.dtype)
         full[self.keep] = gy
         return full[self.inner], None
 
@@ -297,10 +297,10 @@ def segment_sum_primitive(input: Tensor, segments: Any, count: int) -> Tensor:
 class Dropout(Function):
     # Draws its mask in forward (see the module docstring); saves the mask, not the input.
     def forward(self, x, p):
-        from .._creation import default_generator
+        from .._creation import _draw
 
-        keep = default_generator.numpy.random(x.shape) >= p
-        scale = xp.zeros((), x.dtype) if p == 1.0 else 1.0 / (1.0 - p)
+        keep = _draw(None, device_of(x), "random", x.shape) >= p  # the device's generator
+        scale = x.dtype.type(0) if p == 1.0 else 1.0 / (1.0 - p)
         self.mask = (keep * scale).astype(x.dtype)
         return x * self.mask
 

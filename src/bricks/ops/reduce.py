@@ -6,6 +6,7 @@ import builtins
 from typing import Any, NamedTuple
 
 from .._backend import get_default_dtype, xp
+from .._device import array_module, as_array
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import cast
@@ -35,7 +36,7 @@ def _mean(x: Any, axes: Any, keepdims: bool) -> Any:
     if x.size:
         return x.mean(axis=axes, keepdims=keepdims)
     total = x.sum(axis=axes, keepdims=keepdims)
-    return total / xp.zeros((), total.dtype)  # 0/0 = nan, silently inside Function.apply
+    return total / total.dtype.type(0)  # 0/0 = nan, silently inside Function.apply
 
 
 class Sum(Function):
@@ -89,7 +90,7 @@ class Prod(Function):
         last = tuple(range(-len(axes), 0))
         moved = xp.moveaxis(x, axes, last)
         flat = moved.reshape(moved.shape[:moved.ndim - len(axes)] + (-1,))
-        ones = xp.ones(flat.shape[:-1] + (1,), x.dtype)
+        ones = array_module(x).ones(flat.shape[:-1] + (1,), x.dtype)
         before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
         after = xp.cumprod(xp.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
         others = (before * after).reshape(moved.shape)
@@ -148,7 +149,7 @@ class Norm(Function):
             y = a.sum(axis=axes, keepdims=keepdim)
         else:
             y = (a ** p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
-        self.y = xp.asarray(y, x.dtype)
+        self.y = array_module(x).asarray(y, x.dtype)
         return self.y
 
     def backward(self, gy):
@@ -203,7 +204,7 @@ class MaxAlong(Function):
 
     def backward(self, gy):
         g = gy if self.keepdim else xp.expand_dims(gy, self.axis)
-        gx = xp.zeros(self.shape, gy.dtype)
+        gx = array_module(gy).zeros(self.shape, gy.dtype)
         xp.put_along_axis(gx, self.index, g, axis=self.axis)
         return gx
 
@@ -348,10 +349,11 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, arg: Any, reducer: Any) -> 
     if input._value.ndim and input._value.shape[axis] == 0:
         raise IndexError(f"max(): Expected reduction dim {axis} to have non-zero size.")
     if input._value.ndim == 0:
-        return _ValuesIndices(input.clone(), Tensor._wrap(xp.zeros((), xp.int64)))
+        zero = array_module(input._value).zeros((), xp.int64)
+        return _ValuesIndices(input.clone(), Tensor._wrap(zero))
     values = MaxAlong.apply(input, axis=axis, keepdim=keepdim, reducer=arg)
     index = arg(input._value, axis=axis, keepdims=keepdim)
-    return _ValuesIndices(values, Tensor._wrap(xp.asarray(index, dtype=xp.int64)))
+    return _ValuesIndices(values, Tensor._wrap(_int64(index, input._value)))
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
@@ -416,32 +418,37 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     """The index of the largest value (in the flattened tensor when ``dim`` is None)."""
     _check_not_empty(input, dim, "argmax")
     if dim is None:
-        return Tensor._wrap(xp.asarray(xp.argmax(input._value), dtype=xp.int64))
+        return Tensor._wrap(_int64(xp.argmax(input._value), input._value))
     axis = _check_dim(dim, input.ndim)
-    return Tensor._wrap(xp.asarray(xp.argmax(input._value, axis=axis, keepdims=keepdim),
-                                   dtype=xp.int64))
+    return Tensor._wrap(_int64(xp.argmax(input._value, axis=axis, keepdims=keepdim),
+                               input._value))
 
 
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """The index of the smallest value (in the flattened tensor when ``dim`` is None)."""
     _check_not_empty(input, dim, "argmin")
     if dim is None:
-        return Tensor._wrap(xp.asarray(xp.argmin(input._value), dtype=xp.int64))
+        return Tensor._wrap(_int64(xp.argmin(input._value), input._value))
     axis = _check_dim(dim, input.ndim)
-    return Tensor._wrap(xp.asarray(xp.argmin(input._value, axis=axis, keepdims=keepdim),
-                                   dtype=xp.int64))
+    return Tensor._wrap(_int64(xp.argmin(input._value, axis=axis, keepdims=keepdim),
+                               input._value))
 
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Whether all values are true (non-zero) over ``dim``."""
-    return Tensor._wrap(xp.asarray(input._value.all(axis=_axes(dim, input.ndim),
-                                                    keepdims=keepdim)))
+    return Tensor._wrap(as_array(input._value.all(axis=_axes(dim, input.ndim),
+                                                  keepdims=keepdim), input._value))
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Whether any value is true (non-zero) over ``dim``."""
-    return Tensor._wrap(xp.asarray(input._value.any(axis=_axes(dim, input.ndim),
-                                                    keepdims=keepdim)))
+    return Tensor._wrap(as_array(input._value.any(axis=_axes(dim, input.ndim),
+                                                  keepdims=keepdim), input._value))
+
+
+def _int64(index: Any, like: Any) -> Any:
+    """Indices from argmax/argmin as an int64 array on ``like``'s device."""
+    return array_module(like).asarray(index, dtype=xp.int64)
 
 
 def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:

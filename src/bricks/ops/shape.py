@@ -311,7 +311,7 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
 class Cat(Function):
     def forward(self, *arrays, axis):
         self.axis = axis
-        self.bounds = xp.cumsum([a.shape[axis] for a in arrays])[:-1]
+        self.bounds = xp.cumsum([a.shape[axis] for a in arrays])[:-1].tolist()
         return xp.concatenate(arrays, axis=axis)
 
     def backward(self, gy):
@@ -331,6 +331,7 @@ def _check_tensors(name: str, tensors: Sequence[Any]) -> list:
 def _promote_all(tensors: list) -> list:
     target = tensors[0]._value.dtype
     for t in tensors[1:]:
+        # host: dtype arithmetic only
         target = result_type(xp.empty(1, target), xp.empty(1, t._value.dtype))
     return [cast(t, target) for t in tensors]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .index import gather
@@ -31,7 +32,7 @@ def _order(x: Any, axis: int, descending: bool) -> Any:
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """The indices that sort ``input`` along ``dim`` (int64)."""
     if input._value.ndim == 0:
-        return Tensor._wrap(xp.zeros((), xp.int64))
+        return Tensor._wrap(array_module(input._value).zeros((), xp.int64))
     axis = _check_dim(dim, input._value.ndim)
     return Tensor._wrap(_order(input._value, axis, descending).astype(xp.int64, copy=False))
 
@@ -55,8 +56,12 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     size = input._value.shape[axis] if input._value.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError(f"selected index k out of range: k={k} for a dimension of size {size}")
-    order = _order(input._value, axis, largest) if input._value.ndim else xp.zeros((), xp.int64)
-    indices = Tensor._wrap(xp.take(order, xp.arange(k), axis=axis).astype(xp.int64)
+    module = array_module(input._value)
+    if input._value.ndim:
+        order = _order(input._value, axis, largest)
+    else:
+        order = module.zeros((), xp.int64)
+    indices = Tensor._wrap(xp.take(order, module.arange(k), axis=axis).astype(xp.int64)
                            if input._value.ndim else order)
     values = rename(gather(input, dim, indices), "TopkBackward0")
     return _ValuesIndices(values, indices)

@@ -7,6 +7,7 @@ import math
 from typing import Any, NamedTuple
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .index import gather
@@ -51,14 +52,15 @@ def _median(input: Tensor, dim: int | None, keepdim: bool, nan_aware: bool) -> A
     if dim is None:
         flat = reshape(input, (-1,))
         if x.size == 0:
-            return Tensor._wrap(xp.asarray(xp.nan, x.dtype))
+            return Tensor._wrap(array_module(x).asarray(xp.nan, x.dtype))
         order = _nan_order(flat._value, 0, nan_aware)
         pos = _median_position(flat._value, 0, nan_aware)
         value = flat._value[xp.take_along_axis(order, pos[None], 0)[0]]
         return MedianAll.apply(input, value=value)
     axis = _check_dim(dim, x.ndim)
     if x.ndim == 0:
-        return _ValuesIndices(input.clone(), Tensor._wrap(xp.zeros((), xp.int64)))
+        return _ValuesIndices(input.clone(),
+                              Tensor._wrap(array_module(x).zeros((), xp.int64)))
     order = _nan_order(x, axis, nan_aware)
     pos = xp.expand_dims(_median_position(x, axis, nan_aware), axis)
     index = xp.take_along_axis(order, pos, axis).squeeze(axis)
@@ -72,7 +74,7 @@ class MedianAll(Function):
     def forward(self, x, value):
         self.shape = x.shape
         self.mask = xp.isnan(x) if value != value else x == value
-        return xp.asarray(value)
+        return array_module(x).asarray(value)
 
     def backward(self, gy):
         return gy * self.mask / max(int(self.mask.sum()), 1)
@@ -87,7 +89,7 @@ def _nan_order(x: Any, axis: int, nan_aware: bool) -> Any:
 def _median_position(x: Any, axis: int, nan_aware: bool) -> Any:
     """Where the median sits in the sorted slice (NaN sorts last, and wins unless ignored)."""
     n = x.shape[axis]
-    nans = xp.isnan(x).sum(axis=axis) if x.dtype.kind == "f" else xp.zeros(
+    nans = xp.isnan(x).sum(axis=axis) if x.dtype.kind == "f" else array_module(x).zeros(
         x.shape[:axis] + x.shape[axis + 1:], xp.int64)
     if nan_aware:
         valid = n - nans
@@ -101,11 +103,12 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> _ValuesIndices:
     the index of its last occurrence, as torch."""
     x = input._value
     if x.ndim == 0:
-        return _ValuesIndices(input.clone(), Tensor._wrap(xp.zeros((), xp.int64)))
+        return _ValuesIndices(input.clone(),
+                              Tensor._wrap(array_module(x).zeros((), xp.int64)))
     axis = _check_dim(dim, x.ndim)
     moved = xp.moveaxis(x, axis, -1)
     rows = moved.reshape(-1, moved.shape[-1])
-    best = xp.zeros(rows.shape[0], xp.int64)
+    best = array_module(x).zeros(rows.shape[0], xp.int64)
     for r, row in enumerate(rows):
         values, counts = xp.unique(row, return_counts=True)
         winner = values[xp.argmax(counts)]
@@ -143,7 +146,8 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, "
                            f"midpoint or nearest. Got {interpolation}")
-    qs = q._value if isinstance(q, Tensor) else xp.asarray(q, dtype=input._value.dtype)
+    qs = q._value if isinstance(q, Tensor) else array_module(input._value).asarray(
+        q, dtype=input._value.dtype)
     if qs.ndim > 1:
         raise RuntimeError(f"quantile() q must be a scalar or 1D tensor, got {qs.ndim}D")
     if qs.size and (qs.min() < 0 or qs.max() > 1):
@@ -154,8 +158,8 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
     order = Tensor._wrap(xp.argsort(x, axis=axis, kind="stable").astype(xp.int64))
     ordered = gather(source, axis, order)
     n = x.shape[axis]
-    count = (n - xp.isnan(x).sum(axis=axis, keepdims=True)) if ignore_nan else xp.full(
-        (1,) * x.ndim, n)
+    count = (n - xp.isnan(x).sum(axis=axis, keepdims=True)) if ignore_nan else array_module(
+        x).full((1,) * x.ndim, n)
     outs = [_one_quantile(ordered, axis, float(v), count, interpolation, ignore_nan)
             for v in qs.reshape(-1)]
     from .shape import stack
@@ -263,7 +267,7 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
     if sorter is not None:
         boundaries = xp.take_along_axis(boundaries, sorter._value, -1)
     scalar = not isinstance(input, Tensor)
-    values = xp.asarray(input) if scalar else input._value
+    values = array_module(boundaries).asarray(input) if scalar else input._value
     which = "right" if right else "left"
     if boundaries.ndim <= 1:
         out = xp.searchsorted(boundaries, values, side=which)
@@ -278,7 +282,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
         rows_v = values.reshape(-1, values.shape[-1])
         out = xp.stack([xp.searchsorted(b, v, side=which) for b, v in zip(rows_b, rows_v)])
         out = out.reshape(values.shape)
-    return Tensor._wrap(xp.asarray(out).astype(xp.int32 if out_int32 else xp.int64))
+    return Tensor._wrap(array_module(boundaries).asarray(out)
+                        .astype(xp.int32 if out_int32 else xp.int64))
 
 
 def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,
@@ -320,7 +325,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False,
     flat = x.reshape(-1) if dim is None else x
     n = flat.shape[axis]
     if n == 0:
-        starts = xp.zeros(0, xp.int64)
+        starts = array_module(x).zeros(0, xp.int64)
     else:
         moved = xp.moveaxis(flat, axis, 0).reshape(n, -1)
         changed = (moved[1:] != moved[:-1]).any(axis=1)
@@ -328,7 +333,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False,
     values = xp.take(flat, starts, axis=axis)
     out = [Tensor._wrap(values)]
     if return_inverse:
-        group = xp.cumsum(xp.isin(xp.arange(n), starts)) - 1
+        group = xp.cumsum(xp.isin(array_module(x).arange(n), starts)) - 1
         out.append(Tensor._wrap(group.astype(xp.int64).reshape(x.shape if dim is None else (n,))))
     if return_counts:
         out.append(Tensor._wrap(xp.diff(xp.append(starts, n)).astype(xp.int64)))
@@ -427,5 +432,6 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     axes = None if dim is None else (
         tuple(_check_dim(d, input._value.ndim) for d in dim) if isinstance(dim, (tuple, list))
         else _check_dim(dim, input._value.ndim))
-    return Tensor._wrap(xp.asarray(xp.count_nonzero(input._value, axis=axes)).astype(xp.int64))
+    return Tensor._wrap(array_module(input._value).asarray(
+        xp.count_nonzero(input._value, axis=axes)).astype(xp.int64))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import get_default_dtype, xp
+from .._device import array_module, as_array
 from .._tensor import Tensor
 from ..autograd.function import Function
 from .elementwise import _no_grad_unary, cast, maximum, minimum, pow
@@ -63,7 +64,7 @@ def ceil(input: Tensor) -> Tensor:
 
 def round(input: Tensor, decimals: int = 0) -> Tensor:
     """Round half to even (gradient zero)."""
-    return Tensor._wrap(xp.asarray(xp.round(input._value, decimals)))
+    return Tensor._wrap(as_array(xp.round(input._value, decimals), input._value))
 
 
 # ----- unary primitives: forward and backward side by side -----
@@ -224,7 +225,7 @@ class Clamp(Function):
         return xp.clip(x, min, max)
 
     def backward(self, gy):
-        inside = xp.ones(self.x.shape, dtype=bool)
+        inside = array_module(gy).ones(self.x.shape, dtype=bool)
         if self.min is not None:
             inside &= self.x >= self.min
         if self.max is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import GRAD_ENABLED
 from ._line_search import strong_wolfe
@@ -80,7 +81,7 @@ class LBFGS(Optimizer):
 
     # ----- the parameters as one flat vector -----
     def _flat_grad(self) -> Any:
-        views = [xp.zeros(p._value.size, p._value.dtype) if p.grad is None
+        views = [array_module(p._value).zeros(p._value.size, p._value.dtype) if p.grad is None
                  else p.grad._value.reshape(-1) for p in self._params]
         return xp.concatenate(views)
 

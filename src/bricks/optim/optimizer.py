@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor, bump_version
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import enable_grad
 
 __all__ = ["Optimizer", "required"]
 
@@ -186,12 +187,8 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
-            previous = GRAD_ENABLED.enabled
-            GRAD_ENABLED.enabled = True
-            try:
+            with enable_grad():
                 loss = closure()
-            finally:
-                GRAD_ENABLED.enabled = previous
         state = self.state
         update = self._update
         for group in self.param_groups:
@@ -216,15 +213,18 @@ class Optimizer:
         64 MB parameter 2.7-3.7x torch's update (PERFORMANCE.md). The arrays are views of two
         flat buffers per dtype, as large as the largest parameter.
         """
-        key = (like.shape, like.dtype)
+        where = (type(like), getattr(like.device, "id", None))  # each device its own buffers
+        key = (like.shape, like.dtype, where)
         pair = self._scratch_views.get(key)
         if pair is None:
-            flat = self._scratch_flat.get(like.dtype)
+            flat = self._scratch_flat.get((like.dtype, where))
             if flat is None or flat[0].size < like.size:
-                flat = self._scratch_flat[like.dtype] = (xp.empty(like.size, like.dtype),
-                                                         xp.empty(like.size, like.dtype))
+                module = array_module(like)
+                flat = self._scratch_flat[(like.dtype, where)] = (
+                    module.empty(like.size, like.dtype), module.empty(like.size, like.dtype))
                 self._scratch_views.clear()  # views of the smaller buffers would be kept alive
-            pair = (flat[0][:like.size].reshape(like.shape), flat[1][:like.size].reshape(like.shape))
+            size, shape = like.size, like.shape
+            pair = (flat[0][:size].reshape(shape), flat[1][:size].reshape(shape))
             self._scratch_views[key] = pair
         return pair
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from typing import IO, Any
 
+from .. import _device
 from ._atomic import atomic_write
 from ._foreign import NOT_FOREIGN, read_foreign
 from ._format import CheckpointError, data_buffers, encode_header, file_size_of, read_tensors
@@ -64,13 +65,37 @@ def save(obj: Any, f: FileLike, _durable: bool = True) -> None:
         f.write(chunk)
 
 
-def _check_map_location(map_location: Any) -> None:
-    locations = map_location.values() if isinstance(map_location, dict) else [map_location]
-    for location in locations:
-        if location is None or str(location) in ("cpu", "cpu:0"):
-            continue
-        raise RuntimeError(f"bricks.load: map_location={map_location!r} is not supported; "
-                           f"bricks runs on the CPU, so use map_location='cpu' or None")
+def _target_device(map_location: Any) -> _device.device | None:
+    """Where ``map_location`` puts the loaded tensors (None: the host, where files load).
+
+    A file holds host copies, so a dict maps the ``'cpu'`` entry (``{'cpu': 'cuda:0'}``);
+    a callable (torch's ``lambda storage, loc: storage``) keeps tensors on the host.
+    """
+    if map_location is None or callable(map_location):
+        return None
+    if isinstance(map_location, dict):
+        for key, value in map_location.items():
+            _device.device(key)  # torch's error for a malformed key
+            _device.canonical(value)
+        map_location = map_location.get("cpu", map_location.get(_device.CPU))
+        if map_location is None:
+            return None
+    return _device.resolve_explicit(map_location)
+
+
+def _place(obj: Any, device: _device.device) -> Any:
+    """Move every tensor inside the loaded ``obj`` to ``device``, in place (ties kept)."""
+    from .._tensor import Tensor
+
+    if isinstance(obj, Tensor):
+        obj._value = _device.to_device(obj._value, device)
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            _place(value, device)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            _place(value, device)
+    return obj
 
 
 def load(f: FileLike, map_location: Any = None, weights_only: bool = True,
@@ -88,7 +113,8 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool = True,
 
     Args:
         f: a file name or a readable, seekable binary file.
-        map_location: None, ``'cpu'`` (or a dict/device naming the CPU).
+        map_location: where the tensors go: None or ``'cpu'`` (the host), a device or its
+            string (``'cuda:0'``), a dict mapping ``'cpu'`` to one, or a callable (host).
         weights_only: accepted for PyTorch compatibility; bricks files hold only data.
         mmap: map the file copy-on-write instead of reading it (paths only).
 
@@ -99,25 +125,26 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool = True,
     Raises:
         CheckpointError: the file is malformed, hostile or of no known format, or a pickle
             names a global or opcode outside the allow-list (a ValueError).
-        RuntimeError: for a map_location other than the CPU.
+        RuntimeError: for an unknown device, or CUDA where there is none (before reading).
     """
-    _check_map_location(map_location)
+    device = _target_device(map_location)
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
             foreign = read_foreign(stream, path, size)
-            if foreign is not NOT_FOREIGN:
-                return foreign
-            arrays, metadata = read_tensors(stream, path, size, stream.fileno(), mmap)
-        return rebuild(arrays, metadata, path)
-    source = str(getattr(f, "name", "<file object>"))
-    size = file_size_of(f)
-    foreign = read_foreign(f, source, size)
-    if foreign is not NOT_FOREIGN:
-        return foreign
-    arrays, metadata = read_tensors(f, source, size)
-    return rebuild(arrays, metadata, source)
+            if foreign is NOT_FOREIGN:
+                arrays, metadata = read_tensors(stream, path, size, stream.fileno(), mmap)
+                foreign = rebuild(arrays, metadata, path)
+        result = foreign
+    else:
+        source = str(getattr(f, "name", "<file object>"))
+        size = file_size_of(f)
+        result = read_foreign(f, source, size)
+        if result is NOT_FOREIGN:
+            arrays, metadata = read_tensors(f, source, size)
+            result = rebuild(arrays, metadata, source)
+    return result if device is None else _place(result, device)
 
 
 def convert(src: FileLike, dst: FileLike) -> None:

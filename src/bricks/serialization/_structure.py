@@ -95,7 +95,8 @@ class Flattener:
     def _tensor(self, tensor: Any, path: tuple) -> str:
         name = _dotted(path) if path else "tensor"
         seen = self._by_identity.get(id(tensor))
-        array: Any = tensor.detach().numpy() if seen is None else None  # read only if unseen
+        # Read only if unseen; a device tensor is copied to the host (the file holds host bytes).
+        array: Any = tensor.detach().cpu().numpy() if seen is None else None
         kept = seen[1] if seen is not None else self._by_memory.get(_memory_key(array))
         if kept is not None:
             if name not in self.arrays and name not in self.removed:

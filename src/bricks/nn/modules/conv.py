@@ -411,12 +411,12 @@ class _LazyConvMixin(LazyModuleMixin):
         self.reset_parameters()
 
 
-def _lazy_init(layer: Any, out_channels: int, bias: bool, dtype: Any) -> None:
+def _lazy_init(layer: Any, out_channels: int, bias: bool, dtype: Any, device: Any = None) -> None:
     """Replace the placeholder parameters of a lazy convolution by uninitialized ones."""
-    layer.weight = UninitializedParameter(dtype=dtype)
+    layer.weight = UninitializedParameter(device=device, dtype=dtype)
     layer.out_channels = out_channels
     if bias:
-        layer.bias = UninitializedParameter(dtype=dtype)
+        layer.bias = UninitializedParameter(device=device, dtype=dtype)
 
 
 class LazyConv1d(_LazyConvMixin, Conv1d):
@@ -442,7 +442,7 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
                          padding_mode, dtype=dtype, device=device)
-        _lazy_init(self, out_channels, bias, dtype)
+        _lazy_init(self, out_channels, bias, dtype, device)
 
 
 class LazyConv2d(_LazyConvMixin, Conv2d):
@@ -470,4 +470,4 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
                          padding_mode, dtype=dtype, device=device)
-        _lazy_init(self, out_channels, bias, dtype)
+        _lazy_init(self, out_channels, bias, dtype, device)

@@ -186,10 +186,10 @@ class LazyLinear(LazyModuleMixin, Linear):
                  dtype: Any = None) -> None:
         _check_sizes("LazyLinear", out_features=out_features)
         super().__init__(0, 0, False)
-        self.weight = UninitializedParameter(dtype=dtype)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_features = out_features
         if bias:
-            self.bias = UninitializedParameter(dtype=dtype)
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
 
     def reset_parameters(self) -> None:
         """Initialize as Linear does, once the shapes are known."""

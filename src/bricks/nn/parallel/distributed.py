@@ -24,7 +24,7 @@ from ..._backend import xp
 from ..._tensor import Tensor
 from ...autograd import queue_callback
 from ..module import Module
-from ..parameter import UninitializedParameter
+from ..parameter import is_uninitialized
 
 __all__ = ["DistributedDataParallel"]
 
@@ -95,7 +95,7 @@ class DistributedDataParallel(Module):
             raise RuntimeError("DistributedDataParallel needs the default process group: call "
                                "bricks.distributed.init_process_group('mpi') first")
         lazy = [name for name, p in module.named_parameters()
-                if isinstance(p, UninitializedParameter)]
+                if is_uninitialized(p)]
         if lazy:
             raise RuntimeError("Modules with uninitialized parameters can't be used with "
                                f"`DistributedDataParallel` ({', '.join(lazy)}). Run a dummy "

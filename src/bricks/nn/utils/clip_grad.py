@@ -6,6 +6,7 @@ import math
 from typing import Iterable
 
 from ..._backend import xp
+from ..._device import array_module
 from ..._quiet import quiet
 from ..._tensor import Tensor
 
@@ -25,11 +26,11 @@ def _vector_norm(array: xp.ndarray, norm_type: float) -> xp.ndarray:
         return xp.sqrt(xp.dot(flat, flat))
     if math.isinf(norm_type):
         if flat.size == 0:
-            return xp.zeros((), array.dtype)
+            return array_module(array).zeros((), array.dtype)
         reduce = xp.max if norm_type > 0 else xp.min
         return reduce(xp.abs(flat))
     if norm_type == 0:
-        return xp.asarray(xp.count_nonzero(flat), array.dtype)
+        return array_module(array).asarray(xp.count_nonzero(flat), array.dtype)
     return (xp.abs(flat) ** norm_type).sum() ** (1.0 / norm_type)
 
 
@@ -52,7 +53,7 @@ def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0,
     arrays = [t._value for t in _as_list(tensors)]
     norm_type = float(norm_type)
     if not arrays:
-        return Tensor._wrap(xp.zeros((), xp.float32))
+        return Tensor._wrap(xp.zeros((), xp.float32))  # host: no tensors, no device
     with quiet():  # an inf or nan gradient gives an inf or nan norm, silently as in PyTorch
         norms = xp.stack([_vector_norm(a, norm_type) for a in arrays])
         total = _vector_norm(norms, norm_type)
@@ -61,7 +62,7 @@ def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0,
                            "`parameters` is non-finite, so it cannot be clipped. To disable "
                            "this error and scale the gradients by the non-finite norm anyway, "
                            "set `error_if_nonfinite=False`")
-    return Tensor._wrap(xp.asarray(total))
+    return Tensor._wrap(array_module(arrays[0]).asarray(total))
 
 
 def clip_grads_with_norm_(parameters: _TensorOrTensors, max_norm: float, total_norm: Tensor,
@@ -70,7 +71,7 @@ def clip_grads_with_norm_(parameters: _TensorOrTensors, max_norm: float, total_n
     grads = [p.grad._value for p in _as_list(parameters) if p.grad is not None]
     if not grads:
         return
-    total = total_norm._value if isinstance(total_norm, Tensor) else xp.asarray(total_norm)
+    total = total_norm._value if isinstance(total_norm, Tensor) else float(total_norm)
     with quiet():  # an inf norm gives coef 0 and inf * 0 = nan, silently as in PyTorch
         coef = min(float(max_norm / (total + 1e-6)), 1.0)  # torch multiplies even by 1.0
         for grad in grads:

@@ -10,7 +10,9 @@ from bricks.nn import functional as F
 from ..._facade import unwrap
 from .block import HybridBlock, wrap_like
 
-__all__ = ["Loss", "L2Loss", "L1Loss", "SoftmaxCrossEntropyLoss", "SoftmaxCELoss"]
+__all__ = ["Loss", "L2Loss", "L1Loss", "SoftmaxCrossEntropyLoss", "SoftmaxCELoss",
+           "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss", "HuberLoss", "HingeLoss",
+           "SquaredHingeLoss", "LogisticLoss", "KLDivLoss"]
 
 
 class Loss(HybridBlock):
@@ -21,12 +23,12 @@ class Loss(HybridBlock):
         self._weight = weight
         self._batch_axis = batch_axis
 
-    def _per_sample(self, like: Any, loss: bricks.Tensor) -> Any:
+    def _per_sample(self, like: Any, loss: bricks.Tensor, total: bool = False) -> Any:
         if self._weight is not None:
             loss = loss * self._weight
         axes = [axis for axis in range(loss.ndim) if axis != self._batch_axis]
         if axes:
-            loss = loss.mean(dim=axes)
+            loss = loss.sum(dim=axes) if total else loss.mean(dim=axes)
         return wrap_like(like, loss)
 
     def __repr__(self) -> str:
@@ -79,3 +81,113 @@ class SoftmaxCrossEntropyLoss(Loss):
 
 
 SoftmaxCELoss = SoftmaxCrossEntropyLoss
+
+
+def _pair(pred: Any, label: Any) -> tuple[bricks.Tensor, bricks.Tensor]:
+    scores = unwrap(pred)
+    return scores, unwrap(label).reshape(scores.shape)
+
+
+class SigmoidBinaryCrossEntropyLoss(Loss):
+    """Binary cross-entropy of ``sigmoid(pred)`` (or of ``pred`` if ``from_sigmoid``)."""
+
+    def __init__(self, from_sigmoid: bool = False, weight: float | None = None,
+                 batch_axis: int = 0, **kwargs: Any) -> None:
+        super().__init__(weight, batch_axis, **kwargs)
+        self._from_sigmoid = from_sigmoid
+
+    def forward(self, pred: Any, label: Any, pos_weight: Any = None) -> Any:
+        scores, target = _pair(pred, label)
+        if self._from_sigmoid:
+            eps = 1e-12
+            loss = -(bricks.log(scores + eps) * target
+                     + bricks.log(1.0 - scores + eps) * (1.0 - target))
+        else:  # MXNet's stable form: relu(x) - x * y + softplus(-|x|)
+            loss = F.relu(scores) - scores * target + F.softplus(-bricks.abs(scores))
+        return self._per_sample(pred, loss)
+
+
+SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss
+
+
+class HuberLoss(Loss):
+    """``|d| - rho/2`` where ``|d| > rho``, else ``d^2 / (2 rho)``, with ``d = label - pred``."""
+
+    def __init__(self, rho: float = 1, weight: float | None = None, batch_axis: int = 0,
+                 **kwargs: Any) -> None:
+        super().__init__(weight, batch_axis, **kwargs)
+        self._rho = rho
+
+    def forward(self, pred: Any, label: Any) -> Any:
+        scores, target = _pair(pred, label)
+        distance = bricks.abs(target - scores)
+        loss = bricks.where(distance > self._rho, distance - 0.5 * self._rho,
+                            (0.5 / self._rho) * bricks.square(distance))
+        return self._per_sample(pred, loss)
+
+
+class HingeLoss(Loss):
+    """``max(0, margin - pred * label)`` for labels in {-1, 1}."""
+
+    def __init__(self, margin: float = 1, weight: float | None = None, batch_axis: int = 0,
+                 **kwargs: Any) -> None:
+        super().__init__(weight, batch_axis, **kwargs)
+        self._margin = margin
+
+    def _hinge(self, pred: Any, label: Any) -> bricks.Tensor:
+        scores, target = _pair(pred, label)
+        return F.relu(self._margin - scores * target)
+
+    def forward(self, pred: Any, label: Any) -> Any:
+        return self._per_sample(pred, self._hinge(pred, label))
+
+
+class SquaredHingeLoss(HingeLoss):
+    """``max(0, margin - pred * label)^2`` for labels in {-1, 1}."""
+
+    def forward(self, pred: Any, label: Any) -> Any:
+        return self._per_sample(pred, bricks.square(self._hinge(pred, label)))
+
+
+class LogisticLoss(Loss):
+    """``log(1 + exp(-pred * label))``: labels in {-1, 1} (``'signed'``) or {0, 1}.
+
+    Raises:
+        ValueError: for a ``label_format`` other than ``'signed'`` or ``'binary'``.
+    """
+
+    def __init__(self, weight: float | None = None, batch_axis: int = 0,
+                 label_format: str = "signed", **kwargs: Any) -> None:
+        super().__init__(weight, batch_axis, **kwargs)
+        if label_format not in ("signed", "binary"):
+            raise ValueError(f"label_format can only be signed or binary, recieved "
+                             f"{label_format}.")
+        self._label_format = label_format
+
+    def forward(self, pred: Any, label: Any) -> Any:
+        scores, target = _pair(pred, label)
+        if self._label_format == "signed":
+            target = (target + 1.0) / 2.0  # MXNet's formula works on {0, 1} labels
+        loss = F.relu(scores) - scores * target + F.softplus(-bricks.abs(scores))
+        return self._per_sample(pred, loss)
+
+
+class KLDivLoss(Loss):
+    """``label * (log(label) - pred)`` summed over all but the batch axis (MXNet sums).
+
+    ``pred`` holds log-probabilities (``from_logits=True``) or scores that get a log-softmax
+    along ``axis`` first.
+    """
+
+    def __init__(self, from_logits: bool = True, axis: int = -1, weight: float | None = None,
+                 batch_axis: int = 0, **kwargs: Any) -> None:
+        super().__init__(weight, batch_axis, **kwargs)
+        self._from_logits = from_logits
+        self._axis = axis
+
+    def forward(self, pred: Any, label: Any) -> Any:
+        scores, target = _pair(pred, label)
+        if not self._from_logits:
+            scores = F.log_softmax(scores, dim=self._axis)
+        loss = target * (bricks.log(target + 1e-12) - scores)
+        return self._per_sample(pred, loss, total=True)

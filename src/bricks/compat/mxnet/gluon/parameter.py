@@ -1,9 +1,12 @@
 """Gluon's ``Parameter`` and ``ParameterDict`` over bricks Parameters.
 
-A Gluon ``Parameter`` holds one bricks ``Parameter`` (an ``UninitializedParameter`` while its
-shape has unknown sizes, written 0 as in Gluon). ``initialize`` either fills it now or, when
-the shape is not known, records the initializer; the layer's first forward pass sets the
-shape, materializes the bricks parameter and runs the recorded initializer then.
+A Gluon ``Parameter`` is a view over one bricks ``Parameter`` (an ``UninitializedParameter``
+while its shape has unknown sizes, written 0 as in Gluon) and keeps no state machine of its
+own: "initialized" is the bricks parameter's ``_bricks_initialized`` field on a materialized
+parameter, and a deferred initializer is recorded in its ``_bricks_pending_init`` field, as
+``Module.initialize`` records one for bricks' lazy layers. ``initialize`` either fills it now
+or records the initializer; the layer's first forward pass sets the shape, materializes the
+bricks parameter and runs the recorded initializer then.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy
 
 import bricks
 from bricks import nn
+from bricks.nn.parameter import is_uninitialized
 
 from ..._facade import unwrap
 from .. import autograd, initializer, npx
@@ -60,8 +64,6 @@ class Parameter:
         self.init = init
         self.allow_deferred_init = allow_deferred_init
         self._shape = _as_shape(shape)
-        self._deferred_init: tuple = ()
-        self._initialized = False
         bricks_dtype = getattr(bricks, numpy.dtype(dtype).name)
         if _known(self._shape):
             self._var = nn.Parameter(bricks.zeros(self._shape, dtype=bricks_dtype))
@@ -108,7 +110,24 @@ class Parameter:
         else:
             autograd._WRITE_GRADS.discard(self._var)
 
-    # ----- initialization -----
+    # ----- initialization: a view over the bricks parameter's fields -----
+    @property
+    def _initialized(self) -> bool:
+        """Whether the values are set (by ``initialize`` or a load)."""
+        return not is_uninitialized(self._var) and self._var._bricks_initialized
+
+    @property
+    def _deferred_init(self) -> tuple:
+        """``(initializer,)`` while an initializer waits for the shape, else ``()``."""
+        pending = self._var._bricks_pending_init
+        return () if pending is None else (pending.init,)
+
+    def _record_init(self, chosen: Any) -> None:
+        self._var._bricks_pending_init = _GluonInit(chosen, self.name)
+
+    def _drop_pending_init(self) -> None:
+        self._var.__dict__.pop("_bricks_pending_init", None)  # back to the declared None
+
     def initialize(self, init: Any = None, ctx: Any = None,
                    default_init: Any = initializer.Uniform(), force_reinit: bool = False) -> None:
         """Fill the parameter now, or at the first forward pass if its shape is not known.
@@ -122,11 +141,11 @@ class Parameter:
             return
         chosen = init if init is not None else (self.init if self.init is not None
                                                 else default_init)
-        self._deferred_init = (chosen,)
+        self._record_init(chosen)
         if _known(self._shape):
             self._finish_deferred_init()
         elif not self.allow_deferred_init:
-            self._deferred_init = ()
+            self._drop_pending_init()
             raise ValueError(f"Cannot initialize Parameter '{self.name}' because it has "
                              f"invalid shape: {self._shape}.")
 
@@ -138,16 +157,15 @@ class Parameter:
             raise ValueError(f"Cannot initialize Parameter '{self.name}' because it has "
                              f"invalid shape: {self._shape}. Please specify in_units, "
                              "in_channels, etc for `Block`s.")
-        (chosen,) = self._deferred_init
-        self._deferred_init = ()
-        if isinstance(self._var, nn.UninitializedParameter):
+        pending = self._var._bricks_pending_init
+        self._drop_pending_init()
+        if is_uninitialized(self._var):
             self._var.materialize(self._shape)
         with autograd.pause(), bricks.no_grad():
             self._var.detach().zero_()
-            data = npx.array_class()._wrap(self._var)
-            initializer.create(chosen)._init_weight(initializer.InitDesc(self.name), data)
+            pending(self._var)
         self._var.grad = bricks.zeros_like(self._var)
-        self._initialized = True
+        self._var._bricks_initialized = True
 
     def _check_initialized(self) -> None:
         if self._deferred_init:
@@ -231,6 +249,18 @@ class Parameter:
             bricks_dtype = getattr(bricks, numpy.dtype(dtype).name)
             self._var.data = self._var.detach().to(bricks_dtype)
             self._var.grad = bricks.zeros_like(self._var)
+
+
+class _GluonInit:
+    """A Gluon initializer recorded on a bricks parameter: called with it, fills it."""
+
+    def __init__(self, init: Any, name: str) -> None:
+        self.init = init
+        self.name = name
+
+    def __call__(self, var: nn.Parameter) -> None:
+        data = npx.array_class()._wrap(var)
+        initializer.create(self.init)._init_weight(initializer.InitDesc(self.name), data)
 
 
 def _as_shape(shape: Any) -> tuple:
@@ -404,7 +434,7 @@ def load_all_or_nothing(params: dict[str, Parameter], loaded: dict, filename: An
             continue
         param.shape = tuple(value.shape)
         if not param._initialized:
-            param._deferred_init = (initializer.Zero(),)
+            param._record_init(initializer.Zero())
             param._finish_deferred_init()
         param.set_data(value)
 

@@ -32,7 +32,8 @@ class Trainer:
     ``step(batch_size)`` divides the gradients by ``batch_size`` (Gluon's ``rescale_grad``)
     and runs the bricks optimizer: ``'sgd'`` (``learning_rate``, ``momentum``, ``wd``) maps
     onto ``bricks.optim.SGD``, ``'adam'`` (``beta1``, ``beta2``, ``epsilon``, ``wd``) onto
-    ``bricks.optim.Adam``.
+    ``bricks.optim.Adam``. Each parameter's ``lr_mult`` and ``wd_mult`` (read at every
+    step, as Gluon does) scale the learning rate and the weight decay it gets.
 
     Args:
         params: a ParameterDict (``net.collect_params()``) or a list of Parameters.
@@ -54,21 +55,29 @@ class Trainer:
             raise ValueError(f"Trainer(optimizer=...) expects one of {sorted(_OPTIMIZERS)}, got "
                              f"{optimizer!r}")
         self._scale = options.pop("rescale_grad", 1.0)
-        lr = options.pop("learning_rate", 0.01)
-        self._optimizer = _OPTIMIZERS[name]([p.bricks_parameter for p in self._params], lr,
-                                            options)
+        self._lr = options.pop("learning_rate", 0.01)
+        self._wd = options.get("wd", 0.0)
+        # One group per parameter, so that each gets its own lr_mult and wd_mult.
+        groups = [{"params": [p.bricks_parameter]} for p in self._params]
+        self._optimizer = _OPTIMIZERS[name](groups or [p.bricks_parameter for p in self._params],
+                                            self._lr, options)
         if options:
             raise ValueError(f"Trainer: unknown optimizer_params {sorted(options)} for "
                              f"{optimizer!r}")
 
     @property
     def learning_rate(self) -> float:
-        return self._optimizer.param_groups[0]["lr"]
+        return self._lr
 
     def set_learning_rate(self, lr: float) -> None:
-        """Set the learning rate of every parameter."""
-        for group in self._optimizer.param_groups:
-            group["lr"] = lr
+        """Set the learning rate (each parameter still gets it times its ``lr_mult``)."""
+        self._lr = lr
+
+    def _apply_multipliers(self) -> None:
+        """Each parameter's lr and wd are the Trainer's times its current multipliers."""
+        for param, group in zip(self._params, self._optimizer.param_groups):
+            group["lr"] = self._lr * param.lr_mult
+            group["weight_decay"] = self._wd * param.wd_mult
 
     def step(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
         """Update the parameters with their gradients divided by ``batch_size``.
@@ -85,6 +94,7 @@ class Trainer:
             for variable, grad in zip(variables, grads):
                 if grad is not None:
                     variable.grad = grad * scale  # the optimizer sees rescaled gradients
+            self._apply_multipliers()
             self._optimizer.step()
         for variable, grad in zip(variables, grads):
             variable.grad = grad  # grad() still shows what backward computed, as in Gluon

@@ -1,0 +1,99 @@
+"""How much of the PyTorch surface a typical user touches bricks has: a name-coverage probe.
+
+The lists below are the ``torch.*`` functions and ``Tensor`` methods that tutorials, the d2l
+textbook and everyday training code reach for (creation, math, reductions, shapes, indexing,
+linear algebra, random numbers, autograd, utilities). The probe reports, per group, how many
+of them bricks has, and which it lacks.
+
+    PYTHONPATH=src python tools/coverage_probe.py            # summary and missing names
+    PYTHONPATH=src python tools/coverage_probe.py --check 0.95  # exit 1 below that fraction
+
+``tests/test_coverage_probe.py`` runs it and keeps the fractions from going down.
+"""
+
+from __future__ import annotations
+
+import sys
+
+TORCH = """
+tensor as_tensor from_numpy zeros ones full empty arange linspace logspace eye zeros_like
+ones_like full_like empty_like rand randn randint randperm rand_like randn_like randint_like
+normal bernoulli multinomial manual_seed seed initial_seed get_rng_state set_rng_state
+Generator is_tensor is_floating_point numel cat concat stack hstack vstack dstack split chunk
+unbind reshape squeeze unsqueeze transpose permute flatten movedim narrow gather scatter
+scatter_add index_select index_add index_copy masked_select masked_fill take take_along_dim
+where nonzero argwhere tril triu diag diagonal diag_embed trace flip fliplr flipud roll
+rot90 repeat_interleave tile meshgrid broadcast_to broadcast_tensors abs neg add sub mul div
+true_divide floor_divide remainder fmod pow exp exp2 expm1 log log2 log10 log1p sqrt rsqrt
+square sin cos tan sinh cosh tanh asin acos atan atan2 asinh acosh atanh sigmoid relu erf
+erfc erfinv lgamma digamma sign signbit floor ceil round trunc frac clamp clip reciprocal
+maximum minimum fmax fmin lerp hypot logaddexp isnan isinf isfinite isclose allclose equal
+eq ne lt le gt ge logical_and logical_or logical_not logical_xor bitwise_and bitwise_or
+bitwise_xor bitwise_not sum mean prod std var std_mean var_mean max min amax amin argmax
+argmin all any norm dist logsumexp cumsum cumprod cummax cummin median nanmedian mode
+quantile nanquantile nansum nanmean count_nonzero sort argsort topk kthvalue unique
+unique_consecutive bincount histc bucketize searchsorted matmul mm bmm mv dot outer inner
+addmm baddbmm einsum tensordot kron cross cdist inverse det logdet slogdet pinverse
+cholesky qr svd softmax log_softmax dropout nan_to_num no_grad enable_grad
+set_grad_enabled is_grad_enabled inference_mode set_printoptions get_default_dtype
+set_default_dtype float32 float64 float16 bfloat16 int64 int32 int16 int8 uint8 bool long
+float double half int device cuda save load Size dtype finfo iinfo linalg fft distributions
+autograd nn optim utils compile use_deterministic_algorithms set_num_threads
+get_num_threads
+"""
+
+TENSOR = """
+shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf data item tolist
+numpy backward detach detach_ requires_grad_ retain_grad register_hook clone contiguous
+is_contiguous to cpu cuda float double half long int bool type type_as view view_as reshape
+reshape_as squeeze unsqueeze squeeze_ unsqueeze_ flatten unflatten transpose permute t T mT
+expand expand_as repeat repeat_interleave split chunk unbind narrow select gather scatter
+scatter_ scatter_add scatter_add_ index_select index_add index_add_ index_copy index_fill
+index_fill_ masked_fill masked_fill_ masked_select take_along_dim nonzero where flip roll
+tril triu diag diagonal trace add sub mul div pow neg abs exp log log1p sqrt rsqrt sin cos
+tanh sigmoid relu clamp clip clamp_ sign floor ceil round reciprocal square atan2 lerp
+add_ sub_ mul_ div_ pow_ neg_ exp_ abs_ sqrt_ relu_ zero_ fill_ copy_ uniform_ normal_
+bernoulli_ random_ exponential_ sum mean prod std var max min amax amin argmax argmin all
+any norm logsumexp cumsum cumprod median mode quantile sort argsort topk unique matmul mm bmm
+mv dot outer addmm softmax log_softmax eq ne lt le gt ge isnan isinf isfinite isclose
+allclose equal logical_not logical_and logical_or bitwise_and new_zeros new_ones new_full
+new_empty new_tensor stride storage_offset element_size nelement is_floating_point
+apply_ map_ inverse det movedim
+"""
+
+
+def names(block: str) -> list[str]:
+    return block.split()
+
+
+def coverage(module: object, wanted: list[str]) -> tuple[int, list[str]]:
+    missing = [name for name in wanted if not hasattr(module, name)]
+    return len(wanted) - len(missing), missing
+
+
+def report() -> dict[str, tuple[int, int, list[str]]]:
+    import bricks
+
+    result = {}
+    for group, module, block in (("torch.*", bricks, TORCH),
+                                 ("Tensor methods", bricks.Tensor, TENSOR)):
+        wanted = names(block)
+        have, missing = coverage(module, wanted)
+        result[group] = (have, len(wanted), missing)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    threshold = float(argv[argv.index("--check") + 1]) if "--check" in argv else None
+    failed = False
+    for group, (have, total, missing) in report().items():
+        print(f"{group}: {have}/{total} = {have / total:.1%}")
+        if missing:
+            print("  missing: " + " ".join(missing))
+        if threshold is not None and have / total < threshold:
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
