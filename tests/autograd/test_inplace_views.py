@@ -318,3 +318,22 @@ def test_a_second_backward_through_a_saving_copyslices_says_freed():
     y.sum().backward()
     with pytest.raises(RuntimeError, match="second time"):
         y.sum().backward()
+
+
+def test_on_a_device_the_gradients_stay_device_arrays():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from fake_device import fake_device, is_fake
+
+    with fake_device():
+        x = bricks.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], device="fake", requires_grad=True)
+        z = bricks.tensor(2.0, device="fake", requires_grad=True)
+        y = x * 2
+        y[:, 1].mul_(z)
+        y.t()[0].copy_(z.expand(2))
+        (y * y).sum().backward()
+        assert is_fake(x.grad) and is_fake(z.grad)
+        np.testing.assert_allclose(x.grad.cpu().numpy(), [[0.0, 64.0, 24.0], [0.0, 160.0, 48.0]])
+        np.testing.assert_allclose(z.grad.cpu().numpy(), 472.0)

@@ -138,8 +138,8 @@ class CopySlices(Function):
         if _owner(part) is g:
             part[...] = value
         else:  # a step copied (a reshape of an unusual layout): write through positions
-            xp = array_module(g)
-            where = _replay(self.chain, xp.arange(g.size).reshape(g.shape))
+            module = array_module(g)
+            where = _replay(self.chain, module.arange(g.size).reshape(g.shape))
             g.reshape(-1)[where] = value
         return (g,) + grads[1:]
 
