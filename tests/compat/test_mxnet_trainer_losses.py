@@ -105,3 +105,36 @@ def test_more_losses_print_what_mxnet_prints(mx):
                                   LOSSES["SigmoidBinaryCrossEntropyLoss"], rtol=0, atol=1e-6)
     with pytest.raises(ValueError, match="label_format"):
         gluon.loss.LogisticLoss(label_format="ternary")
+
+
+def test_the_textbooks_own_sequential_on_block_children(mx):
+    """d2l's ``MySequential`` stores blocks in ``self._children`` (MXNet 1.9.1 printed this,
+    tests/compat/reference/mxnet_children.py)."""
+    from mxnet import init, np, npx
+    from mxnet.gluon import nn
+
+    npx.set_np()
+
+    class MySequential(nn.Block):
+        def add(self, block):
+            self._children[block.name] = block
+
+        def forward(self, X):
+            for block in self._children.values():
+                X = block(X)
+            return X
+
+    net = MySequential()
+    first, second = nn.Dense(4, activation="relu"), nn.Dense(2)
+    net.add(first)
+    net.add(second)
+    net.initialize(init.Constant(0.1))
+    out = net(np.array(numpy.arange(6, dtype=numpy.float32).reshape(2, 3)))
+    numpy.testing.assert_allclose(out.asnumpy(), [[0.12, 0.12], [0.48000002, 0.48000002]],
+                                  rtol=1e-6)
+    # Names come from process-wide counters (dense0, dense1 in a fresh MXNet process).
+    names = [first.name, second.name]
+    assert list(net._children.keys()) == names and net._children[names[1]] is second
+    assert sorted(net.collect_params().keys()) == sorted(f"{name}_{kind}" for name in names
+                                                         for kind in ("weight", "bias"))
+    assert [name for name, _ in net.named_children()] == names

@@ -13,6 +13,7 @@ import contextlib
 import re
 import threading
 from collections import defaultdict
+from collections.abc import MutableMapping
 from typing import Any, Iterator
 
 import bricks
@@ -137,6 +138,12 @@ class Block(nn.Module):
         finally:
             _CURRENT.block = saved
 
+    @property
+    def _children(self) -> _Children:
+        """The child blocks by name; ``self._children[name] = block`` adds one (the
+        textbook's own ``Sequential`` does), as MXNet 1.x's ordered dict does."""
+        return _Children(self)
+
     def register_child(self, block: Block, name: str | None = None) -> None:
         """Add ``block`` as a child (named by its position unless ``name`` is given)."""
         self.add_module(name if name is not None else str(len(self._modules)), block)
@@ -217,6 +224,28 @@ class Block(nn.Module):
     def forward(self, *args: Any) -> Any:
         """Compute the output; subclasses override this."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward")
+
+
+class _Children(MutableMapping):
+    """A live view of a block's children: writes go through ``add_module``'s checks."""
+
+    def __init__(self, owner: Block) -> None:
+        self._owner = owner
+
+    def __getitem__(self, name: str) -> Any:
+        return self._owner._modules[name]
+
+    def __setitem__(self, name: str, block: Any) -> None:
+        self._owner.add_module(str(name), block)
+
+    def __delitem__(self, name: str) -> None:
+        delattr(self._owner, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._owner._modules))
+
+    def __len__(self) -> int:
+        return len(self._owner._modules)
 
 
 class HybridBlock(Block):
