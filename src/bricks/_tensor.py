@@ -73,7 +73,9 @@ class Tensor:
 
     # ``_counter`` is the version counter (a one-item list shared with views), or None until
     # something needs it: most tensors never meet an in-place op, and the list costs every op.
-    __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_counter", "_hooks",
+    # ``_view`` (see ``autograd/_views.py``): for a view, ``(base, chain, made_with_grad)``; for
+    # a base, a list of weak references to its views that an in-place change must update.
+    __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_counter", "_hooks", "_view",
                  "__weakref__")
     _value: Any  # the ndarray
     requires_grad: bool
@@ -81,6 +83,7 @@ class Tensor:
     grad_fn: Function | None
     _counter: list[int] | None
     _hooks: list[Callable[[Tensor], Tensor | None]] | None
+    _view: Any
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, *args: Any) -> None:
@@ -682,6 +685,7 @@ def _init(t: _TensorT, value: Any) -> _TensorT:
     t.grad_fn = None
     t._counter = None
     t._hooks = None
+    t._view = None
     return t
 
 
@@ -697,6 +701,7 @@ def wrap(value: Any) -> Tensor:
     t.grad_fn = None
     t._counter = None
     t._hooks = None
+    t._view = None
     return t
 
 

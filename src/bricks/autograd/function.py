@@ -8,6 +8,7 @@ recording is on, makes the instance the output's ``grad_fn``.
 from __future__ import annotations
 
 from typing import Any
+from weakref import ref as _weakref
 
 from .._backend import xp
 from .._device import _BY_ARRAY_TYPE, array_module, same_device_error
@@ -15,7 +16,7 @@ from .._quiet import enter_quiet, exit_quiet
 from .._tensor import Tensor, version_counter, wrap
 from .grad_mode import GRAD_ENABLED
 
-__all__ = ["Function", "unbroadcast"]
+__all__ = ["Function", "link_view", "unbroadcast"]
 
 _ndarray = xp.ndarray
 
@@ -94,7 +95,7 @@ class Function:
             return fn._finish1(inputs[0], y)
         out = wrap(y if type(y) is _ndarray else _as_array(y, values))
         if cls.is_view:
-            out._counter = version_counter(inputs[0])
+            link_view(inputs[0], out, fn)
         if GRAD_ENABLED.enabled:
             needs = []
             parents: list[Any] = []
@@ -139,7 +140,7 @@ class Function:
         # The one-input half of ``apply``: wrap ``y`` and record the node if ``x`` needs it.
         out = wrap(y if type(y) is _ndarray else _as_array(y, (x._value,)))
         if self.is_view:
-            out._counter = version_counter(x)
+            link_view(x, out, self)
         if GRAD_ENABLED.enabled and x.requires_grad:
             _record(self, (x,), _ONE_NEEDED, (x.grad_fn or x,), out)
         return out
@@ -207,6 +208,35 @@ def _node_of(parent: Any) -> Any:
         node = _ACCUMULATORS[id(parent)] = AccumulateGrad(parent)
         weakref.finalize(parent, _ACCUMULATORS.pop, id(parent), None)
     return node
+
+
+def link_view(base: Any, out: Any, fn: Function) -> None:
+    """Make ``out`` a view of ``base`` made by ``fn``: it shares the version counter, and knows
+    its root base and the chain of view steps from it, so that an in-place change through the
+    view can update the root's graph (``autograd/_views.py``). In grad mode, the view is also
+    listed (weakly) on its root, whose in-place changes give it a new ``grad_fn``; not the
+    views of a leaf that requires grad, which no recorded in-place change may touch."""
+    counter = base._counter  # version_counter(base), inline
+    if counter is None:
+        counter = base._counter = [0]
+    out._counter = counter
+    info = base._view
+    if type(info) is tuple:
+        root = info[0]
+        chain = info[1] + (fn,)
+    else:
+        root = base
+        chain = (fn,)
+    grad = GRAD_ENABLED.enabled
+    out._view = (root, chain, grad)
+    if grad and (root.grad_fn is not None or not root.requires_grad):
+        views = root._view
+        if views is None:
+            views = root._view = []
+        views.append(_weakref(out))
+        n = len(views)
+        if n >= 32 and not n & (n - 1):  # now and then, forget the views that died
+            views[:] = [r for r in views if r() is not None]
 
 
 def _as_array(y: Any, values: Any) -> Any:
@@ -277,4 +307,5 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
 
 
 # PyTorch's torch.autograd.function names for user-defined Functions (they subclass the above)
-from ._custom_function import FunctionCtx, once_differentiable  # noqa: E402
+from ._custom_function import FunctionCtx as FunctionCtx  # noqa: E402
+from ._custom_function import once_differentiable as once_differentiable  # noqa: E402

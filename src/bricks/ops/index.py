@@ -65,6 +65,22 @@ class GetItem(Function):
 class GetItemView(GetItem):
     is_view = True
 
+    def forward(self, x, key):
+        y = GetItem.forward(self, x, key)
+        if not isinstance(y, type(x)):  # NumPy answers a full int index with a scalar copy
+            y = x[_zero_d(key)]
+        return y
+
+    def view_again(self, x):
+        y = x[self.key]
+        return y if isinstance(y, type(x)) else x[_zero_d(self.key)]
+
+
+def _zero_d(key: Any) -> tuple:
+    """The index that gives the element at ``key`` as a 0-d view, not a scalar copy."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return tuple(k for k in parts if k is not Ellipsis) + (Ellipsis,)
+
 
 def getitem(input: Tensor, key: Any) -> Tensor:
     """``input[key]``: basic indexing gives a view, advanced indexing a copy."""
@@ -107,17 +123,23 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     grad_needed = (input.requires_grad or isinstance(value, Tensor) and value.requires_grad)
     from ..autograd.grad_mode import GRAD_ENABLED
 
+    if input._view is not None and GRAD_ENABLED.enabled:
+        from ..autograd._views import check_inplace_view
+
+        check_inplace_view(input, isinstance(value, Tensor) and value.requires_grad)
     if not (grad_needed and GRAD_ENABLED.enabled):
         _write(input, key, raw)
         return
+    from ..autograd._views import operand, rebase
+
     if input.requires_grad:
         from .inplace import check_not_leaf
 
         check_not_leaf(input)  # a leaf, or a view of one: PyTorch's error
-    result = IndexPut.apply(input, value, key=key)
+    result = IndexPut.apply(operand(input), value, key=key)
     input._value[...] = result._value
     bump_version(input)
-    input.grad_fn, input.requires_grad = result.grad_fn, True
+    rebase(input, result.grad_fn, True)
 
 
 def _write(input: Tensor, key: Any, raw: Any) -> None:

@@ -12,7 +12,8 @@ from typing import Any, Callable
 from .. import _device
 from .._device import array_module
 from .._backend import xp
-from .._tensor import Tensor, bump_version
+from .._tensor import Tensor, bump_version, version_counter
+from ..autograd._views import check_inplace_view, operand, rebase
 from ..autograd.function import Function, rename
 from ..autograd.grad_mode import GRAD_ENABLED, no_grad
 from . import elementwise as ew
@@ -32,12 +33,19 @@ _VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in 
                  "operation. Wrap it in `with bricks.no_grad():` or modify the leaf's `.data`.")
 
 
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+
+
 def _records(self: Tensor, other: Any) -> bool:
     if not GRAD_ENABLED.enabled:
         return False
     if self.requires_grad:
         check_not_leaf(self)
-    return self.requires_grad or isinstance(other, Tensor) and other.requires_grad
+    other_needs = isinstance(other, Tensor) and other.requires_grad
+    if self._view is not None:
+        check_inplace_view(self, other_needs)
+    return self.requires_grad or other_needs
 
 
 def check_not_leaf(self: Tensor) -> None:
@@ -59,15 +67,26 @@ def check_not_leaf(self: Tensor) -> None:
 
 
 def _rebase(self: Tensor, outplace: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
+    # The op reads a copy of the old values (its backward may need them); for a view, the
+    # copy is cut from the graph and ``rebase`` routes its gradient through the base.
+    source = operand(self)
     snapshot = Tensor._wrap(self._value.copy())
-    snapshot.requires_grad, snapshot.grad_fn = self.requires_grad, self.grad_fn
+    snapshot.requires_grad, snapshot.grad_fn = source.requires_grad, source.grad_fn
     result = outplace(snapshot, *args, **kwargs)
     _store(self, result._value)
-    self.grad_fn, self.requires_grad = result.grad_fn, result.requires_grad
+    node = result.grad_fn
+    if node is not None and type(node).saves_output:
+        # The op saved its output, which is now this tensor: a later in-place change of it
+        # is PyTorch's "modified by an inplace operation" error, as for ``relu_``'s there.
+        counter = version_counter(self)
+        node.saved_versions = node.saved_versions[:-1] + ((counter, counter[0]),)
+    rebase(self, node, result.requires_grad)
     return self
 
 
 def _store(self: Tensor, value: Any) -> None:
+    if not self._value.flags.writeable:
+        raise RuntimeError(_OVERLAP)
     if type(value) is not type(self._value):  # values from another device (copy_, init)
         value = _device.to_device(value, _device.device_of(self._value))
     if value.dtype != self._value.dtype and not xp.can_cast(value.dtype, self._value.dtype,
@@ -223,6 +242,18 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     return _fill(self, value)
 
 
+class CopyFrom(Function):
+    """``copy_`` in a graph: the old values get no gradient, the source all of it."""
+
+    torch_name = "CopyBackwards"
+
+    def forward(self, x, source):
+        return source
+
+    def backward(self, gy):
+        return None, gy
+
+
 def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     """Copy the values of ``src`` (broadcast, cast to this dtype) into this tensor."""
     if _records(self, src):
@@ -233,8 +264,9 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
 
         source = move(src, self.device) if isinstance(src, Tensor) else src
         source = expand(cast(source, self._value.dtype), self._value.shape)
+        result = CopyFrom.apply(self.detach(), source)
         _store(self, source._value)
-        self.grad_fn, self.requires_grad = source.grad_fn, source.requires_grad
+        rebase(self, result.grad_fn, result.requires_grad)
         return self
     # host: numbers and lists are read on the host, then moved to this tensor's device
     value = src._value if isinstance(src, Tensor) else xp.asarray(src)
@@ -307,6 +339,8 @@ def _restride(outplace: Callable[..., Tensor], torch_name: str) -> Callable[...,
 def _take_shape(self: Tensor, out: Tensor, torch_name: str) -> Tensor:
     if _records(self, None):
         self.grad_fn = rename(out, torch_name).grad_fn
+    if type(self._view) is tuple:  # a view stays a view of its base, one step further
+        self._view = out._view
     self._value = out._value
     bump_version(self)
     return self

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .._backend import result_type, xp
-from .._tensor import Tensor, _check_dim, version_counter
-from ..autograd.function import Function, rename, unbroadcast
+from .._tensor import Tensor, _check_dim
+from ..autograd.function import Function, link_view, rename, unbroadcast
 from .elementwise import cast
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose",
@@ -24,7 +24,7 @@ class Reshape(Function):
     is_view = True
 
     def forward(self, x, shape):
-        self.input_shape = x.shape
+        self.input_shape, self.shape = x.shape, shape
         try:
             return x.reshape(shape)
         except ValueError:
@@ -33,6 +33,9 @@ class Reshape(Function):
 
     def backward(self, gy):
         return gy.reshape(self.input_shape)
+
+    def view_again(self, x):
+        return x.reshape(self.shape)
 
     torch_name = "ViewBackward0"
 
@@ -88,8 +91,20 @@ def _reshape_strided(input: Tensor, shape: tuple[int, ...], view_name: str) -> T
 
 def _view_of(base: Tensor, value: Any) -> Tensor:
     out = Tensor._wrap(value)
-    out._counter = version_counter(base)
+    link_view(base, out, _Alias())
     return out
+
+
+class _Alias(Function):
+    """The same array again: the step of a same-shape ``reshape`` outside a graph."""
+
+    is_view = True
+
+    def backward(self, gy):
+        return gy
+
+    def view_again(self, x):
+        return x
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
@@ -178,6 +193,9 @@ class Permute(Function):
     def backward(self, gy):
         return gy.transpose(xp.argsort(self.axes))
 
+    def view_again(self, x):
+        return x.transpose(self.axes)
+
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dimensions.
@@ -229,8 +247,11 @@ class Expand(Function):
     is_view = True
 
     def forward(self, x, shape):
-        self.input_shape = x.shape
+        self.input_shape, self.shape = x.shape, shape
         return xp.broadcast_to(x, shape)
+
+    def view_again(self, x):
+        return xp.broadcast_to(x, self.shape)
 
     def backward(self, gy):
         return unbroadcast(gy, self.input_shape)
