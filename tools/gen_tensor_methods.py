@@ -96,7 +96,9 @@ def _wrap(head: str, parts: list[str], tail: str, width: int = 100 - 8) -> str:
 def _declaration(name: str, method: Any, modules: set[str]) -> list[str]:
     if isinstance(method, property):
         return ["@property", f"def {name}(self) -> Tensor: ..."]
-    home = _home(name, method)
+    # A method wrapped only to accept axis=/keepdims= (bricks._aliases) is typed as the function.
+    home = _home(name, getattr(method, "__wrapped__", method)
+                 if getattr(method, "numpy_aliases", False) else method)
     if home is not None:
         modules.add(home[0])
         return [f"{name} = {_alias(home[0])}.{home[1]}"]

@@ -91,6 +91,13 @@ __all__ += ["distributions", "linalg", "set_printoptions", "get_rng_state", "set
             "bernoulli", "randint_like", "is_floating_point", "finfo", "iinfo", "dropout",
             "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]
 
+# ----- NumPy's axis=/keepdims= aliases where torch accepts them (see _aliases.py) -----
+from ._aliases import takes_dim as _takes_dim, with_numpy_aliases as _aliased  # noqa: E402
+
+for _name in list(ops.__all__):
+    if _name in globals() and _takes_dim(globals()[_name]):
+        globals()[_name] = _aliased(globals()[_name])
+
 # ----- out= on the everyday functions (issue 12; see _out.py) -----
 from ._out import OUT_FUNCTIONS as _OUT_FUNCTIONS, with_out as _with_out  # noqa: E402
 

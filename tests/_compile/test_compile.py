@@ -1,4 +1,5 @@
-"""bricks.compile: compiled training steps give eager's numbers, guards recapture, fallbacks warn."""
+"""bricks.compile: compiled training steps give eager's numbers, guards recapture, fallbacks
+warn."""
 
 from __future__ import annotations
 

@@ -117,8 +117,6 @@ def _summary(net, lib, shape):
     return shapes
 
 
-@pytest.mark.xfail(reason="needs the axis=/keepdims= aliases of sum/mean/argmax (issue 12, "
-                          "ops-breadth's part); not on main yet", raises=TypeError, strict=False)
 def test_lenet_layer_summary_and_training_step_match_torch(d2l_pair):
     nets = []
     for lib, d2l in d2l_pair:

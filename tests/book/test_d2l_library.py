@@ -15,8 +15,6 @@ def test_d2l_imports_with_bricks_standing_in_for_torch(d2l_pair):
     assert issubclass(d2l.BananasDataset, bricks.utils.data.Dataset)
 
 
-@pytest.mark.xfail(reason="needs the axis=/keepdims= aliases of sum/mean/argmax (issue 12, "
-                          "ops-breadth's part); not on main yet", raises=TypeError, strict=False)
 def test_tensor_helpers_give_torch_results(d2l_pair):
     results = []
     for lib, d2l in d2l_pair:

@@ -42,8 +42,6 @@ def test_data_manipulation(d2l_pair):
     _compare(d2l_pair, chapter)
 
 
-@pytest.mark.xfail(reason="needs the axis=/keepdims= aliases of sum/mean/argmax (issue 12, "
-                          "ops-breadth's part); not on main yet", raises=TypeError, strict=False)
 def test_linear_algebra(d2l_pair):
     def chapter(torch):
         A = torch.arange(6, dtype=torch.float32).reshape(2, 3)
@@ -118,8 +116,6 @@ def test_automatic_differentiation(d2l_pair):
     _compare(d2l_pair, chapter)
 
 
-@pytest.mark.xfail(reason="needs torch.distributions (issue 12, ops-breadth's part); not on "
-                          "main yet", raises=AttributeError, strict=False)
 def test_probability_with_distributions(d2l_pair):
     def chapter(torch):
         torch.manual_seed(0)

@@ -6,7 +6,6 @@ import numpy as np
 
 import bricks
 from bricks.compat import mindspore as ms
-from bricks.compat import mxnet as mx
 from bricks.compat.mxnet import autograd, gluon, nd
 
 

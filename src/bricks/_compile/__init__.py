@@ -1,4 +1,5 @@
-"""``bricks.compile`` (package ``bricks._compile``): capture a training step once, replay it as a flat list of array calls.
+"""``bricks.compile`` (package ``bricks._compile``): capture a training step once, replay it as
+a flat list of array calls.
 
 The first call of a compiled function runs eagerly (a warm-up); the second runs eagerly too
 while it records every primitive's forward, the backward engine's calls, the optimizer's
@@ -6,7 +7,8 @@ updates and gradient assignments as lines of Python over arrays; later calls who
 hold (argument shapes, dtypes and requires_grad, training modes, grad mode, the parameters'
 arrays) run those lines without making tensors or graph nodes. Parameters, buffers, gradients
 and optimizer state are updated in place, so everything outside sees the same objects.
-See ``_capture.py`` (with ``_tracer.py``) for what cannot be captured (it then runs eagerly, after one warning).
+See ``_capture.py`` (with ``_tracer.py``) for what cannot be captured (it then runs eagerly,
+after one warning).
 """
 
 from __future__ import annotations

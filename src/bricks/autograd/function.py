@@ -307,4 +307,5 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
 
 
 # PyTorch's torch.autograd.function names for user-defined Functions (they subclass the above)
-from ._custom_function import FunctionCtx, once_differentiable  # noqa: E402
+from ._custom_function import FunctionCtx as FunctionCtx  # noqa: E402
+from ._custom_function import once_differentiable as once_differentiable  # noqa: E402

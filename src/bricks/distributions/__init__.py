@@ -9,6 +9,9 @@ from .distribution import Distribution
 from .normal import MultivariateNormal, Normal
 from .discrete import Bernoulli, Categorical, Multinomial
 from .uniform import Uniform
+# torch's module paths (torch.distributions.multinomial.Multinomial):
+from . import bernoulli as bernoulli, categorical as categorical, multinomial as multinomial
+from . import multivariate_normal as multivariate_normal
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Multinomial",
            "MultivariateNormal"]

@@ -99,6 +99,10 @@ class Distribution:
 
     def __repr__(self) -> str:
         names = [n for n in self.arg_constraints if n in self.__dict__]
-        shown = ", ".join(f"{n}: {self.__dict__[n].shape if self.__dict__[n].numel() > 1 else self.__dict__[n]}"
-                          for n in names)
+        shown = ", ".join(f"{n}: {_shown(self.__dict__[n])}" for n in names)
         return f"{type(self).__name__}({shown})"
+
+
+def _shown(value: Any) -> Any:
+    # torch prints a parameter's shape when it has several elements, else its value.
+    return value.shape if value.numel() > 1 else value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._backend import xp
+from .._aliases import takes_dim, with_numpy_aliases
 from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
@@ -160,4 +161,7 @@ for _family in _FAMILIES:
         if _name not in _FUNCTIONS_ONLY:
             _METHODS.setdefault(_name, getattr(_family, _name))
 for _name, _method in _METHODS.items():
+    # NumPy's axis=/keepdims= where torch accepts them (x.sum(axis=0)): see bricks._aliases.
+    if takes_dim(_method):
+        _METHODS[_name] = _method = with_numpy_aliases(_method)
     setattr(Tensor, _name, _method)

@@ -14,7 +14,6 @@ from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import _binary, _broadcasting, _shape, div, where
 from .index import gather, index_select
-from .linalg import matmul
 from .shape import cat, expand, reshape
 from .unary import _float
 

@@ -62,7 +62,8 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 def _diagonal_index(rows: int, cols: int, offset: int, module: Any = xp) -> tuple[Any, Any]:
-    n = builtins.max(0, builtins.min(rows + builtins.min(offset, 0), cols - builtins.max(offset, 0)))
+    n = builtins.max(0, builtins.min(rows + builtins.min(offset, 0),
+                                     cols - builtins.max(offset, 0)))
     start = module.arange(n)
     return start + builtins.max(-offset, 0), start + builtins.max(offset, 0)
 

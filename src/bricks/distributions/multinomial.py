@@ -1,0 +1,5 @@
+"""``torch.distributions.multinomial``: the module path PyTorch code imports from."""
+
+from .discrete import Multinomial
+
+__all__ = ["Multinomial"]
