@@ -138,3 +138,20 @@ def test_the_textbooks_own_sequential_on_block_children(mx):
     assert sorted(net.collect_params().keys()) == sorted(f"{name}_{kind}" for name in names
                                                          for kind in ("weight", "bias"))
     assert [name for name, _ in net.named_children()] == names
+
+
+def test_float_index_arrays_index_as_in_mxnet(mx):
+    """MXNet 1.9.1 indexes with float arrays, truncating them (2.7 -> row 2)."""
+    from mxnet import nd, np, npx
+
+    x = nd.arange(12).reshape((3, 4))
+    numpy.testing.assert_array_equal(x[nd.array([0, 2])].asnumpy(),
+                                     [[0, 1, 2, 3], [8, 9, 10, 11]])
+    numpy.testing.assert_array_equal(x[nd.array([2.7, 0.2])].asnumpy(),
+                                     [[8, 9, 10, 11], [0, 1, 2, 3]])
+    x[nd.array([1.0])] = 0
+    assert x.asnumpy()[1].tolist() == [0, 0, 0, 0]
+    npx.set_np()
+    y = np.arange(12).reshape(3, 4)
+    numpy.testing.assert_array_equal(y[np.array([0.0, 2.0])].asnumpy(),
+                                     [[0, 1, 2, 3], [8, 9, 10, 11]])

@@ -85,7 +85,18 @@ def _equality(negate: bool) -> Callable[[Any, Any], Any]:
 
 def _setitem(self: Any, key: Any, value: Any) -> None:
     target = unwrap(self).detach()
-    target[unwrap(key)] = _detached(value)
+    target[_index_key(self, key)] = _detached(value)
+
+
+def _index_key(array: Any, key: Any) -> Any:
+    """``key`` for bricks; float index arrays truncated to int where the framework allows."""
+    if isinstance(key, tuple):
+        return tuple(_index_key(array, part) for part in key)
+    key = unwrap(key)
+    if isinstance(array, ArrayFacade) and array._float_indices and isinstance(key, Tensor) \
+            and key.dtype.is_floating_point:
+        return key.long()  # MXNet casts a float index array to int (2.7 -> 2)
+    return key
 
 
 def install_operators(cls: type) -> None:
@@ -114,6 +125,7 @@ class ArrayFacade:
 
     __slots__ = ("_t", "__weakref__")
     _t: Tensor
+    _float_indices = False  # whether float index arrays index (truncated), as in MXNet
 
     if TYPE_CHECKING:  # install_operators below adds it to the class
         def __setitem__(self, key: Any, value: Any) -> None: ...
@@ -154,7 +166,7 @@ class ArrayFacade:
         return (self[i] for i in range(len(self)))
 
     def __getitem__(self, key: Any) -> Any:
-        return self._facade()._wrap(unwrap(self)[unwrap(key)])
+        return self._facade()._wrap(unwrap(self)[_index_key(self, key)])
 
     @classmethod
     def _facade(cls) -> type[ArrayFacade]:

@@ -55,6 +55,8 @@ class NDArray(ArrayFacade):
         <NDArray 2x3 @cpu(0)>
     """
 
+    _float_indices = True  # MXNet indexes with float arrays (nd.array's default dtype)
+
     __slots__ = ()
 
     def __repr__(self) -> str:
