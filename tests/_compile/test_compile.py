@@ -296,3 +296,26 @@ def test_a_result_computed_outside_the_primitives_falls_back() -> None:
     with pytest.warns(UserWarning, match="outside bricks' primitives"):
         f(bricks.tensor([1.0, 3.0, 2.0]))
     assert f(bricks.tensor([5.0, 3.0, 2.0])).item() == 0
+
+
+def test_an_in_place_change_through_a_view_runs_eagerly_with_torchs_gradients():
+    # Every call, the capturing one included, gives torch's gradients (CopySlices), and the
+    # function then runs eagerly: a replay could not repeat the graph's rewiring.
+    def step(lib, x, w):
+        y = x * w
+        y[0].add_(1)
+        y[1:].mul_(3)
+        loss = (y * y).sum()
+        loss.backward()
+        return loss
+
+    data = np.arange(1.0, 4.0)
+    tw = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    step(torch, torch.tensor(data), tw)
+    w = bricks.tensor([0.5, -1.0, 2.0], dtype=bricks.float64, requires_grad=True)
+    compiled = bricks.compile(lambda x: step(bricks, x, w))
+    with pytest.warns(UserWarning, match="runs eagerly"):
+        for _ in range(4):
+            w.grad = None
+            compiled(bricks.tensor(data))
+            np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12)

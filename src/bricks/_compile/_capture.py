@@ -21,9 +21,9 @@ import threading
 from typing import Any, Callable
 
 from .._backend import xp
-from .._tensor import Tensor, bump_version, version_counter, wrap
+from .._tensor import Tensor, bump_version, wrap
 from ..autograd import engine
-from ..autograd.function import Function, _record
+from ..autograd.function import Function, _record, link_view
 from ..autograd.grad_mode import is_grad_enabled
 from ..nn import _hooks
 from ..nn.module import Module
@@ -78,8 +78,8 @@ def _traced_apply(cls: type[Function], *inputs: Any, **config: Any) -> Any:
         tracer.depth -= 1
     was_array = type(y) is _ndarray
     out = wrap(y if was_array else xp.asarray(y))
-    if cls.is_view:
-        out._counter = version_counter(inputs[0])
+    if cls.is_view:  # as Function.apply does: the view knows its base (in-place through it)
+        link_view(inputs[0], out, fn)
     if is_grad_enabled():
         needs = tuple(isinstance(t, Tensor) and t.requires_grad for t in inputs)
         if True in needs:
@@ -337,6 +337,18 @@ def _refuse(what: str, original: Callable) -> Callable:
     return refused
 
 
+def _refuse_views(original: Callable) -> Callable:
+    # An in-place change through a view (or of a base that has views) rewires the graph with
+    # CopySlices nodes (autograd/_views.py), which a replay does not repeat: run eagerly.
+    def rebase(self: Any, fn: Any, requires_grad: bool) -> Any:
+        tracer = current()
+        if tracer is not None and self._view:
+            tracer.fail("it changes a view (or a tensor that has views) in place")
+        return original(self, fn, requires_grad)
+
+    return rebase
+
+
 class _WatchedRandom:
     """Stands for the default generator's NumPy generator during a capture."""
 
@@ -470,6 +482,7 @@ class capturing:
                      "numpy", "__array__"):
             _set_attr(Tensor, name, _refuse(f"Tensor.{name}", getattr(Tensor, name)))
         _set_attr(_hooks, "call_with_hooks", _refuse("module hooks", _hooks.call_with_hooks))
+        _set_attr(inplace, "rebase", _refuse_views(inplace.rebase))
         for module_name, attribute in _SWAPPED:
             original = getattr(sys.modules[module_name], attribute)
             _swap(original, _REPLACEMENTS.get(attribute) or _refuse(attribute, original))
