@@ -23,6 +23,11 @@ def test_every_probed_name_exists_in_torch():
     probe = _probe()
     assert [n for n in probe.names(probe.TORCH) if not hasattr(torch, n)] == []
     assert [n for n in probe.names(probe.TENSOR) if not hasattr(torch.Tensor, n)] == []
+    assert [n for n in probe.names(probe.NN) if not hasattr(torch.nn, n)] == []
+    assert [n for n in probe.names(probe.FUNCTIONAL) if not hasattr(torch.nn.functional, n)] == []
+    assert [n for n in probe.names(probe.OPTIM) if not hasattr(torch.optim, n)] == []
+    assert [n for n in probe.names(probe.SCHEDULERS)
+            if not hasattr(torch.optim.lr_scheduler, n)] == []
 
 
 def test_bricks_has_at_least_95_percent_of_each_group():

@@ -61,6 +61,40 @@ new_empty new_tensor stride storage_offset element_size nelement is_floating_poi
 apply_ map_ inverse det movedim
 """
 
+NN = """
+Module Parameter Sequential ModuleList ModuleDict ParameterList ParameterDict Linear Bilinear
+Identity LazyLinear Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d LazyConv2d MaxPool1d
+MaxPool2d MaxPool3d AvgPool1d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d LayerNorm
+GroupNorm InstanceNorm1d InstanceNorm2d Dropout Dropout1d Dropout2d Embedding EmbeddingBag RNN
+LSTM GRU RNNCell LSTMCell GRUCell MultiheadAttention TransformerEncoderLayer
+TransformerEncoder TransformerDecoderLayer TransformerDecoder Transformer ReLU ReLU6 LeakyReLU
+PReLU RReLU ELU CELU SELU GELU SiLU Mish Sigmoid Tanh Softmax LogSoftmax Softplus Softsign
+Hardtanh Hardswish Hardsigmoid GLU Flatten Unflatten Upsample PixelShuffle CosineSimilarity
+PairwiseDistance MSELoss L1Loss HuberLoss SmoothL1Loss CrossEntropyLoss NLLLoss BCELoss
+BCEWithLogitsLoss KLDivLoss MarginRankingLoss TripletMarginLoss CTCLoss init functional utils
+parameter
+"""
+
+FUNCTIONAL = """
+relu relu6 leaky_relu elu gelu silu mish sigmoid tanh softmax log_softmax softplus softsign
+hardtanh hardswish glu linear bilinear conv1d conv2d conv3d conv_transpose2d max_pool2d
+avg_pool2d adaptive_avg_pool2d dropout batch_norm layer_norm group_norm embedding one_hot pad
+interpolate normalize cosine_similarity pairwise_distance unfold fold gumbel_softmax
+scaled_dot_product_attention mse_loss l1_loss huber_loss smooth_l1_loss cross_entropy
+nll_loss binary_cross_entropy binary_cross_entropy_with_logits kl_div
+margin_ranking_loss triplet_margin_loss ctc_loss
+"""
+
+OPTIM = """
+SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam LBFGS Optimizer lr_scheduler
+"""
+
+SCHEDULERS = """
+LRScheduler StepLR MultiStepLR ExponentialLR CosineAnnealingLR LambdaLR MultiplicativeLR
+ReduceLROnPlateau CyclicLR OneCycleLR CosineAnnealingWarmRestarts LinearLR ConstantLR
+SequentialLR ChainedScheduler PolynomialLR
+"""
+
 
 def names(block: str) -> list[str]:
     return block.split()
@@ -76,7 +110,12 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
 
     result = {}
     for group, module, block in (("torch.*", bricks, TORCH),
-                                 ("Tensor methods", bricks.Tensor, TENSOR)):
+                                 ("Tensor methods", bricks.Tensor, TENSOR),
+                                 ("torch.nn.*", bricks.nn, NN),
+                                 ("torch.nn.functional.*", bricks.nn.functional, FUNCTIONAL),
+                                 ("torch.optim.*", bricks.optim, OPTIM),
+                                 ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
+                                  SCHEDULERS)):
         wanted = names(block)
         have, missing = coverage(module, wanted)
         result[group] = (have, len(wanted), missing)

@@ -36,6 +36,7 @@ SCHEDULES = [
     ("CosineAnnealingLR", dict(T_max=25, eta_min=0.001)),
     ("CosineAnnealingLR", dict(T_max=40)),
     ("LambdaLR", dict(lr_lambda=lambda epoch: 0.95 ** epoch + 0.01 * epoch)),
+    ("MultiplicativeLR", dict(lr_lambda=lambda epoch: 0.9 if epoch % 2 else 0.5)),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=STEPS)),
     ("OneCycleLR", dict(max_lr=[0.5, 2.0], total_steps=STEPS + 5, anneal_strategy="linear",
                         three_phase=True, pct_start=0.25)),

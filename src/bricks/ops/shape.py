@@ -404,8 +404,9 @@ def _slices(tensor: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` nearly equal pieces along ``dim``."""
     n = input._value.shape[_check_dim(dim, input._value.ndim)]
-    step = -(-n // chunks) if n else 1
-    return split(input, step, dim)
+    if n == 0:  # torch: ``chunks`` empty pieces
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-n // chunks), dim)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:

@@ -21,7 +21,7 @@ from .optimizer import Optimizer
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
            "LambdaLR", "OneCycleLR", "ConstantLR", "LinearLR", "PolynomialLR",
            "SequentialLR", "ChainedScheduler", "CyclicLR", "CosineAnnealingWarmRestarts",
-           "ReduceLROnPlateau"]
+           "ReduceLROnPlateau", "MultiplicativeLR"]
 
 
 def _format_param(name: str, optimizer: Optimizer, param: Any) -> list[Any]:
@@ -155,6 +155,27 @@ class LambdaLR(LRScheduler):
     def get_lr(self) -> list[float]:
         return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas,
                                                                      self.base_lrs)]
+
+
+class MultiplicativeLR(LambdaLR):
+    r"""Multiply each group's lr by a function of the epoch, every epoch after the first.
+
+    :math:`\gamma_t = \gamma_{t-1} \cdot \lambda(t)`.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        lr_lambda: a function of the epoch, or a list of them, one per param group.
+        last_epoch: the index of the last epoch.
+
+    Raises:
+        ValueError: if a list does not give one function per param group.
+    """
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch <= 0:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, groups)]
 
 
 class StepLR(LRScheduler):
