@@ -155,3 +155,22 @@ def test_float_index_arrays_index_as_in_mxnet(mx):
     y = np.arange(12).reshape(3, 4)
     numpy.testing.assert_array_equal(y[np.array([0.0, 2.0])].asnumpy(),
                                      [[0, 1, 2, 3], [8, 9, 10, 11]])
+
+
+def test_hybrid_forward_reaches_np_and_npx_through_F(mx):
+    from mxnet import gluon, init, np, npx
+
+    npx.set_np()
+
+    class Scaled(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            self.scale = self.params.get("scale", shape=(1,), init=init.Constant(2.0))
+
+        def hybrid_forward(self, F, x, scale):
+            return F.npx.relu(F.np.multiply(x, scale)) + F.np.abs(x)
+
+    block = Scaled()
+    block.initialize()
+    out = block(np.array([-1.0, 3.0]))
+    numpy.testing.assert_array_equal(out.asnumpy(), [1.0, 9.0])

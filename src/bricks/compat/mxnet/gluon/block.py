@@ -226,6 +226,19 @@ class Block(nn.Module):
         raise NotImplementedError(f"{type(self).__name__} must implement forward")
 
 
+class _Operators:
+    """``F`` in ``hybrid_forward``: the array module's functions, plus ``F.np`` and ``F.npx``
+    as MXNet's ``mxnet.ndarray`` has them."""
+
+    def __init__(self, module: Any, np_module: Any) -> None:
+        self._module = module
+        self.np = np_module
+        self.npx = npx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
 class _Children(MutableMapping):
     """A live view of a block's children: writes go through ``add_module``'s checks."""
 
@@ -263,7 +276,7 @@ class HybridBlock(Block):
         from .. import numpy as mx_np
 
         module = mx_np if npx.is_np_array() else ndarray
-        return self.hybrid_forward(module, x, *args, **values)
+        return self.hybrid_forward(_Operators(module, mx_np), x, *args, **values)
 
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
         """Compute the output with the operators of ``F``; subclasses override this."""
