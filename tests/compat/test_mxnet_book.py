@@ -246,3 +246,34 @@ def test_gluon_data_loader_batches_and_arrays_save_and_load(mxnp, tmp_path):
     assert sorted(loaded) == ["x", "y"] and str(loaded["y"]) == "[0 1 0 1 1]"
     npx.save(path, [features])
     assert npx.load(path)[0].shape == (5, 2)
+
+
+def test_export_writes_mxnets_parameter_names_in_a_safe_file(mxnp, tmp_path):
+    import json
+
+    from mxnet import init, np
+    from mxnet.gluon import nn
+
+    import bricks
+
+    net = nn.HybridSequential()
+    net.add(nn.Dense(4, activation="relu"), nn.BatchNorm(), nn.Dense(2))
+    net.initialize(init.Constant(0.5))
+    path = str(tmp_path / "model")
+    with pytest.raises(RuntimeError, match="first call block.hybridize"):
+        net.export(path)
+    net.hybridize()
+    out = net(np.ones((3, 5)))
+    net.export(path, epoch=7)
+    saved = bricks.load(path + "-0007.params")
+    dense = net[0].prefix
+    bn = net[1].prefix
+    assert saved[f"arg:{dense}weight"].shape == (4, 5)
+    assert f"aux:{bn}running_mean" in saved and f"arg:{bn}gamma" in saved
+    numpy.testing.assert_array_equal(saved[f"arg:{dense}weight"].numpy(),
+                                     net[0].weight.data().asnumpy())
+    described = json.loads((tmp_path / "model-symbol.json").read_text())
+    assert "not an MXNet symbol graph" in described["format"]
+    assert described["parameters"][f"{dense}weight"] == {"kind": "arg", "shape": [4, 5],
+                                                         "dtype": "float32"}
+    assert out.shape == (3, 2)

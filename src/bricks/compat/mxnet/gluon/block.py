@@ -10,6 +10,7 @@ enclosing block's counters inside ``with block.name_scope():``.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 from collections import defaultdict
@@ -190,6 +191,7 @@ class Block(nn.Module):
             return
 
         def call(recording: bool, *args: Any) -> Any:  # recording: a guard of the capture
+            self.__dict__["_hybrid_ran"] = True
             return self._call_imperative(*args)
 
         self.__dict__["_hybrid"] = compile_facade(call, ndarray.NDArray)
@@ -281,6 +283,35 @@ class HybridBlock(Block):
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
         """Compute the output with the operators of ``F``; subclasses override this."""
         raise NotImplementedError
+
+    def export(self, path: str, epoch: int = 0, remove_amp_cast: bool = True) -> None:
+        """Save the parameters as MXNet's ``export`` names them, in bricks' safe format.
+
+        ``path-%04d.params`` (``epoch``) holds ``arg:<name>`` for each parameter and
+        ``aux:<name>`` for running statistics, as MXNet writes them, in a safetensors file that
+        ``bricks.load`` (and the ``safetensors`` library) read; never a pickle.
+        ``path-symbol.json`` is NOT an MXNet symbol graph (bricks has none): it records the
+        block as printed and each parameter's name, kind, shape and dtype, so the files say
+        what they hold.
+
+        Raises:
+            RuntimeError: before ``hybridize()`` and one forward pass, as MXNet.
+        """
+        if self.__dict__.get("_hybrid") is None or not self.__dict__.get("_hybrid_ran"):
+            raise RuntimeError("Please first call block.hybridize() and then run forward with "
+                               "this block at least once before calling export.")
+        arrays, described = {}, {}
+        for name, param in self.collect_params().items():
+            kind = "aux" if name.endswith(("running_mean", "running_var")) else "arg"
+            value = param.data()
+            arrays[f"{kind}:{name}"] = unwrap(value).detach()
+            described[name] = {"kind": kind, "shape": list(value.shape),
+                               "dtype": str(unwrap(value).dtype).replace("bricks.", "")}
+        bricks.save(arrays, f"{path}-{epoch:04d}.params")
+        summary = {"format": "bricks Gluon export (parameters only; not an MXNet symbol graph)",
+                   "block": repr(self), "parameters": described}
+        with open(f"{path}-symbol.json", "w", encoding="utf-8") as handle:
+            json.dump(summary, handle, indent=2)
 
 
 def _indent(text: str, spaces: int) -> str:
