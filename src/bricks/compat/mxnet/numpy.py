@@ -225,20 +225,22 @@ min = _reduction("amin")
 prod = _reduction("prod")
 
 
+def _spread(name: str, a: Any, axis: Any, ddof: int, keepdims: bool) -> ndarray:
+    tensor = _t(a)
+    function = getattr(bricks, name)
+    if axis is None:
+        return ndarray._wrap(function(tensor, correction=ddof))
+    return ndarray._wrap(function(tensor, dim=_axis(axis), correction=ddof, keepdim=keepdims))
+
+
 def std(a: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> ndarray:
     """The standard deviation (population by default, as NumPy)."""
-    tensor = _t(a)
-    if axis is None:
-        return ndarray._wrap(bricks.std(tensor, correction=ddof))
-    return ndarray._wrap(bricks.std(tensor, dim=_axis(axis), correction=ddof, keepdim=keepdims))
+    return _spread("std", a, axis, ddof, keepdims)
 
 
 def var(a: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> ndarray:
     """The variance (population by default, as NumPy)."""
-    tensor = _t(a)
-    if axis is None:
-        return ndarray._wrap(bricks.var(tensor, correction=ddof))
-    return ndarray._wrap(bricks.var(tensor, dim=_axis(axis), correction=ddof, keepdim=keepdims))
+    return _spread("var", a, axis, ddof, keepdims)
 
 
 def argmax(a: Any, axis: int | None = None) -> ndarray:

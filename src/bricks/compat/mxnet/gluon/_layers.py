@@ -7,26 +7,14 @@ from typing import Any
 
 from bricks.nn import functional as F
 
-from .. import autograd, npx
+from .. import autograd
 from ..._facade import unwrap
 from .block import HybridBlock, wrap_like
+from .nn import _act, _pair, _unknown  # defined before nn imports this module
+from .parameter import ready
 
 __all__ = ["BatchNorm", "LayerNorm", "Embedding", "GlobalAvgPool2D", "GlobalMaxPool2D",
            "Conv2DTranspose"]
-
-
-def _unknown(size: int) -> Any:
-    # An input size not known yet prints as None in MXNet 1.x's NDArray mode, -1 after set_np().
-    if size:
-        return size
-    return -1 if npx.is_np_array() else None
-
-
-def _ready(*params: Any) -> None:
-    for param in params:
-        if param is not None:
-            param._finish_deferred_init()
-            param._check_initialized()
 
 
 class BatchNorm(HybridBlock):
@@ -65,7 +53,7 @@ class BatchNorm(HybridBlock):
         if params[0].shape[0] == 0:
             for param in params:
                 param.shape = (tensor.shape[1],)
-        _ready(*params)
+        ready(*params)
         training = autograd.is_training() and not self._use_global_stats
         out = F.batch_norm(tensor, self.running_mean.bricks_parameter.detach(),
                            self.running_var.bricks_parameter.detach(),
@@ -76,7 +64,7 @@ class BatchNorm(HybridBlock):
     def __repr__(self) -> str:
         return (f"BatchNorm(axis=1, eps={self._epsilon}, momentum={self._momentum}, "
                 f"fix_gamma=False, use_global_stats={self._use_global_stats}, "
-                f"in_channels={_unknown(self.gamma.shape[0])})")
+                f"in_channels={(self.gamma.shape[0] or _unknown())})")
 
 
 class LayerNorm(HybridBlock):
@@ -101,14 +89,14 @@ class LayerNorm(HybridBlock):
         tensor = unwrap(x)
         if self.gamma.shape[0] == 0:
             self.gamma.shape = self.beta.shape = (tensor.shape[-1],)
-        _ready(self.gamma, self.beta)
+        ready(self.gamma, self.beta)
         out = F.layer_norm(tensor, (tensor.shape[-1],), self.gamma.bricks_parameter,
                            self.beta.bricks_parameter, self._epsilon)
         return wrap_like(x, out)
 
     def __repr__(self) -> str:
         return (f"LayerNorm(eps={self._epsilon}, axis=-1, center={self._center}, "
-                f"scale={self._scale}, in_channels={_unknown(self.gamma.shape[0])})")
+                f"scale={self._scale}, in_channels={(self.gamma.shape[0] or _unknown())})")
 
 
 class Embedding(HybridBlock):
@@ -124,7 +112,7 @@ class Embedding(HybridBlock):
                                           init=weight_initializer, allow_deferred_init=True)
 
     def forward(self, x: Any) -> Any:
-        _ready(self.weight)
+        ready(self.weight)
         indices = unwrap(x).long()
         return wrap_like(x, F.embedding(indices, self.weight.bricks_parameter))
 
@@ -158,10 +146,6 @@ class GlobalMaxPool2D(_GlobalPool2D):
     _pool_type = "max"
 
 
-def _pair(value: Any) -> tuple:
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
 class Conv2DTranspose(HybridBlock):
     """A transposed 2-D convolution; the weight is (in_channels, channels, kh, kw)."""
 
@@ -171,8 +155,6 @@ class Conv2DTranspose(HybridBlock):
                  use_bias: bool = True, weight_initializer: Any = None,
                  bias_initializer: Any = "zeros", in_channels: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from .nn import _act
-
         self._channels, self._kernel = channels, _pair(kernel_size)
         self._strides, self._padding = _pair(strides), _pair(padding)
         self._output_padding, self._dilation = _pair(output_padding), _pair(dilation)
@@ -192,7 +174,7 @@ class Conv2DTranspose(HybridBlock):
         tensor = unwrap(x)
         if self.weight.shape[0] == 0:
             self.weight.shape = (tensor.shape[1],) + self.weight.shape[1:]
-        _ready(self.weight, self.bias)
+        ready(self.weight, self.bias)
         bias = self.bias.bricks_parameter if self.bias is not None else None
         out = F.conv_transpose2d(tensor, self.weight.bricks_parameter, bias, self._strides,
                                  self._padding, self._output_padding, self._groups,
@@ -202,5 +184,5 @@ class Conv2DTranspose(HybridBlock):
         return wrap_like(x, out)
 
     def __repr__(self) -> str:
-        return (f"Conv2DTranspose({self._channels} -> {_unknown(self.weight.shape[0])}, "
+        return (f"Conv2DTranspose({self._channels} -> {(self.weight.shape[0] or _unknown())}, "
                 f"kernel_size={self._kernel}, stride={self._strides})")

@@ -15,6 +15,7 @@ from bricks.nn import functional as F
 from .. import autograd, npx
 from ..._facade import unwrap
 from .block import Block, HybridBlock, wrap_like
+from .parameter import ready
 
 __all__ = ["Block", "HybridBlock", "Sequential", "HybridSequential", "Dense", "Activation",
            "Dropout", "Flatten", "Conv2D", "MaxPool2D", "AvgPool2D", "BatchNorm", "LayerNorm",
@@ -115,10 +116,7 @@ class Dense(HybridBlock):
             tensor = tensor.reshape((tensor.shape[0], -1))
         if self.weight.shape[1] == 0:
             self.weight.shape = (self._units, tensor.shape[-1])
-        for param in (self.weight, self.bias):
-            if param is not None:
-                param._finish_deferred_init()
-                param._check_initialized()
+        ready(self.weight, self.bias)
         bias = self.bias.bricks_parameter if self.bias is not None else None
         out = F.linear(tensor, self.weight.bricks_parameter, bias)
         if self.act is not None:
@@ -232,10 +230,7 @@ class Conv2D(HybridBlock):
         tensor = unwrap(x)
         if self.weight.shape[1] == 0:
             self.weight.shape = (self._channels, tensor.shape[1] // self._groups) + self._kernel
-        for param in (self.weight, self.bias):
-            if param is not None:
-                param._finish_deferred_init()
-                param._check_initialized()
+        ready(self.weight, self.bias)
         bias = self.bias.bricks_parameter if self.bias is not None else None
         out = F.conv2d(tensor, self.weight.bricks_parameter, bias, self._strides,
                        self._padding, self._dilation, self._groups)

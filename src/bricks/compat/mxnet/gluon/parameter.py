@@ -439,6 +439,20 @@ def load_all_or_nothing(params: dict[str, Parameter], loaded: dict, filename: An
         param.set_data(value)
 
 
+def ready(*params: Parameter | None) -> None:
+    """Finish each parameter's deferred initialization (its shape is known by now) and check
+    that it is initialized; None entries (a layer without bias) are skipped.
+
+    Raises:
+        DeferredInitializationError: for a parameter whose shape is still not known.
+        RuntimeError: for a parameter that was never initialized.
+    """
+    for param in params:
+        if param is not None:
+            param._finish_deferred_init()
+            param._check_initialized()
+
+
 def _compatible(expected: tuple, saved: tuple) -> bool:
     # 0 in a Gluon shape is a size not known yet: any saved size fills it.
     return len(expected) == len(saved) and all(e in (0, s) for e, s in zip(expected, saved))

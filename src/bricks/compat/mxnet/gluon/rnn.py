@@ -15,6 +15,7 @@ import bricks
 from ..._facade import unwrap
 from .. import npx
 from .block import HybridBlock, wrap_like
+from .parameter import ready
 
 __all__ = ["RNN", "GRU", "LSTM", "RNNCell", "GRUCell", "LSTMCell"]
 
@@ -91,9 +92,7 @@ class _RNNLayer(HybridBlock):
                   ("i2h_weight", "h2h_weight", "i2h_bias", "h2h_bias")]
         if params[0].shape[1] == 0:
             params[0].shape = (params[0].shape[0], input_size)
-        for param in params:
-            param._finish_deferred_init()
-            param._check_initialized()
+        ready(*params)
         return tuple(p.bricks_parameter for p in params)
 
     def forward(self, inputs: Any, states: Any = None) -> Any:
@@ -201,9 +200,7 @@ class _Cell(HybridBlock):
         params = [self.i2h_weight, self.h2h_weight, self.i2h_bias, self.h2h_bias]
         if params[0].shape[1] == 0:
             params[0].shape = (params[0].shape[0], x.shape[-1])
-        for param in params:
-            param._finish_deferred_init()
-            param._check_initialized()
+        ready(*params)
         weights = tuple(p.bricks_parameter for p in params)
         out, new = _step(self._mode, x, [unwrap(s) for s in states], weights)
         return wrap_like(inputs, out), [wrap_like(inputs, s) for s in new]
