@@ -495,6 +495,9 @@ class Tensor:
         chunk = _shape.chunk
         t = _shape.t
         movedim = _shape.movedim
+        moveaxis = _shape.moveaxis
+        swapaxes = _shape.swapaxes
+        swapdims = _shape.swapdims
         unbind = _shape.unbind
         contiguous = _shape.contiguous
         clone = _shape.clone
