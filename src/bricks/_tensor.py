@@ -375,6 +375,7 @@ class Tensor:
         __neg__ = _unary.neg
         __abs__ = _unary.abs
         __pos__ = _ops._pos
+        __reversed__ = _ops._reversed_tensor
         __invert__ = _bitwise._invert
         __and__ = _bitwise.bitwise_and
         __rand__ = _bitwise.bitwise_and

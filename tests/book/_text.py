@@ -2,6 +2,8 @@
 corpora, so these subclasses hand them a short text of our own instead, and read it without
 shuffling, so that bricks and torch see the same batches in the same order."""
 
+from _sync import close, paired
+
 # A few lines of our own prose (not the book's): enough characters for a character-level
 # language model's few training steps, and repeated phrases so that the predictions differ
 # from noise.
@@ -61,3 +63,31 @@ def translation(d2l, batch_size=8, num_steps=6, num_train=32, num_val=16):
             return translation_text(num_train + num_val)
 
     return in_order(TinyPairs(batch_size, num_steps, num_train, num_val))
+
+
+def train_language_model(d2l_pair, make, epochs=2):
+    """Train ``make(lib, d2l, vocab_size)`` with the Trainer and gradient clipping, on the
+    same weights and batches in both; return the two models and vocabularies."""
+    datas = [time_machine(d2l) for _, d2l in d2l_pair]
+    models = paired(d2l_pair, lambda lib, d2l: make(lib, d2l, len(datas[0].vocab)),
+                    lambda lib, model: model(lib.zeros((1, 8), dtype=lib.int64)))
+    for (_, d2l), model, data in zip(d2l_pair, models, datas):
+        d2l.Trainer(max_epochs=epochs, gradient_clip_val=1).fit(model, data)
+    return models, [data.vocab for data in datas]
+
+
+def compare_language_models(d2l_pair, models, vocabs):
+    """The trained models agree: validation loss, parameters and predicted text; returns
+    torch's validation perplexity."""
+    losses = []
+    for (lib, d2l), model in zip(d2l_pair, models):
+        X, Y = next(iter(time_machine(d2l).val_dataloader()))
+        with lib.no_grad():
+            losses.append(model.loss(model(X), Y))
+    close(losses[0], losses[1], rtol=1e-4, atol=1e-5)
+    for (_, ours), (_, theirs) in zip(models[0].named_parameters(),
+                                      models[1].named_parameters()):
+        close(ours, theirs, rtol=1e-3, atol=1e-5)
+    texts = [model.predict("the keeper", 12, vocab) for model, vocab in zip(models, vocabs)]
+    assert texts[0] == texts[1] and texts[0].startswith("the keeper")
+    return float(losses[1].exp())

@@ -8,8 +8,8 @@ import collections
 import random
 
 import numpy as np
-from _sync import close, copy_weights
-from _text import CORPUS, time_machine
+from _sync import close, paired
+from _text import CORPUS, compare_language_models, time_machine, train_language_model
 
 
 def _sine(T=240, tau=4, seed=0):
@@ -35,23 +35,10 @@ def _sine_data(lib, d2l, features, labels, num_train=160):
     return Lagged()
 
 
-def _pair(d2l_pair, make, warm_up):
-    """The model ``make(lib, d2l)`` in both, run once by ``warm_up(lib, model)`` (lazy
-    layers), with torch's weights copied into bricks'."""
-    models = []
-    for lib, d2l in d2l_pair:
-        model = make(lib, d2l)
-        model.board.display = False
-        warm_up(lib, model)
-        models.append(model)
-    copy_weights(models[0], models[1])
-    return models
-
-
 def test_autoregression_on_a_sine_one_step_and_multi_step(d2l_pair):
     x, features, labels = _sine()
     tau = features.shape[1]
-    models = _pair(d2l_pair, lambda lib, d2l: d2l.LinearRegression(lr=0.05),
+    models = paired(d2l_pair, lambda lib, d2l: d2l.LinearRegression(lr=0.05),
                    lambda lib, model: model(lib.tensor(features[:1])))
     results = []
     for (lib, d2l), model in zip(d2l_pair, models):
@@ -151,40 +138,12 @@ def test_rnn_from_scratch_shapes_and_one_hot(d2l_pair):
                                               [[0, 0, 1.0, 0], [0, 0, 0, 1.0]]]
 
 
-def _train_language_model(d2l_pair, make, epochs=2):
-    """Train ``make(lib, d2l, vocab_size)`` with the Trainer and gradient clipping, on the
-    same weights and batches in both; return per framework (model, vocab)."""
-    datas = [time_machine(d2l) for _, d2l in d2l_pair]
-    sample = [lib.zeros((1, 8), dtype=lib.int64) for lib, _ in d2l_pair]
-    models = _pair(d2l_pair, lambda lib, d2l: make(lib, d2l, len(datas[0].vocab)),
-                   lambda lib, model: model(sample[0] if lib is d2l_pair[0][0] else sample[1]))
-    for (lib, d2l), model, data in zip(d2l_pair, models, datas):
-        d2l.Trainer(max_epochs=epochs, gradient_clip_val=1).fit(model, data)
-    return models, [data.vocab for data in datas]
-
-
-def _compare_language_models(d2l_pair, models, vocabs):
-    losses = []
-    for (lib, d2l), model, vocab in zip(d2l_pair, models, vocabs):
-        data = time_machine(d2l)
-        X, Y = next(iter(data.val_dataloader()))
-        with lib.no_grad():
-            losses.append(model.loss(model(X), Y))
-    close(losses[0], losses[1], rtol=1e-4, atol=1e-5)
-    for (name, ours), (_, theirs) in zip(models[0].named_parameters(),
-                                         models[1].named_parameters()):
-        close(ours, theirs, rtol=1e-3, atol=1e-5)
-    texts = [model.predict("the keeper", 12, vocab) for model, vocab in zip(models, vocabs)]
-    assert texts[0] == texts[1] and texts[0].startswith("the keeper")
-    return float(lib.exp(losses[1]))
-
-
 def test_rnn_language_model_from_scratch_trains_like_torch(d2l_pair):
     def make(lib, d2l, vocab_size):
         return d2l.RNNLMScratch(d2l.RNNScratch(vocab_size, 32), vocab_size, lr=1)
 
-    models, vocabs = _train_language_model(d2l_pair, make)
-    perplexity = _compare_language_models(d2l_pair, models, vocabs)
+    models, vocabs = train_language_model(d2l_pair, make)
+    perplexity = compare_language_models(d2l_pair, models, vocabs)
     assert perplexity < len(vocabs[0])  # better than guessing uniformly
 
 
@@ -192,9 +151,9 @@ def test_concise_rnn_language_model_trains_like_torch(d2l_pair):
     def make(lib, d2l, vocab_size):
         return d2l.RNNLM(d2l.RNN(num_inputs=vocab_size, num_hiddens=32), vocab_size, lr=1)
 
-    models, vocabs = _train_language_model(d2l_pair, make)
+    models, vocabs = train_language_model(d2l_pair, make)
     assert type(models[0].rnn.rnn).__name__ == "RNN"
-    _compare_language_models(d2l_pair, models, vocabs)
+    compare_language_models(d2l_pair, models, vocabs)
 
 
 def test_gradient_clipping_by_global_norm(d2l_pair):

@@ -316,6 +316,7 @@ SHAPE = [
         bad=(((2, 3),),)),
     row("moveaxis", lambda m, a: m.moveaxis(a, 1, 0), (2, 3, 4)),
     row("swapaxes", lambda m, a: a.swapaxes(0, 2), (2, 3, 4), bad=(((2, 3),),)),
+    row("reversed", lambda m, a: reversed(a), (3, 2), edges=(((0, 2),), ((1,),))),
     row("swapdims", lambda m, a: m.swapdims(a, -1, 0), (2, 3, 4)),
     row("squeeze_", lambda m, a: (a * 1).squeeze_(), (2, 1, 3)),
     row("squeeze__dim", lambda m, a: (a * 1).squeeze_(1), (2, 1, 3)),
