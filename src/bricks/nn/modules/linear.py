@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._creation import empty
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
-from ..parameter import Parameter, UninitializedParameter
-from .utils import _check_sizes, _fan_in_bound, _reset_weight_and_bias, _shape_text
+from ..parameter import UninitializedParameter
+from .utils import (
+    _add_weight_and_bias, _check_sizes, _fan_in_bound, _reset_weight_and_bias, _shape_text,
+)
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
@@ -67,11 +68,8 @@ class Linear(Module):
         _check_sizes(type(self).__name__, in_features=in_features, out_features=out_features)
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (out_features, in_features), out_features, bias, device,
+                             dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -128,12 +126,8 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), device=device,
-                                      dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (out_features, in1_features, in2_features), out_features,
+                             bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -6,7 +6,9 @@ import collections.abc
 import math
 from typing import Any, Callable
 
+from ..._creation import empty
 from ..._shapes import shape_text
+from ..parameter import Parameter
 
 __all__: list[str] = []
 
@@ -34,6 +36,18 @@ def _layer_text(module: Any) -> str:
 def _shape_text(shape: Any) -> str:
     """A shape written as a Python tuple: ``(2, 5)``."""
     return shape_text(shape)
+
+
+def _add_weight_and_bias(layer: Any, weight_shape: tuple, out_features: int, bias: bool,
+                         device: Any, dtype: Any) -> None:
+    """Register ``layer.weight`` of ``weight_shape`` and ``layer.bias`` of ``(out_features,)``,
+    or a ``None`` bias when ``bias`` is false, both uninitialized: ``reset_parameters`` draws.
+    """
+    layer.weight = Parameter(empty(weight_shape, device=device, dtype=dtype))
+    if bias:
+        layer.bias = Parameter(empty(out_features, device=device, dtype=dtype))
+    else:
+        layer.register_parameter("bias", None)
 
 
 def _reset_weight_and_bias(weight: Any, bias: Any) -> None:
