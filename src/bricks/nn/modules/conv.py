@@ -103,7 +103,7 @@ class _ConvNd(Module):
             return [(total // 2, total - total // 2) for total in totals]
         if self.padding == "valid":
             return [(0, 0)] * self._spatial_dims
-        return [(p, p) for p in self.padding]  # type: ignore[misc]  # not a string here
+        return [(p, p) for p in self.padding]  # not a string here
 
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -353,7 +353,7 @@ class _LazyConvMixin(LazyModuleMixin):
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         """The convolution's arguments but in_channels; the parameters stay without shape."""
-        super().__init__(0, 0, kernel_size, stride, padding, dilation,  # type: ignore[call-arg]
+        super().__init__(0, 0, kernel_size, stride, padding, dilation,
                          groups, False, padding_mode, device=device, dtype=dtype)
         self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_channels = out_channels

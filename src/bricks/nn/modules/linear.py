@@ -194,10 +194,10 @@ class LazyLinear(LazyModuleMixin, Linear):
         """Take in_features from ``input``'s last dimension, then allocate and initialize."""
         if self.has_uninitialized_params():
             self.in_features = input.shape[-1]
-            self.weight.materialize(  # type: ignore[attr-defined]  # still uninitialized here
+            self.weight.materialize(  # still uninitialized here
                 (self.out_features, self.in_features))
             if self.bias is not None:
-                self.bias.materialize((self.out_features,))  # type: ignore[attr-defined]  # ditto
+                self.bias.materialize((self.out_features,))
             self.reset_parameters()
         if self.in_features == 0:  # parameters came from a state dict: take the size from them
             self.in_features = self.weight.shape[1]

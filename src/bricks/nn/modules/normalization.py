@@ -193,10 +193,10 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
         if not self.has_uninitialized_params():  # loaded from a state dict: nothing to allocate
             return
         if self.affine:
-            self.weight.materialize(  # type: ignore[attr-defined]  # still uninitialized here
+            self.weight.materialize(  # still uninitialized here
                 (self.num_features,))
             if self.bias is not None:
-                self.bias.materialize((self.num_features,))  # type: ignore[attr-defined]  # ditto
+                self.bias.materialize((self.num_features,))
         if self.track_running_stats:
             self.running_mean.materialize((self.num_features,))
             self.running_var.materialize((self.num_features,))
