@@ -10,7 +10,7 @@ import warnings
 from typing import Any
 
 from .. import ops
-from .._backend import xp
+from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import rename
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)
@@ -409,6 +409,6 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
         return loss if batched else loss.squeeze(0)
     if reduction == "sum":
         return loss.sum()
-    divisor = Tensor._wrap(xp.maximum(xp.asarray(lengths), 1).astype(
-        lp._value.dtype))
+    module = array_module(lp._value)  # the divisor lives where the loss does
+    divisor = Tensor._wrap(module.maximum(module.asarray(lengths), 1).astype(lp._value.dtype))
     return (loss / divisor).mean()
