@@ -246,20 +246,20 @@ class Transformer(Module):
                       layer_norm_eps=layer_norm_eps, batch_first=batch_first,
                       norm_first=norm_first, bias=bias, device=device,
                       dtype=dtype)
+
+        def final_norm() -> LayerNorm:  # each stack's own, after its last layer
+            return LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+
         if custom_encoder is not None:
             self.encoder = custom_encoder
         else:
-            self.encoder = TransformerEncoder(
-                TransformerEncoderLayer(d_model, nhead, **config), num_encoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device,
-                          dtype=dtype))
+            self.encoder = TransformerEncoder(TransformerEncoderLayer(d_model, nhead, **config),
+                                              num_encoder_layers, final_norm())
         if custom_decoder is not None:
             self.decoder = custom_decoder
         else:
-            self.decoder = TransformerDecoder(
-                TransformerDecoderLayer(d_model, nhead, **config), num_decoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device,
-                          dtype=dtype))
+            self.decoder = TransformerDecoder(TransformerDecoderLayer(d_model, nhead, **config),
+                                              num_decoder_layers, final_norm())
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead
