@@ -26,7 +26,7 @@ from .._backend import xp
 from .._tensor import Tensor, bump_version, wrap
 from ..autograd import engine
 from ..autograd import function
-from ..autograd.function import Function, record
+from ..autograd.function import Function, _make_node, record
 from ..nn import _hooks
 from ..nn.module import Module
 from ..ops import elementwise, inplace
@@ -53,10 +53,7 @@ def attach(out: Tensor, run: Callable[[Any], tuple], parents: tuple) -> Tensor:
     """Make ``out`` the output of a ``Replayed`` node over ``parents``; return it."""
     node = Replayed()
     node.run = run
-    node.parents = parents
-    node.needs_input_grad = (True,) * len(parents)
-    out.requires_grad = True
-    out.grad_fn = node
+    _make_node(node, parents, (True,) * len(parents), parents, out)
     return out
 
 
