@@ -102,12 +102,11 @@ class Function:
         finally:
             exit_quiet(token)
         out = wrap(y if type(y) is _ndarray else _as_array(y, (a,)))
-        if GRAD_ENABLED.enabled:
-            na = a.requires_grad
-            nb = b.requires_grad
-            if na or nb:
-                parents = ((a.grad_fn or a) if na else None, (b.grad_fn or b) if nb else None)
-                _make_node(fn, (a, b), (na, nb), parents, out)
+        na = a.requires_grad
+        nb = b.requires_grad
+        if (na or nb) and GRAD_ENABLED.enabled:
+            parents = ((a.grad_fn or a) if na else None, (b.grad_fn or b) if nb else None)
+            _make_node(fn, (a, b), (na, nb), parents, out)
         return out
 
     def name(self) -> str:
@@ -182,11 +181,11 @@ def record(fn: Function, inputs: tuple, config: dict) -> Any:
     out = wrap(y if type(y) is _ndarray else _as_array(y, inputs))
     if fn.is_view:
         link_view(inputs[0], out, fn)
-    if not GRAD_ENABLED.enabled:
-        return out
+    # Whether an input requires grad is asked first: it is cheaper than the (per-thread) grad
+    # mode, and usually answers no where nothing is recorded.
     if n == 1:
         x = inputs[0]
-        if not x.requires_grad:
+        if not x.requires_grad or not GRAD_ENABLED.enabled:
             return out
         needs: tuple = _ONE_NEEDED
         parents: tuple = (x.grad_fn or x,)
@@ -200,7 +199,7 @@ def record(fn: Function, inputs: tuple, config: dict) -> Any:
             else:
                 need_list.append(False)
                 parent_list.append(None)
-        if True not in need_list:
+        if True not in need_list or not GRAD_ENABLED.enabled:
             return out
         needs, parents = tuple(need_list), tuple(parent_list)
     _make_node(fn, inputs, needs, parents, out)

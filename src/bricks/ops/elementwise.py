@@ -295,10 +295,10 @@ def _operator(cls: type[Function], ufunc: Any, named: Any,
             b = other._value
             if a.dtype is not b.dtype or floats_only and a.dtype.kind != "f":
                 return named(self, other)
-            if GRAD_ENABLED.enabled and (self.requires_grad or other.requires_grad):
+            if (self.requires_grad or other.requires_grad) and GRAD_ENABLED.enabled:
                 return apply2(self, other)
         elif type(other) is float and a.dtype.kind == "f":
-            if GRAD_ENABLED.enabled and self.requires_grad:
+            if self.requires_grad and GRAD_ENABLED.enabled:
                 return cls.apply(self, other)
             b = other
         else:
