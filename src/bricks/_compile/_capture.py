@@ -172,6 +172,9 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
                 _traced_accumulate_leaf(parent, g, owned, shared, None)
         if not retain_graph and type(node).saves_anything:
             node.freed = True  # as eager frees it; the replay keeps what backward reads
+            if type(node).release is not None:  # scratch buffers go back, as eager's do
+                tracer.line(f"{tracer.const(node.release)}()")
+                node.release()
 
 
 def _post_hooked(roots: Any) -> bool:
