@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Any
+from typing import Any, Collection
 
 from .._backend import xp
 from .._tensor import Tensor, bump_version, wrap
@@ -187,7 +187,7 @@ class Tracer:
         self.keep.append(t)
         self.grad_final[id(t)] = (t, grad)
 
-    def final_grad_lines(self, planned: set[str] = frozenset()) -> list[str]:
+    def final_grad_lines(self, planned: Collection[str] = ()) -> list[str]:
         """The ``.grad`` assignments that end the replay; ``planned``: names with a buffer.
 
         A gradient in a planned buffer is the same tensor on every replay (``_plan.py``).
@@ -197,12 +197,12 @@ class Tracer:
             name = self.slots.get(id(grad._value)) if grad is not None else None
             if grad is None:
                 value = "None"
+            elif name is None:
+                value = self.const(grad)
             elif name in planned:
                 value = self.const(wrap(self.namespace[name]))
-            elif name is not None:
-                value = f"_wrap({name})"
             else:
-                value = self.const(grad)
+                value = f"_wrap({name})"
             lines.append(f"{self.tensor(t)}.grad = {value}")
         return lines
 
