@@ -106,14 +106,15 @@ def _broadcast_error(a: Any, b: Any) -> RuntimeError:
 
 
 class Add(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     # ``shapes`` stays None when no operand was broadcast (the usual case, checked cheaply).
     shapes = None
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
             self.shapes = (_shape(a), _shape(b))
         try:
-            return a + b
+            return a + b if out is None else xp.add(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
@@ -126,13 +127,14 @@ class Add(Function):
 
 
 class Sub(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     shapes = None  # as Add's
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
             self.shapes = (_shape(a), _shape(b))
         try:
-            return a - b
+            return a - b if out is None else xp.subtract(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
         except TypeError:
@@ -147,13 +149,14 @@ class Sub(Function):
 
 
 class Mul(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     saves = (0, 1)
     saves_for = (1, 0)
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         self.a, self.b = a, b
         try:
-            return a * b
+            return a * b if out is None else xp.multiply(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
@@ -165,13 +168,14 @@ class Mul(Function):
 
 
 class Div(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     saves = (0, 1)
     saves_for = (1, None)
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         self.a, self.b = a, b
         try:
-            return a / b
+            return a / b if out is None else xp.true_divide(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
