@@ -101,11 +101,10 @@ def _traced_root_grads(tensors: list, grad_tensors: Any) -> list:
     tracer = current()
     if tracer is not None:
         for t, g in zip(tensors, result):
-            name = tracer.new_name("r")
-            tracer.line(f"{name} = _ones_like({tracer.ref(t._value, t)})")
+            like = tracer.ref(t._value, t)
             if not (g == 1).all() or g.shape != t._value.shape:
                 tracer.fail("backward() is given a gradient (only scalar losses are captured)")
-            tracer.bind(g, name)
+            tracer.array_step("ones", tracer.bind(g, tracer.new_name("r")), like)
     return result
 
 
@@ -163,6 +162,9 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
                 _traced_accumulate_leaf(parent, g, owned, shared, None)
         if not retain_graph and type(node).saves_anything:
             node.freed = True  # as eager frees it; the replay keeps what backward reads
+            if type(node).release is not None:  # scratch buffers go back, as eager's do
+                tracer.line(f"{tracer.const(node.release)}()")
+                node.release()
 
 
 def _post_hooked(roots: Any) -> bool:
@@ -210,14 +212,14 @@ def _add(tracer: Tracer, previous: Any, g: Any) -> Any:
     if previous is None:
         return g
     total = previous + g
-    tracer.line(f"{tracer.bind(total, tracer.new_name('s'))} = "
-                f"{tracer.ref(previous)} + {tracer.ref(g)}")
+    operands = tracer.ref(previous), tracer.ref(g)
+    tracer.array_step("add", tracer.bind(total, tracer.new_name("s")), *operands)
     return total
 
 
 def _copy(tracer: Tracer, g: Any, copy: Any) -> Any:
-    expression = f"{tracer.ref(g)}.astype({tracer.const(copy.dtype)})"
-    tracer.line(f"{tracer.bind(copy, tracer.new_name('c'))} = {expression}")
+    source, dtype = tracer.ref(g), tracer.const(copy.dtype)
+    tracer.array_step("copy", tracer.bind(copy, tracer.new_name("c")), source, dtype)
     return copy
 
 
@@ -230,7 +232,8 @@ def _traced_accumulate_leaf(leaf: Any, g: Any, owned: Any, shared: Any, leaves: 
         g = engine._run_hooks(leaf._hooks, g, shared)
     grad = leaf.grad
     if grad is not None:
-        tracer.line(f"{tracer.ref(grad._value, grad)} += {tracer.ref(g)}")
+        total = tracer.ref(grad._value, grad)  # not ``+=``: that would rebind a planned name
+        tracer.line(f"_add({total}, {tracer.ref(g)}, out={total})")
         grad._value += g
         return
     dtype = leaf._value.dtype
@@ -292,7 +295,7 @@ def _optimizer_params(optimizer: Optimizer) -> list:
 def _traced_store(self: Tensor, value: Any) -> None:
     tracer = current()
     if tracer is not None:
-        tracer.line(f"{tracer.ref(self._value, self)}[...] = {tracer.ref(value)}")
+        tracer.array_step("store", None, tracer.ref(self._value, self), tracer.ref(value))
         tracer.may_bump = {id(self._value)}
     _ORIGINAL["_store"](self, value)
 

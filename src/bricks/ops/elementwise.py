@@ -105,14 +105,15 @@ def _broadcast_error(a: Any, b: Any) -> RuntimeError:
 
 
 class Add(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     # ``shapes`` stays None when no operand was broadcast (the usual case, checked cheaply).
     shapes = None
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
             self.shapes = (_shape(a), _shape(b))
         try:
-            return a + b
+            return a + b if out is None else xp.add(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
@@ -125,13 +126,14 @@ class Add(Function):
 
 
 class Sub(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     shapes = None  # as Add's
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
             self.shapes = (_shape(a), _shape(b))
         try:
-            return a - b
+            return a - b if out is None else xp.subtract(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
         except TypeError:
@@ -146,13 +148,14 @@ class Sub(Function):
 
 
 class Mul(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     saves = (0, 1)
     saves_for = (1, 0)
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         self.a, self.b = a, b
         try:
-            return a * b
+            return a * b if out is None else xp.multiply(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
@@ -164,13 +167,14 @@ class Mul(Function):
 
 
 class Div(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     saves = (0, 1)
     saves_for = (1, None)
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         self.a, self.b = a, b
         try:
-            return a / b
+            return a / b if out is None else xp.true_divide(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
