@@ -102,18 +102,22 @@ class _Planner:
         into = self.destination(step, target, following)
         if into is not None:
             self.written_into.add(target)
-            return self.tracer.render_call(Step("forward", step.fn, step.args, [None], True),
-                                           False, into)
-        if not self.plan(target):
+        elif self.plan(target):
+            into = target
+        else:
             return self.tracer.render_call(step, False)
+        ufunc = _ufunc(step.fn)
+        if ufunc is not None and id(step.fn) not in self.tracer.nodes:
+            # Outside the graph nothing reads what forward keeps: the ufunc alone does it.
+            return [f"{self.tracer.const(ufunc)}({', '.join(step.args)}, out={into})"]
         return self.tracer.render_call(Step("forward", step.fn, step.args, [None], True), False,
-                                       target)
+                                       into)
 
     def destination(self, step: Step, target: str, following: Any) -> str | None:
         """The tensor array a forward may write into directly: ``p -= lr * g``'s ``p``.
 
         When the next step stores this result in place and nothing else reads it, and the
-        primitive may write over its own inputs (``out_may_be_input``: one ufunc).
+        primitive may write over its own inputs (its forward is one ufunc: ``_ufunc``).
         """
         if not (isinstance(following, Step) and following.kind == "store"
                 and following.args[1] == target and self.uses[target] == 1):
@@ -123,7 +127,7 @@ class _Planner:
         into = self.tracer.arrays.get(destination)
         if array is None or into is None or (into.shape, into.dtype) != (array.shape, array.dtype):
             return None
-        if destination in step.args and not getattr(step.fn, "out_may_be_input", False):
+        if destination in step.args and _ufunc(step.fn) is None:
             return None
         return destination
 
@@ -136,6 +140,11 @@ class _Planner:
         if step.kind == "add":
             return f"_add({args[0]}, {args[1]}, out={target})"
         return f"_copyto({target}, {args[0]})"
+
+
+def _ufunc(fn: Any) -> Any:
+    """The ufunc that a primitive's forward is (``ufunc`` on its class), or None."""
+    return getattr(type(fn), "ufunc", None)
 
 
 def _uses(body: list, extra: list[str]) -> Counter:

@@ -106,7 +106,7 @@ def _broadcast_error(a: Any, b: Any) -> RuntimeError:
 
 
 class Add(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.add  # forward is this one ufunc (bricks.compile may call it alone)
     # ``shapes`` stays None when no operand was broadcast (the usual case, checked cheaply).
     shapes = None
 
@@ -127,7 +127,7 @@ class Add(Function):
 
 
 class Sub(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.subtract  # forward is this one ufunc (bricks.compile may call it alone)
     shapes = None  # as Add's
 
     def forward(self, a, b, out=None):
@@ -149,7 +149,7 @@ class Sub(Function):
 
 
 class Mul(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.multiply  # forward is this one ufunc (bricks.compile may call it alone)
     saves = (0, 1)
     saves_for = (1, 0)
 
@@ -168,7 +168,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.true_divide  # forward is this one ufunc (bricks.compile may call it alone)
     saves = (0, 1)
     saves_for = (1, None)
 
