@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from . import _backend  # noqa: F401  (bricks._backend is part of the import surface)
 from ._backend import (
-    bfloat16, bool, double, dtype, float, float16, float32, float64, get_default_dtype, half,
-    int, int8, int16, int32, int64, long, set_default_dtype, short, uint8,
+    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
+    float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+    set_default_dtype, short, uint8,
 )
 from ._creation import (
     BoolTensor, DoubleTensor, FloatTensor, Generator, IntTensor, LongTensor, arange, as_tensor,

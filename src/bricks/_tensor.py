@@ -164,6 +164,10 @@ class Tensor:
         """Whether the dtype is a floating-point type."""
         return self._value.dtype.kind == "f"
 
+    def is_complex(self) -> bool:
+        """Whether the dtype is a complex type."""
+        return self._value.dtype.kind == "c"
+
     # ----- values -----
     def numpy(self, *, force: bool = False) -> Any:
         """The values as a NumPy array sharing memory with this tensor.
@@ -258,9 +262,9 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
                                "you want to use a computed variable in a subgraph that doesn't "
                                "require differentiation use var_no_grad = var.detach().")
-        if requires_grad and self._value.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients, "
-                               f"got {self.dtype}")
+        if requires_grad and self._value.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               f"gradients, got {self.dtype}")
         self.requires_grad = requires_grad
         return self
 
@@ -342,7 +346,9 @@ class Tensor:
         if where is not None and where.type != "cpu":
             value = _device.to_host(value)
         return format_tensor(
-            value, dtype_name=d.name, default_dtype=d is _backend.get_default_dtype(),
+            # torch leaves the default complex dtype implied too, except for an empty tensor
+            value, dtype_name=d.name, default_dtype=d is _backend.get_default_dtype() or (
+                d is _backend.default_complex() and value.size != 0),
             dtype_repr=repr(d), requires_grad=self.requires_grad,
             grad_fn=self.grad_fn.name() if self.grad_fn is not None else None, prefix=prefix,
             device=None if where is None or where.type == "cpu" else str(where))
