@@ -87,6 +87,9 @@ class Abs(Function):
     def backward(self, gy):
         # PyTorch's sgn(x): 0 at 0 and also at NaN (xp.sign gives NaN there).
         x = self.x
+        if x.dtype.kind == "c":  # sgn(z) = z / |z|, 0 at 0
+            size = xp.abs(x)
+            return xp.where(size == 0, x.dtype.type(0), gy * x / xp.where(size == 0, 1, size))
         return xp.where(x > 0, gy, xp.where(x < 0, -gy, 0))
 
 
@@ -241,7 +244,7 @@ def neg(input: Tensor) -> Tensor:
 
 
 def _float(x: Tensor) -> Tensor:
-    return x if x._value.dtype.kind == "f" else cast(x, get_default_dtype().numpy)
+    return x if x._value.dtype.kind in "fc" else cast(x, get_default_dtype().numpy)
 
 
 def abs(input: Tensor) -> Tensor:
