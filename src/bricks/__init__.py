@@ -56,7 +56,7 @@ from ._compile import compile
 from ._threads import get_num_threads, set_num_threads
 
 # ----- everyday names (issue 12: ops-breadth) -----
-from . import distributions, linalg
+from . import distributions, fft, linalg
 from ._tensor_str import set_printoptions
 from ._everyday import (
     are_deterministic_algorithms_enabled, bernoulli, dropout, finfo, get_rng_state, iinfo,
@@ -68,6 +68,7 @@ from ._workspace import empty_cache
 
 __all__ = [
     "Tensor", "Size", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16",
+    "complex64", "complex128", "cfloat", "cdouble",
     "int32", "int64", "uint8", "bool", "half", "float", "double", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "tensor", "as_tensor", "from_numpy", "zeros",
     "ones", "full", "empty", "arange", "linspace", "eye", "zeros_like", "ones_like", "full_like",
@@ -89,7 +90,7 @@ from .convert import convert  # noqa: E402
 
 __all__ += ["convert"]
 # everyday names (issue 12: ops-breadth)
-__all__ += ["distributions", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
+__all__ += ["distributions", "fft", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
             "bernoulli", "randint_like", "is_floating_point", "finfo", "iinfo", "dropout",
             "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]
 

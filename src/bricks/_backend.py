@@ -11,8 +11,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "xp", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32",
-    "int64", "uint8", "bool", "complex64", "complex128", "get_default_dtype", "set_default_dtype", "result_type",
-    "to_dtype", "from_numpy_dtype",
+    "int64", "uint8", "bool", "complex64", "complex128", "cfloat", "cdouble",
+    "get_default_dtype", "set_default_dtype", "result_type", "to_dtype", "from_numpy_dtype",
+    "complex_of", "real_of", "default_complex",
 ]
 
 

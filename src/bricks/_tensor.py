@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from . import _everyday as __everyday
     from . import ops as _ops
     from .ops import bitwise as _bitwise
+    from .ops import complex_numbers as _complex_numbers
     from .ops import decompositions as _decompositions
     from .ops import devices as _devices
     from .ops import elementwise as _elementwise
@@ -432,6 +433,10 @@ class Tensor:
         def T(self) -> Tensor: ...
         @property
         def mT(self) -> Tensor: ...
+        @property
+        def real(self) -> Tensor: ...
+        @property
+        def imag(self) -> Tensor: ...
         add = _elementwise.add
         sub = _elementwise.sub
         mul = _elementwise.mul
@@ -595,7 +600,7 @@ class Tensor:
         arccosh = _pointwise.acosh
         arctanh = _pointwise.atanh
         atan2 = _pointwise.atan2
-        arctan2 = _pointwise.atan2
+        arctan2 = _pointwise.arctan2
         expm1 = _pointwise.expm1
         exp2 = _pointwise.exp2
         log2 = _pointwise.log2
@@ -655,6 +660,12 @@ class Tensor:
         kthvalue = _extras.kthvalue
         cummax = _extras.cummax
         cummin = _extras.cummin
+        conj = _complex_numbers.conj
+        conj_physical = _complex_numbers.conj
+        resolve_conj = _complex_numbers.resolve_conj
+        resolve_neg = _complex_numbers.resolve_conj
+        is_conj = _complex_numbers.is_conj
+        angle = _complex_numbers.angle
         type = _ops._type
         def float(self) -> Tensor: ...
         def int(self) -> Tensor: ...

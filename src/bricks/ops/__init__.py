@@ -11,11 +11,10 @@ from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
 from . import decompositions, extras, indexing, layout, matrix, pointwise, stats
+# complex_numbers guards the real-only ops of the families above when imported: before binding
 from . import complex_numbers
 from .. import _everyday  # noqa: E402  (its in-place fills import ops.inplace, loaded above)
-# torch refuses complex input to ordering and rounding ops: guard them before they are bound
-complex_numbers.guard_real_only(complex_numbers.REAL_ONLY)
-from .bitwise import *  # noqa: E402, F403
+from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .index import *  # noqa: F403
 from .linalg import *  # noqa: F403

@@ -303,8 +303,8 @@ def refuse_complex(fn: Callable) -> Callable:
     return real_only
 
 
-def guard_real_only(modules: dict) -> None:
-    """Replace each named function of each family module by its ``refuse_complex`` form."""
-    for module, names in modules.items():
-        for name in names:
-            setattr(module, name, refuse_complex(getattr(module, name)))
+# Each of them is replaced in its family module by its guarded form, before ``ops/__init__.py``
+# makes them ``bricks.<name>`` and Tensor methods (it imports this module first).
+for _module, _names_there in REAL_ONLY.items():
+    for _name in _names_there:
+        setattr(_module, _name, refuse_complex(getattr(_module, _name)))
