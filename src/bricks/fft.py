@@ -104,7 +104,8 @@ def _input(input: Tensor, kind: str, name: str) -> Tensor:
     if dtype == xp.float16:
         raise RuntimeError("Unsupported dtype Half")
     if kind == "r2c" and dtype.kind == "c":
-        raise RuntimeError(f"{name} expects a real input tensor, but got {_names(input.dtype)}")
+        real = "real" if name == "rfft" else "real-valued"  # torch's two wordings
+        raise RuntimeError(f"{name} expects a {real} input tensor, but got {_names(input.dtype)}")
     if kind == "c2r" and dtype.kind != "c":
         return cast(input, complex_of(dtype))
     return input

@@ -128,8 +128,9 @@ class Angle(Function):
         self.x = x
         if x.dtype.kind == "c":
             return xp.angle(x)
-        # torch: pi below 0, NaN at NaN, 0 elsewhere (-0 included, unlike arctan2)
-        return xp.where(x < 0, x.dtype.type(math.pi), x * 0)
+        # torch: pi below 0, NaN at NaN, 0 elsewhere (-0 and inf included, unlike arctan2)
+        zero = x.dtype.type(0)
+        return xp.where(x < 0, x.dtype.type(math.pi), xp.where(x != x, x, zero))
 
     def backward(self, gy):
         x = self.x
@@ -155,16 +156,22 @@ class Complex(Function):
 
     def forward(self, re, im):
         self.shapes = (re.shape, im.shape)
-        try:
-            size = xp.broadcast_shapes(re.shape, im.shape)
-        except ValueError:
-            raise _broadcast_error(re, im) from None
-        out = array_module(re).empty(size, complex_of(re.dtype))
-        out.real, out.imag = re, im  # not re + 1j * im: 1j * inf would be nan + infj
-        return out
+        return _from_parts(re, im)
 
     def backward(self, gy):
         return unbroadcast(gy.real, self.shapes[0]), unbroadcast(gy.imag, self.shapes[1])
+
+
+def _from_parts(re: Any, im: Any) -> Any:
+    """The complex array ``re + i im``, broadcast (not ``re + 1j * im``: ``1j * inf`` would be
+    ``nan + infj``)."""
+    try:
+        size = xp.broadcast_shapes(re.shape, im.shape)
+    except ValueError:
+        raise _broadcast_error(re, im) from None
+    out = array_module(re).empty(size, complex_of(re.dtype))
+    out.real, out.imag = re, im
+    return out
 
 
 def _check_parts(a: Tensor, b: Tensor) -> None:
@@ -184,13 +191,26 @@ def complex(real: Tensor, imag: Tensor) -> Tensor:
     return Complex.apply(real, imag)
 
 
+class Polar(Function):
+    saves_output = True
+    complex_grad = True
+
+    def forward(self, r, theta):
+        self.shapes = (r.shape, theta.shape)
+        self.z = _from_parts(r * xp.cos(theta), r * xp.sin(theta))
+        return self.z
+
+    def backward(self, gy):
+        # torch's formulas: the magnitude's gradient goes along sgn(z), so it is 0 at z = 0
+        z, g = self.z, gy.conjugate()
+        return (unbroadcast((g * unary.sgn_array(z)).real, self.shapes[0]),
+                unbroadcast((g * (z * 1j)).real, self.shapes[1]))
+
+
 def polar(abs: Tensor, angle: Tensor) -> Tensor:
     """The complex tensor of magnitude ``abs`` and phase ``angle``."""
     _check_parts(abs, angle)
-    out = complex(abs * unary.cos(angle), abs * unary.sin(angle))
-    if out.grad_fn is not None:
-        out.grad_fn.torch_name = "PolarBackward0"
-    return out
+    return Polar.apply(abs, angle)
 
 
 class ViewAsReal(Function):
@@ -227,7 +247,7 @@ def _as_pairs(z: Any) -> Any:
 
 def _as_complex(x: Any) -> Any:
     """Real pairs along the last axis viewed as complex values (a copy when not viewable)."""
-    if x.strides[-1] != x.itemsize:
+    if x.strides[-1] != x.itemsize or not x.flags.c_contiguous and not x.size:
         x = x.copy()
     return x.view(complex_of(x.dtype))[..., 0]
 
@@ -257,9 +277,9 @@ def view_as_complex(input: Tensor) -> Tensor:
                            f"{_names(input.dtype)}")
     if x.ndim == 0 or x.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
-    if x.strides[-1] != x.itemsize:
+    if x.size and x.strides[-1] != x.itemsize:
         raise RuntimeError("Tensor must have a last dimension with stride 1")
-    if any(s % (2 * x.itemsize) for s in x.strides[:-1]):
+    if x.size and any(s % (2 * x.itemsize) for s in x.strides[:-1]):
         raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
     return ViewAsComplex.apply(input)
 

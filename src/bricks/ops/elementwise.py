@@ -192,8 +192,10 @@ class Div(Function):
     def backward(self, gy):
         na, nb = self.needs_input_grad
         a, b = self.a, self.b
-        if gy.dtype.kind == "c":  # torch's convention: the conjugate of the derivative
-            a, b = a.conjugate(), b.conjugate()  # arrays and Python numbers alike
+        if gy.dtype.kind == "c":  # torch's convention: the conjugate of the derivative, in
+            # torch's order of operations (which decides where inf and 0 meet)
+            return (unbroadcast(gy / b.conjugate(), _shape(a)) if na else None,
+                    unbroadcast(-gy * (a / b / b).conjugate(), _shape(b)) if nb else None)
         return (unbroadcast(gy / b, _shape(a)) if na else None,
                 unbroadcast(-gy * a / (b * b), _shape(b)) if nb else None)
 

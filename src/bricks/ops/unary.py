@@ -87,10 +87,15 @@ class Abs(Function):
     def backward(self, gy):
         # PyTorch's sgn(x): 0 at 0 and also at NaN (xp.sign gives NaN there).
         x = self.x
-        if x.dtype.kind == "c":  # sgn(z) = z / |z|, 0 at 0
-            size = xp.abs(x)
-            return xp.where(size == 0, x.dtype.type(0), gy * x / xp.where(size == 0, 1, size))
+        if x.dtype.kind == "c":
+            return gy * sgn_array(x)
         return xp.where(x > 0, gy, xp.where(x < 0, -gy, 0))
+
+
+def sgn_array(z: Any) -> Any:
+    """torch's ``sgn`` of a complex array: ``z / |z|``, and 0 at 0."""
+    size = xp.abs(z)
+    return xp.where(size == 0, z.dtype.type(0), z / xp.where(size == 0, 1, size))
 
 
 class Exp(Function):
