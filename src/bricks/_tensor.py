@@ -600,7 +600,7 @@ class Tensor:
         arccosh = _pointwise.acosh
         arctanh = _pointwise.atanh
         atan2 = _pointwise.atan2
-        arctan2 = _pointwise.arctan2
+        arctan2 = _pointwise.atan2
         expm1 = _pointwise.expm1
         exp2 = _pointwise.exp2
         log2 = _pointwise.log2

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from ._backend import complex_of, get_default_dtype, to_dtype, xp
 from ._creation import tensor
 from ._device import array_module
+from ._quiet import quiet
 from ._tensor import Tensor, _check_dim
 from .autograd.function import Function
 from .ops.complex_numbers import _names
@@ -155,6 +156,8 @@ def _one(name: str, n: int | None, dim: Any) -> tuple[Any, Any]:
     """The ``s`` and ``dim`` of a one-dimensional transform."""
     if not isinstance(dim, int):
         raise TypeError(f"fft_{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    if n is not None and n < 1:  # -1 means "the input's size" in ``s``, not in ``n``
+        raise RuntimeError(f"Invalid number of data points ({n}) specified")
     return (None if n is None else (n,)), (dim,)
 
 
@@ -235,7 +238,11 @@ def irfft2(input: Tensor, s: Sequence[int] | None = None, dim: Any = (-2, -1),
 
 # ----- frequencies and shifts -----
 
-def _frequencies(values: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+def _frequencies(k: Any, n: int, d: float, dtype: Any, device: Any,
+                 requires_grad: bool) -> Tensor:
+    """``k / (d * n)`` as a new tensor (``n = 0`` gives NaN, as torch's ``rfftfreq(0)``)."""
+    with quiet():
+        values = k / (d * n)
     dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
     return tensor(values, dtype=dtype, device=device, requires_grad=requires_grad)
 
@@ -244,14 +251,16 @@ def fftfreq(n: int, d: float = 1.0, *, dtype: Any = None, device: Any = None,
             requires_grad: bool = False, **_: Any) -> Tensor:
     """The frequencies of an ``fft`` of length ``n`` and sample spacing ``d``, in its order:
     ``[0, 1, ..., -(n // 2), ..., -1] / (d * n)``."""
-    return _frequencies(xp.fft.fftfreq(n, d) if n else [], dtype, device, requires_grad)
+    k = xp.arange(n)
+    k[(n + 1) // 2:] -= n
+    return _frequencies(k, n, d, dtype, device, requires_grad)
 
 
 def rfftfreq(n: int, d: float = 1.0, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False, **_: Any) -> Tensor:
     """The ``n // 2 + 1`` frequencies of an ``rfft`` of length ``n``:
     ``[0, ..., n // 2] / (d * n)``."""
-    return _frequencies(xp.fft.rfftfreq(n, d) if n else [], dtype, device, requires_grad)
+    return _frequencies(xp.arange(n // 2 + 1), n, d, dtype, device, requires_grad)
 
 
 def _shift(input: Tensor, dim: Any, sign: int) -> Tensor:

@@ -323,8 +323,12 @@ def refuse_complex(fn: Callable) -> Callable:
     return real_only
 
 
-# Each of them is replaced in its family module by its guarded form, before ``ops/__init__.py``
-# makes them ``bricks.<name>`` and Tensor methods (it imports this module first).
+# Each of them (and its aliases: ``arctan2`` is ``atan2``) is replaced in its family module by
+# its guarded form, before ``ops/__init__.py`` makes them ``bricks.<name>`` and Tensor methods
+# (it imports this module first).
 for _module, _names_there in REAL_ONLY.items():
     for _name in _names_there:
-        setattr(_module, _name, refuse_complex(getattr(_module, _name)))
+        _original = getattr(_module, _name)
+        _guarded = refuse_complex(_original)
+        for _alias in [a for a, value in vars(_module).items() if value is _original]:
+            setattr(_module, _alias, _guarded)
