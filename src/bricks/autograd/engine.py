@@ -344,7 +344,8 @@ def _root_grads(tensors: list, grad_tensors: Any) -> list:
                                "grad_fn: call requires_grad_() on the leaf tensors first")
         if g is None:
             if t._value.dtype.kind == "c":
-                raise RuntimeError("grad can be implicitly created only for real scalar outputs")
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {t.dtype}")
             if t._value.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs: got an output of "

@@ -271,10 +271,11 @@ def view_as_complex(input: Tensor) -> Tensor:
             or strides that cannot be viewed as complex values, as torch.
     """
     x = input._value
+    if x.dtype == xp.float16:
+        raise RuntimeError("view_as_complex: bricks has no complex32 for a float16 tensor")
     if x.dtype not in (xp.float32, xp.float64):
-        raise RuntimeError(f"view_as_complex is only supported for float and double tensors "
-                           f"(bricks has no complex32), but got a tensor of scalar type: "
-                           f"{_names(input.dtype)}")
+        raise RuntimeError(f"view_as_complex is only supported for half, float and double "
+                           f"tensors, but got a tensor of scalar type: {_names(input.dtype)}")
     if x.ndim == 0 or x.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
     if x.size and x.strides[-1] != x.itemsize:
@@ -291,11 +292,12 @@ def view_as_complex(input: Tensor) -> Tensor:
 for _cls in (shape.Reshape, shape._Alias, shape.Clone, shape.Permute, shape.Expand, shape.Repeat,
              shape.Cat, index.GetItem, index.Gather, index.IndexSelect, index.MaskedFill,
              reduce.Sum, reduce.Mean, unary.Neg, indexing.Roll, devices.ToDevice, matrix.Tril,
-             matrix.Triu, matrix.Diagonal):
+             matrix.Triu, matrix.Diagonal, sorting.Flip):
     _cls.complex_grad = True
 
 # torch refuses complex input to these (NumPy would order complex numbers lexicographically,
 # or compute something else); bricks raises as torch, with torch's message shape.
+TORCH_REFUSES = '"{name}" not implemented for \'{dtype}\''
 REAL_ONLY = {
     elementwise: ("lt", "le", "gt", "ge", "maximum", "minimum", "remainder", "floor_divide"),
     unary: ("relu", "clamp", "sign", "floor", "ceil", "round"),
@@ -305,19 +307,29 @@ REAL_ONLY = {
             "searchsorted", "bucketize", "unique", "unique_consecutive"),
     pointwise: ("clip", "signbit", "trunc", "frac", "atan2", "hypot", "erf", "erfc", "lgamma",
                 "digamma", "deg2rad", "rad2deg"),
-    extras: ("fmod", "fmax", "fmin", "erfinv", "kthvalue", "cummax", "cummin"),
+    extras: ("fmod", "fmax", "fmin", "erfinv", "kthvalue", "cummax", "cummin", "nansum",
+             "nanmean"),
+}
+# torch computes these for complex input, bricks does not yet (its formulas are for reals):
+# it refuses rather than give other values.
+NOT_YET = "bricks: {name}() of complex tensors is not implemented yet ({dtype})"
+NOT_YET_COMPLEX = {
+    reduce: ("var", "std", "norm", "logsumexp"),
+    unary: ("sigmoid",),
+    pointwise: ("nan_to_num",),
+    extras: ("std_mean", "var_mean"),
 }
 
 
-def refuse_complex(fn: Callable) -> Callable:
-    """``fn``, raising torch's error when one of its first two arguments is complex."""
+def refuse_complex(fn: Callable, message: str) -> Callable:
+    """``fn``, raising NotImplementedError with ``message`` when one of its first two arguments
+    is complex."""
 
     @functools.wraps(fn)
     def real_only(input: Any, *args: Any, **kwargs: Any) -> Any:
         if _is_complex(input) or args and _is_complex(args[0]):
             dtype = input.dtype if _is_complex(input) else args[0].dtype
-            raise NotImplementedError(f'"{fn.__name__}" not implemented for '
-                                      f"'{_names(dtype)}'")
+            raise NotImplementedError(message.format(name=fn.__name__, dtype=_names(dtype)))
         return fn(input, *args, **kwargs)
 
     return real_only
@@ -326,9 +338,10 @@ def refuse_complex(fn: Callable) -> Callable:
 # Each of them (and its aliases: ``arctan2`` is ``atan2``) is replaced in its family module by
 # its guarded form, before ``ops/__init__.py`` makes them ``bricks.<name>`` and Tensor methods
 # (it imports this module first).
-for _module, _names_there in REAL_ONLY.items():
-    for _name in _names_there:
-        _original = getattr(_module, _name)
-        _guarded = refuse_complex(_original)
-        for _alias in [a for a, value in vars(_module).items() if value is _original]:
-            setattr(_module, _alias, _guarded)
+for _table, _message in ((REAL_ONLY, TORCH_REFUSES), (NOT_YET_COMPLEX, NOT_YET)):
+    for _module, _names_there in _table.items():
+        for _name in _names_there:
+            _original = getattr(_module, _name)
+            _guarded = refuse_complex(_original, _message)
+            for _alias in [a for a, value in vars(_module).items() if value is _original]:
+                setattr(_module, _alias, _guarded)
