@@ -382,6 +382,7 @@ class Tensor:
         __neg__ = _unary.neg
         __abs__ = _unary.abs
         __pos__ = _ops._pos
+        __reversed__ = _ops._reversed_tensor
         __invert__ = _bitwise._invert
         __and__ = _bitwise.bitwise_and
         __rand__ = _bitwise.bitwise_and
@@ -506,6 +507,9 @@ class Tensor:
         chunk = _shape.chunk
         t = _shape.t
         movedim = _shape.movedim
+        moveaxis = _shape.moveaxis
+        swapaxes = _shape.swapaxes
+        swapdims = _shape.swapdims
         unbind = _shape.unbind
         contiguous = _shape.contiguous
         clone = _shape.clone

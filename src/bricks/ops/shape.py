@@ -11,7 +11,8 @@ from .elementwise import cast
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose",
            "permute", "expand", "repeat", "cat", "stack", "split", "chunk", "t", "movedim",
-           "unbind", "contiguous", "clone", "expand_as", "view_as", "reshape_as"]
+           "moveaxis", "swapaxes", "swapdims", "unbind", "contiguous", "clone", "expand_as",
+           "view_as", "reshape_as"]
 
 
 def _sizes(shape: Sequence[Any]) -> tuple[int, ...]:
@@ -235,12 +236,55 @@ def t(input: Tensor) -> Tensor:
     return rename(Permute.apply(input, axes=(1, 0)), "TBackward0")
 
 
-def movedim(input: Tensor, source: int, destination: int) -> Tensor:
-    """Move dimension ``source`` to position ``destination``."""
+def movedim(input: Tensor, source: int | Sequence[int],
+            destination: int | Sequence[int]) -> Tensor:
+    """Move dimension(s) ``source`` to position(s) ``destination``; the others keep their
+    order.
+
+    Raises:
+        RuntimeError: as PyTorch, when ``source`` and ``destination`` differ in length or
+            either repeats a dimension.
+        IndexError: when a dimension is out of range.
+    """
     ndim = input._value.ndim
-    axes = list(range(ndim))
-    axes.insert(_check_dim(destination, ndim), axes.pop(_check_dim(source, ndim)))
-    return Permute.apply(input, axes=tuple(axes))
+    sources, destinations = _dims(source, ndim), _dims(destination, ndim)
+    if len(sources) != len(destinations):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source "
+                           f"({list(_listed(source))} dims) should contain the same number "
+                           f"of dims as destination ({list(_listed(destination))} dims)")
+    for name, dims, given in (("source", sources, source), ("destination", destinations,
+                                                             destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(_listed(given))})")
+    rest = iter(d for d in range(ndim) if d not in sources)
+    placed = dict(zip(destinations, sources))
+    axes = tuple(placed[i] if i in placed else next(rest) for i in range(ndim))
+    return Permute.apply(input, axes=axes)
+
+
+def moveaxis(input: Tensor, source: int | Sequence[int],
+             destination: int | Sequence[int]) -> Tensor:
+    """NumPy's name for :func:`movedim`."""
+    return movedim(input, source, destination)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """NumPy's name for :func:`transpose` (``x.swapaxes(0, 1)``)."""
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Another name for :func:`transpose`."""
+    return transpose(input, dim0, dim1)
+
+
+def _listed(dims: int | Sequence[int]) -> tuple[int, ...]:
+    return (int(dims),) if isinstance(dims, int) else tuple(int(d) for d in dims)
+
+
+def _dims(dims: int | Sequence[int], ndim: int) -> tuple[int, ...]:
+    """``dims`` (one or several) as non-negative dimensions of an ``ndim``-d tensor."""
+    return tuple(_check_dim(d, ndim) for d in _listed(dims))
 
 
 class Expand(Function):
