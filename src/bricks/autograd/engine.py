@@ -114,7 +114,7 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
         for counter, version in node.saved_versions:
             if counter[0] != version:
                 _raise_modified(node, counter[0], version)
-        if gy.dtype.kind == "c" and not node.complex_grad:
+        if not node.complex_grad and gy.dtype.kind == "c":
             raise NotImplementedError(f"bricks: the gradient of {node.name()} for complex tensors "
                                       "is not implemented")
         grads = node.backward(gy)
