@@ -110,7 +110,7 @@ def _constant_pad(input: Tensor, pad: list, value: float | None) -> Tensor:
         if n + a + b < 0:
             raise RuntimeError(f"The input size {n}, plus negative padding {a} and {b} "
                                "resulted in a negative output size")
-    return _prim.pad_primitive(input, widths, 0.0 if value is None else value)
+    return _prim.pad(input, widths, 0.0 if value is None else value)
 
 
 # ----- interpolate -----
@@ -338,6 +338,14 @@ def _block_args(kernel_size: Any, dilation: Any, padding: Any, stride: Any,
     return kernel, dilation, padding, stride
 
 
+def _batched(input: Tensor, ndim: int, message: str) -> Tensor:
+    """``input`` as a batch of ``ndim`` dimensions: as it is, or with a batch of one in front
+    when it is one dimension short; PyTorch's NotImplementedError ``message`` otherwise."""
+    if input.ndim not in (ndim - 1, ndim):
+        raise NotImplementedError(message)
+    return input if input.ndim == ndim else input.unsqueeze(0)
+
+
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
            stride: Any = 1) -> Tensor:
     """The sliding blocks of (N, C, H, W) as columns (N, C * kh * kw, L) (im2col).
@@ -347,17 +355,15 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     """
     kernel, dilation, padding, stride = _block_args(kernel_size, dilation, padding, stride,
                                                     "unfold")
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
-                                  f"(got {input.ndim}D)")
-    x = input if input.ndim == 4 else input.unsqueeze(0)
+    x = _batched(input, 4, f"Input Error: Only 3D or 4D input Tensors are supported "
+                           f"(got {input.ndim}D)")
     blocks = _prim.block_counts(x.shape[2:], kernel, dilation, padding, stride)
     if min(blocks) < 1:
         raise RuntimeError(f"Given input with spatial size {list(x.shape[2:])}, "
                            f"kernel_size={kernel}, dilation={dilation}, padding={padding}, "
                            f"calculated shape of the array of sliding blocks as {list(blocks)}, "
                            "but its components must be at least one.")
-    out = _prim.im2col_primitive(x, kernel, dilation, padding, stride)
+    out = _prim.im2col(x, kernel, dilation, padding, stride)
     return out if input.ndim == 4 else out.squeeze(0)
 
 
@@ -372,10 +378,8 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
     size = _pair_arg(output_size, "output_size", "fold")
     kernel, dilation, padding, stride = _block_args(kernel_size, dilation, padding, stride,
                                                     "fold")
-    if input.ndim not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input "
-                                  f"Tensors are supported (got {input.ndim}D)")
-    x = input if input.ndim == 3 else input.unsqueeze(0)
+    x = _batched(input, 3, f"Input Error: Only unbatched (2D) or batched (3D) input Tensors "
+                           f"are supported (got {input.ndim}D)")
     cells = kernel[0] * kernel[1]
     if x.shape[1] % cells:
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the "
@@ -388,5 +392,5 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
                            f"size of input's dimension 2 to match the calculated number of "
                            f"sliding blocks {blocks[0]} * {blocks[1]} = "
                            f"{blocks[0] * blocks[1]}, but got input.size(2)={x.shape[2]}.")
-    out = _prim.col2im_primitive(x, size, kernel, dilation, padding, stride)
+    out = _prim.col2im(x, size, kernel, dilation, padding, stride)
     return out if input.ndim == 3 else out.squeeze(0)
