@@ -10,7 +10,6 @@ from .._device import array_module, as_array
 from .._quiet import enter_quiet, exit_quiet, quiet
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function, unbroadcast
-from ..autograd.grad_mode import GRAD_ENABLED
 
 _ndarray = xp.ndarray
 
@@ -300,13 +299,13 @@ def _operator(cls: type[Function], ufunc: Any, named: Any,
     """The operator form of ``named`` (``a + b``) with a shortcut for the common cases.
 
     Two tensors of one dtype, or a float tensor and a Python float, need no promotion. When
-    ``record`` (autograd/function.py, the one recording path) would record them, they go to
-    it (``apply2``, ``apply``), skipping only ``named``'s argument checks. When it would not
-    (grad mode off, or no operand requires grad: ``record``'s own test, written here to
-    decide before making anything), the shortcut is ``record``'s forward step alone: one NumPy
-    call, silenced, and a wrap, without the node object that nothing would use (small models
-    pay this per op; ``benchmarks/dispatch.py`` shows what it buys). Everything else goes to
-    ``named``. A bricks.compile capture swaps ``named`` in (``_capture._operator_forms``).
+    an operand requires grad, they go straight to the one recording path (``apply2``,
+    ``apply``: ``record`` in autograd/function.py, which also asks the grad mode), skipping
+    only ``named``'s argument checks. When none does, nothing would be recorded in any mode,
+    and the shortcut is ``record``'s forward step alone: one NumPy call, silenced, and a wrap,
+    without the node object that nothing would use (small models pay this per op;
+    ``benchmarks/dispatch.py`` shows what it buys). Everything else goes to ``named``. A
+    bricks.compile capture swaps ``named`` in (``_capture._operator_forms``).
     """
 
     apply2 = cls.apply2
@@ -317,10 +316,10 @@ def _operator(cls: type[Function], ufunc: Any, named: Any,
             b = other._value
             if a.dtype is not b.dtype or floats_only and a.dtype.kind != "f":
                 return named(self, other)
-            if (self.requires_grad or other.requires_grad) and GRAD_ENABLED.enabled:
+            if self.requires_grad or other.requires_grad:
                 return apply2(self, other)
         elif type(other) is float and a.dtype.kind == "f":
-            if self.requires_grad and GRAD_ENABLED.enabled:
+            if self.requires_grad:
                 return cls.apply(self, other)
             b = other
         else:
