@@ -73,8 +73,9 @@ class Tensor:
 
     # ``_counter`` is the version counter (a one-item list shared with views), or None until
     # something needs it: most tensors never meet an in-place op, and the list costs every op.
-    # ``_view`` (see ``autograd/_views.py``): for a view, ``(base, chain, made_with_grad)``; for
-    # a base, a list of weak references to its views that an in-place change must update.
+    # ``_view`` (see ``autograd/_views.py``): for a view, ``(base, chain, has_node,
+    # creation mark)`` (see ``link_view``); for a base, a list of weak references to its views
+    # that an in-place change must update.
     __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_counter", "_hooks", "_view",
                  "__weakref__")
     _value: Any  # the ndarray

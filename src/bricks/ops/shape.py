@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 from .._backend import result_type, xp
 from .._tensor import Tensor, _check_dim
+from ..autograd._views import mark_outputs
 from ..autograd.function import Function, link_view, rename, unbroadcast
 from .elementwise import cast
 
@@ -389,7 +390,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"{sizes}")
-    return tuple(rename(piece, name) for piece in _slices(tensor, d, sizes))
+    return mark_outputs(_slices(tensor, d, sizes), name)
 
 
 def _slices(tensor: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
@@ -414,4 +415,4 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     d = _check_dim(dim, input._value.ndim)
     lead = (slice(None),) * d
     pieces = [input[lead + (i,)] for i in range(input._value.shape[d])]
-    return tuple(rename(piece, "UnbindBackward0") for piece in pieces)
+    return mark_outputs(tuple(pieces), "UnbindBackward0")
