@@ -423,6 +423,7 @@ class Tensor:
         apply_ = __everyday.apply_
         map_ = __everyday.map_
         bernoulli = __everyday.bernoulli
+        unfold = _shape.unfold
         @property
         def T(self) -> Tensor: ...
         @property
@@ -502,6 +503,14 @@ class Tensor:
         expand_as = _shape.expand_as
         view_as = _shape.view_as
         reshape_as = _shape.reshape_as
+        moveaxis = _shape.movedim
+        swapaxes = _shape.swapaxes
+        swapdims = _shape.swapdims
+        split_with_sizes = _shape.split_with_sizes
+        tensor_split = _shape.tensor_split
+        hsplit = _shape.hsplit
+        vsplit = _shape.vsplit
+        dsplit = _shape.dsplit
         getitem = _index.getitem
         setitem = _index.setitem
         gather = _index.gather
