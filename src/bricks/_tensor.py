@@ -376,6 +376,7 @@ class Tensor:
         __neg__ = _unary.neg
         __abs__ = _unary.abs
         __pos__ = _ops._pos
+        __reversed__ = _ops._reversed_tensor
         __invert__ = _bitwise._invert
         __and__ = _bitwise.bitwise_and
         __rand__ = _bitwise.bitwise_and
@@ -497,15 +498,15 @@ class Tensor:
         chunk = _shape.chunk
         t = _shape.t
         movedim = _shape.movedim
+        moveaxis = _shape.moveaxis
+        swapaxes = _shape.swapaxes
+        swapdims = _shape.swapdims
         unbind = _shape.unbind
         contiguous = _shape.contiguous
         clone = _shape.clone
         expand_as = _shape.expand_as
         view_as = _shape.view_as
         reshape_as = _shape.reshape_as
-        moveaxis = _shape.movedim
-        swapaxes = _shape.swapaxes
-        swapdims = _shape.swapdims
         split_with_sizes = _shape.split_with_sizes
         tensor_split = _shape.tensor_split
         hsplit = _shape.hsplit

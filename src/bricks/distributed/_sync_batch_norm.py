@@ -11,7 +11,7 @@ from __future__ import annotations
 from .._backend import xp
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function
-from ..ops.nn_ops import _affine_grads, _update_running
+from ..ops.nn.normalization import _affine_grads, _update_running
 from ._group import _comm, _state
 
 __all__ = ["sync_batch_norm"]

@@ -10,7 +10,7 @@ from .._backend import xp
 from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import rename
-from ..ops import nn_ops as _nn
+from ..ops import nn as _prim  # the layer primitives (ops/nn/)
 
 __all__ = ["embedding_bag"]
 
@@ -92,7 +92,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         out = _bag_max(rows, member, weight)
     else:
         segments = xp.where(member.any(axis=0), member.argmax(axis=0), -1)
-        out = _nn.segment_sum_primitive(rows, segments, member.shape[0])
+        out = _prim.segment_sum_primitive(rows, segments, member.shape[0])
         if mode == "mean":
             counts = xp.maximum(member.sum(axis=1), 1).astype(rows._value.dtype)
             out = out / Tensor._wrap(counts.reshape(-1, 1))

@@ -1,6 +1,6 @@
 """The loss functions of ``bricks.nn.functional`` (re-exported there), PyTorch's formulas.
 
-Cross-entropy and NLL with class-index targets run on fused primitives (``ops/loss.py``);
+Cross-entropy and NLL with class-index targets run on fused primitives (``ops/nn/loss.py``);
 the others are composites of elementwise ops and need no backward of their own.
 """
 
@@ -10,9 +10,10 @@ import warnings
 from typing import Any
 
 from .. import ops
+from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import rename
-from ..ops import loss as _loss
+from ..ops import nn as _prim  # the layer primitives (ops/nn/)
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -63,7 +64,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     reduction = _reduction(reduction, size_average, reduce)
     _check_pair(input, target, weight)
     if weight is None and input._value.dtype is target._value.dtype:
-        return _loss.mse_primitive(input, target, reduction)
+        return _prim.mse_primitive(input, target, reduction)
     diff = input - target
     return _apply(diff * diff, reduction, weight)
 
@@ -134,7 +135,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     values = input._value
     if values.size and not ((values >= 0) & (values <= 1)).all():  # NaN is refused too
         raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = _loss.binary_cross_entropy_primitive(input, target.to(input.dtype))
+    loss = _prim.binary_cross_entropy_primitive(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight
     return rename(_apply(loss, reduction), "BinaryCrossEntropyBackward0")
@@ -157,7 +158,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     if target._value.shape != input._value.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
-    softplus_neg = _loss.softplus_neg(input)
+    softplus_neg = _prim.softplus_neg(input)
     if pos_weight is not None:
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
     else:
@@ -189,7 +190,7 @@ def _check_classes(target: Tensor, classes: int, ignore_index: int) -> None:
     t = target._value
     if t.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_loss.scalar_type_name(t.dtype)}")
+                           f"{_prim.scalar_type_name(t.dtype)}")
     bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
     if bad.any():
         raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
@@ -241,7 +242,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     scores, classes = _classes_last(input, target)
     _check_classes(classes, scores.shape[1], ignore_index)
-    loss = _loss.cross_entropy_primitive(scores, classes, weight, ignore_index, reduction,
+    loss = _prim.cross_entropy_primitive(scores, classes, weight, ignore_index, reduction,
                                          label_smoothing)
     return _shape_back(loss, input, target, reduction)
 
@@ -272,7 +273,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = _reduction(reduction, size_average, reduce)
     scores, classes = _classes_last(input, target)
     _check_classes(classes, scores.shape[1], ignore_index)
-    loss = _loss.nll_loss_primitive(scores, classes, weight, ignore_index, reduction)
+    loss = _prim.nll_loss_primitive(scores, classes, weight, ignore_index, reduction)
     return _shape_back(loss, input, target, reduction)
 
 
@@ -403,11 +404,11 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
             raise RuntimeError(f"ctc_loss: target {b} of length {lengths[b]} does not fit "
                                f"targets of shape {list(targets.shape)} with {classes} classes")
         per_sample.append(sample.astype("int64"))
-    loss = _loss.ctc_loss_primitive(lp, per_sample, inputs, blank, zero_infinity)
+    loss = _prim.ctc_loss_primitive(lp, per_sample, inputs, blank, zero_infinity)
     if reduction == "none":
         return loss if batched else loss.squeeze(0)
     if reduction == "sum":
         return loss.sum()
-    divisor = Tensor._wrap(_loss.xp.maximum(_loss.xp.asarray(lengths), 1).astype(
-        lp._value.dtype))
+    module = array_module(lp._value)  # the divisor lives where the loss does
+    divisor = Tensor._wrap(module.maximum(module.asarray(lengths), 1).astype(lp._value.dtype))
     return (loss / divisor).mean()

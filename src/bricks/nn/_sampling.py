@@ -17,8 +17,7 @@ from .._backend import xp
 from .._device import as_array
 from .._tensor import Tensor
 from ..autograd.function import rename
-from ..ops import conv as _conv_ops
-from ..ops import nn_ops as _nn
+from ..ops import nn as _prim  # the layer primitives (ops/nn/)
 
 __all__ = ["pad", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "unfold",
            "fold"]
@@ -111,7 +110,7 @@ def _constant_pad(input: Tensor, pad: list, value: float | None) -> Tensor:
         if n + a + b < 0:
             raise RuntimeError(f"The input size {n}, plus negative padding {a} and {b} "
                                "resulted in a negative output size")
-    return _nn.pad_primitive(input, widths, 0.0 if value is None else value)
+    return _prim.pad_primitive(input, widths, 0.0 if value is None else value)
 
 
 # ----- interpolate -----
@@ -352,13 +351,13 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
         raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
                                   f"(got {input.ndim}D)")
     x = input if input.ndim == 4 else input.unsqueeze(0)
-    blocks = _conv_ops._blocks(x.shape[2:], kernel, dilation, padding, stride)
+    blocks = _prim.block_counts(x.shape[2:], kernel, dilation, padding, stride)
     if min(blocks) < 1:
         raise RuntimeError(f"Given input with spatial size {list(x.shape[2:])}, "
                            f"kernel_size={kernel}, dilation={dilation}, padding={padding}, "
                            f"calculated shape of the array of sliding blocks as {list(blocks)}, "
                            "but its components must be at least one.")
-    out = _conv_ops.im2col_primitive(x, kernel, dilation, padding, stride)
+    out = _prim.im2col_primitive(x, kernel, dilation, padding, stride)
     return out if input.ndim == 4 else out.squeeze(0)
 
 
@@ -382,12 +381,12 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the "
                            f"product of kernel_size, but got input.size(1)={x.shape[1]} and "
                            f"kernel_size={kernel}")
-    blocks = _conv_ops._blocks(size, kernel, dilation, padding, stride)
+    blocks = _prim.block_counts(size, kernel, dilation, padding, stride)
     if x.shape[2] != blocks[0] * blocks[1]:
         raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, "
                            f"dilation={dilation}, padding={padding}, stride={stride}, expected "
                            f"size of input's dimension 2 to match the calculated number of "
                            f"sliding blocks {blocks[0]} * {blocks[1]} = "
                            f"{blocks[0] * blocks[1]}, but got input.size(2)={x.shape[2]}.")
-    out = _conv_ops.col2im_primitive(x, size, kernel, dilation, padding, stride)
+    out = _prim.col2im_primitive(x, size, kernel, dilation, padding, stride)
     return out if input.ndim == 3 else out.squeeze(0)

@@ -2,7 +2,7 @@
 
 Activations, convolution, pooling, normalisation, dropout, embedding and padding live here;
 the losses live in ``nn/_losses.py`` and are re-exported. The primitives (forward and
-backward) are in ``bricks/ops/conv.py``, ``ops/nn_ops.py`` and ``ops/loss.py``.
+backward) are in ``bricks/ops/nn/``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from .. import ops
 from .._backend import xp
 from .._device import array_module
 from .._tensor import Tensor, bump_version
-from ..ops import conv as _conv_ops
-from ..ops import nn_ops as _nn
 from ..ops.linalg import linear
+from ..ops import nn as _prim  # the layer primitives (ops/nn/)
 from ._losses import (
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, ctc_loss, huber_loss,
     kl_div, l1_loss, margin_ranking_loss, mse_loss, nll_loss, smooth_l1_loss,
@@ -51,13 +50,13 @@ def _inplace(input: Tensor, result: Tensor) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
-    out = _nn.leaky_relu_primitive(input, negative_slope)
+    out = _prim.leaky_relu_primitive(input, negative_slope)
     return _inplace(input, out) if inplace else out
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere (Clevert et al., 2015)."""
-    out = _nn.elu_primitive(input, alpha)
+    out = _prim.elu_primitive(input, alpha)
     return _inplace(input, out) if inplace else out
 
 
@@ -75,7 +74,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got "
                            f"{approximate!r}.")
-    return _nn.gelu_primitive(input, approximate)
+    return _prim.gelu_primitive(input, approximate)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -150,7 +149,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     if not inplace:
-        return _nn.dropout_primitive(input, p)
+        return _prim.dropout_primitive(input, p)
     from .._creation import _draw
 
     keep = _draw(None, input.device, "random", input.shape) >= p  # the device's generator
@@ -261,7 +260,7 @@ def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, paddi
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
         stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
-    y = _conv_ops.conv2d_primitive(x, weight, bias, stride, pads, dilation, groups)
+    y = _prim.conv2d_primitive(x, weight, bias, stride, pads, dilation, groups)
     if dims == 1:
         y = y.squeeze(2)
     return y if batched else y.squeeze(0)
@@ -327,7 +326,7 @@ def _pool_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
 
 def _check_pool_output(x: Tensor, kernel: tuple, stride: tuple, padding: tuple,
                        dilation: tuple, ceil_mode: bool) -> None:
-    out = [_conv_ops.output_size(x.shape[2 + i], kernel[i], stride[i], padding[i], dilation[i],
+    out = [_prim.output_size(x.shape[2 + i], kernel[i], stride[i], padding[i], dilation[i],
                              ceil_mode) for i in range(2)]
     if min(out) < 1:
         raise RuntimeError(f"Given input size: ({x.shape[1]}x{x.shape[2]}x{x.shape[3]}). "
@@ -358,7 +357,7 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     batched = input.ndim == 4
     x = input if batched else input.unsqueeze(0)
     _check_pool_output(x, kernel, stride, padding, dilation, ceil_mode)
-    out = _conv_ops.max_pool2d_primitive(x, kernel, stride, padding, dilation, ceil_mode,
+    out = _prim.max_pool2d_primitive(x, kernel, stride, padding, dilation, ceil_mode,
                                      return_indices)
     if batched:
         return out
@@ -381,7 +380,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     _check_pool_output(x, kernel, stride, padding, (1, 1), ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    out = _conv_ops.avg_pool2d_primitive(x, kernel, stride, padding, ceil_mode, count_include_pad,
+    out = _prim.avg_pool2d_primitive(x, kernel, stride, padding, ceil_mode, count_include_pad,
                                      divisor_override)
     return out if batched else out.squeeze(0)
 
@@ -428,7 +427,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size"
                            f"{list(input.shape)}")
-    return _nn.layer_norm_primitive(input, weight, bias, len(shape), eps)
+    return _prim.layer_norm_primitive(input, weight, bias, len(shape), eps)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -450,7 +449,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                              f"input size {input.shape}")
     elif running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-    return _nn.batch_norm_primitive(input, weight, bias, running_mean, running_var, training,
+    return _prim.batch_norm_primitive(input, weight, bias, running_mean, running_var, training,
                                     momentum, eps)
 
 
@@ -479,7 +478,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         padding_idx += n
     if max_norm is not None:
         _renorm_rows(weight, index, max_norm, norm_type)
-    return _nn.embedding_primitive(weight, input, padding_idx)
+    return _prim.embedding_primitive(weight, input, padding_idx)
 
 
 def _renorm_rows(weight: Tensor, index: Any, max_norm: float, norm_type: float) -> None:

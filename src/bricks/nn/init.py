@@ -27,7 +27,7 @@ from .._backend import xp
 from .._creation import Generator, default_generator, fill_random
 from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import no_grad
-from ..ops.nn_ops import erf
+from ..ops.pointwise import erf_array
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
@@ -139,7 +139,7 @@ def _erfinv(y: Any) -> Any:
     first = 2 / (math.pi * a) + log_term / 2
     x = xp.sign(y) * xp.sqrt(xp.sqrt(first * first - log_term / a) - first)
     for _ in range(3):
-        x = x - (erf(x) - y) / (2 / math.sqrt(math.pi) * xp.exp(-x * x))
+        x = x - (erf_array(x) - y) / (2 / math.sqrt(math.pi) * xp.exp(-x * x))
     return x
 
 

@@ -88,6 +88,14 @@ def _pos(self: Tensor) -> Tensor:
     return self
 
 
+def _reversed_tensor(self: Tensor) -> Tensor:
+    """``reversed(x)``: as torch, ``x`` flipped along its first dimension (a 0-d tensor is
+    itself), a tensor rather than Python's reverse iterator over the rows."""
+    if self.ndim == 0:
+        return self
+    return sorting.flip(self, (0,))
+
+
 def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
     """``x.where(condition, y)``: ``bricks.where(condition, x, y)``, with ``self`` second."""
     return elementwise.where(condition, self, other)
@@ -126,7 +134,7 @@ _METHODS: dict[str, Any] = {
     "__pow__": elementwise.pow, "__rpow__": _reversed(elementwise.pow),
     "__matmul__": linalg.matmul, "__rmatmul__": _reversed(linalg.matmul),
     "__neg__": unary.neg, "__abs__": unary.abs,
-    "__pos__": _pos, "__invert__": bitwise._invert,
+    "__pos__": _pos, "__reversed__": _reversed_tensor, "__invert__": bitwise._invert,
     "__and__": bitwise.bitwise_and, "__rand__": bitwise.bitwise_and,  # commutative: no swap
     "__or__": bitwise.bitwise_or, "__ror__": bitwise.bitwise_or,
     "__xor__": bitwise.bitwise_xor, "__rxor__": bitwise.bitwise_xor,

@@ -214,7 +214,7 @@ class Erfinv(Function):
 
 def _erfinv_array(x: Any) -> Any:
     """The inverse error function: Giles' approximation, then two Newton steps."""
-    from .nn_ops import erf as erf_array
+    from .pointwise import erf_array
 
     with xp.errstate(divide="ignore", invalid="ignore"):
         w = -xp.log((1 - x) * (1 + x))

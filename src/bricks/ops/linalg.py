@@ -11,7 +11,7 @@ from ..autograd.function import Function, rename, unbroadcast
 from .._shapes import shape_text
 from ._einsum_equation import Equation, label_sizes, parse
 from .elementwise import _operands, mul
-from .loss import scalar_type_name
+from .nn.loss import scalar_type_name
 
 __all__ = ["matmul", "mm", "bmm", "addmm", "dot", "outer", "linear", "einsum"]
 

@@ -13,8 +13,8 @@ from .elementwise import cast
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose",
            "permute", "expand", "repeat", "cat", "stack", "split", "chunk", "t", "movedim",
-           "unbind", "contiguous", "clone", "expand_as", "view_as", "reshape_as", "moveaxis",
-           "swapaxes", "swapdims", "split_with_sizes", "tensor_split", "hsplit", "vsplit",
+           "moveaxis", "swapaxes", "swapdims", "unbind", "contiguous", "clone", "expand_as",
+           "view_as", "reshape_as", "split_with_sizes", "tensor_split", "hsplit", "vsplit",
            "dsplit"]
 
 
@@ -239,54 +239,55 @@ def t(input: Tensor) -> Tensor:
     return rename(Permute.apply(input, axes=(1, 0)), "TBackward0")
 
 
-def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
-    """Move dimension ``source`` to position ``destination`` (or several, given in sequences):
-    a view, the other dimensions keeping their order.
+def movedim(input: Tensor, source: int | Sequence[int],
+            destination: int | Sequence[int]) -> Tensor:
+    """Move dimension(s) ``source`` to position(s) ``destination``; the others keep their
+    order.
 
     Raises:
-        RuntimeError: if the sequences differ in length or repeat a dimension.
+        RuntimeError: as PyTorch, when ``source`` and ``destination`` differ in length or
+            either repeats a dimension.
+        IndexError: when a dimension is out of range.
     """
     ndim = input._value.ndim
-    several = isinstance(source, (tuple, list))
-    if several != isinstance(destination, (tuple, list)):
-        raise TypeError(f"movedim() received an invalid combination of arguments - got "
-                        f"({type(source).__name__}, {type(destination).__name__}), but expected "
-                        f"one of:\n * (int source, int destination)\n * (tuple of ints source, "
-                        f"tuple of ints destination)")
-    sources = list(source) if several else [source]
-    targets = list(destination) if several else [destination]
-    if len(sources) != len(targets):
-        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({sources} "
-                           f"dims) should contain the same number of dims as destination "
-                           f"({targets} dims)")
-    moved = _distinct_dims("source", sources, ndim)
-    places = _distinct_dims("destination", targets, ndim)
-    order: list[Any] = [None] * ndim
-    for dim, place in zip(moved, places):
-        order[place] = dim
-    rest = iter(d for d in range(ndim) if d not in moved)
-    axes = tuple(next(rest) if d is None else d for d in order)
+    sources, destinations = _dims(source, ndim), _dims(destination, ndim)
+    if len(sources) != len(destinations):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source "
+                           f"({list(_listed(source))} dims) should contain the same number "
+                           f"of dims as destination ({list(_listed(destination))} dims)")
+    for name, dims, given in (("source", sources, source), ("destination", destinations,
+                                                             destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(_listed(given))})")
+    rest = iter(d for d in range(ndim) if d not in sources)
+    placed = dict(zip(destinations, sources))
+    axes = tuple(placed[i] if i in placed else next(rest) for i in range(ndim))
     return Permute.apply(input, axes=axes)
 
 
-moveaxis = movedim
-
-
-def _distinct_dims(what: str, dims: list, ndim: int) -> list[int]:
-    checked = [_check_dim(d, ndim) for d in dims]
-    if len(set(checked)) != len(checked):
-        raise RuntimeError(f"movedim: repeated dim in `{what}` ({dims})")
-    return checked if ndim else []
+def moveaxis(input: Tensor, source: int | Sequence[int],
+             destination: int | Sequence[int]) -> Tensor:
+    """NumPy's name for :func:`movedim`."""
+    return movedim(input, source, destination)
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
-    """NumPy's name of ``transpose``: dimensions ``axis0`` and ``axis1`` swapped (a view)."""
+    """NumPy's name for :func:`transpose` (``x.swapaxes(0, 1)``)."""
     return transpose(input, axis0, axis1)
 
 
 def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Another name of ``transpose``: dimensions ``dim0`` and ``dim1`` swapped (a view)."""
+    """Another name for :func:`transpose`."""
     return transpose(input, dim0, dim1)
+
+
+def _listed(dims: int | Sequence[int]) -> tuple[int, ...]:
+    return (int(dims),) if isinstance(dims, int) else tuple(int(d) for d in dims)
+
+
+def _dims(dims: int | Sequence[int], ndim: int) -> tuple[int, ...]:
+    """``dims`` (one or several) as non-negative dimensions of an ``ndim``-d tensor."""
+    return tuple(_check_dim(d, ndim) for d in _listed(dims))
 
 
 class Unfold(Function):

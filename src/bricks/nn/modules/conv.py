@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..._creation import empty
 from ..._tensor import Tensor
 from .. import functional as F
 from .._lazy import LazyModuleMixin
 from .._sampling import _pad_by_index
 from ..module import Module
-from ..parameter import Parameter, UninitializedParameter
+from ..parameter import UninitializedParameter
 from .utils import (
-    _check_positive, _check_sizes, _layer_text, _pair, _reset_weight_and_bias, _shape_text,
-    _single, _triple,
+    _add_weight_and_bias, _check_positive, _check_sizes, _layer_text, _pair,
+    _reset_weight_and_bias, _shape_text, _single, _triple,
 )
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv1d",
@@ -28,46 +27,53 @@ class _ConvNd(Module):
     """The config, parameters, checks and repr shared by the convolutions of every rank."""
 
     _spatial_dims = 0
-    _tuple: Callable[[Any], tuple] = _single
     _functional: Callable[..., Tensor]
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
-                 padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
-                 dtype: Any = None, device: Any = None, transposed: bool = False,
-                 output_padding: Any = 0) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        to_tuple = type(self)._tuple
+        self._configure(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                        groups, padding_mode, transposed=False, output_padding=0)
+        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        _add_weight_and_bias(self, shape, out_channels, bias, device, dtype)
+        self.reset_parameters()
+
+    def _configure(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
+                   padding: Any, dilation: Any, groups: int, padding_mode: str,
+                   transposed: bool, output_padding: Any) -> None:
+        """Check the config (PyTorch's errors) and record it, sizes as tuples of the rank.
+
+        The one constructor path of the plain and the transposed convolutions, which differ
+        only in their public signatures and their weight's layout.
+        """
+        to_tuple = (_single, _pair, _triple)[self._spatial_dims - 1]  # ints repeated per dim
         stride = to_tuple(stride)
+        padding = padding if isinstance(padding, str) else to_tuple(padding)
         _check_arguments(type(self).__name__, in_channels, out_channels, to_tuple(kernel_size),
-                         stride, padding if isinstance(padding, str) else to_tuple(padding),
-                         to_tuple(dilation), to_tuple(output_padding))
+                         stride, padding, to_tuple(dilation), to_tuple(output_padding))
         _check_config(in_channels, out_channels, groups, padding, stride, padding_mode)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = to_tuple(kernel_size)
         self.stride = stride
-        self.padding = padding if isinstance(padding, str) else to_tuple(padding)
+        self.padding = padding
         self.dilation = to_tuple(dilation)
         self.transposed = transposed
         self.output_padding = to_tuple(output_padding)
         self.groups = groups
         self.padding_mode = padding_mode
-        if transposed:
-            shape = (in_channels, out_channels // groups, *self.kernel_size)
-        else:
-            shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Draw weight and bias again: ``kaiming_uniform_(a=sqrt(5))`` and U(+-1/sqrt(fan_in))."""
         _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
+        self._check_input(input)
+        return self._conv_forward(input, self.weight, self.bias)
+
+    def _check_input(self, input: Tensor) -> None:
+        """Raise unless ``input`` is (C_in, *spatial) or (N, C_in, *spatial)."""
         shape = input.shape
         dims = self._spatial_dims
         if len(shape) not in (dims + 1, dims + 2) or shape[-dims - 1] != self.in_channels:
@@ -75,7 +81,6 @@ class _ConvNd(Module):
                 f"{_layer_text(self)}: expected {dims + 1}D (unbatched) or {dims + 2}D "
                 f"(batched) input with {self.in_channels} channels, got shape "
                 f"{_shape_text(shape)}")
-        return self._conv_forward(input, self.weight, self.bias)
 
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         conv = type(self)._functional
@@ -98,7 +103,7 @@ class _ConvNd(Module):
             return [(total // 2, total - total // 2) for total in totals]
         if self.padding == "valid":
             return [(0, 0)] * self._spatial_dims
-        return [(p, p) for p in self.padding]  # type: ignore[misc]  # not a string here
+        return [(p, p) for p in self.padding]  # not a string here
 
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -180,14 +185,7 @@ class Conv1d(_ConvNd):
     """
 
     _spatial_dims = 1
-    _tuple: Callable[[Any], tuple] = _single
     _functional = F.conv1d
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, device)
 
 
 class Conv2d(_ConvNd):
@@ -222,14 +220,7 @@ class Conv2d(_ConvNd):
     """
 
     _spatial_dims = 2
-    _tuple: Callable[[Any], tuple] = _pair
     _functional = F.conv2d
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, device)
 
 
 class Conv3d(_ConvNd):
@@ -250,41 +241,32 @@ class Conv3d(_ConvNd):
     """
 
     _spatial_dims = 3
-    _tuple: Callable[[Any], tuple] = _triple
     _functional = F.conv3d
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, device)
 
 
 class _ConvTransposeNd(_ConvNd):
     """A transposed convolution: the config of a convolution, the weight (C_in, C_out / groups,
     *kernel) and a forward that takes an optional output_size."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
-                 padding: Any, output_padding: Any, groups: int, bias: bool, dilation: Any,
-                 padding_mode: str, dtype: Any, device: Any) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for '
                              f"{type(self).__name__}")
         if isinstance(padding, str):
             raise ValueError(f"{type(self).__name__} does not accept a padding string, got "
                              f"padding={padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype, device, transposed=True,
-                         output_padding=output_padding)
+        Module.__init__(self)  # not _ConvNd's, which would build a convolution's weight
+        self._configure(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                        groups, padding_mode, transposed=True, output_padding=output_padding)
+        shape = (in_channels, out_channels // groups, *self.kernel_size)
+        _add_weight_and_bias(self, shape, out_channels, bias, device, dtype)
+        self.reset_parameters()
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        shape = input.shape
-        dims = self._spatial_dims
-        if len(shape) not in (dims + 1, dims + 2) or shape[-dims - 1] != self.in_channels:
-            raise RuntimeError(
-                f"{_layer_text(self)}: expected {dims + 1}D (unbatched) or {dims + 2}D "
-                f"(batched) input with {self.in_channels} channels, got shape "
-                f"{_shape_text(shape)}")
+        self._check_input(input)
         extra = self._output_padding(input, output_size)
         conv = type(self)._functional
         return conv(input, self.weight, self.bias, self.stride, self.padding, extra,
@@ -329,15 +311,7 @@ class ConvTranspose1d(_ConvTransposeNd):
     """
 
     _spatial_dims = 1
-    _tuple: Callable[[Any], tuple] = _single
     _functional = F.conv_transpose1d
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding,
-                         output_padding, groups, bias, dilation, padding_mode, dtype, device)
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -360,15 +334,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _spatial_dims = 2
-    _tuple: Callable[[Any], tuple] = _pair
     _functional = F.conv_transpose2d
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding,
-                         output_padding, groups, bias, dilation, padding_mode, dtype, device)
 
 
 class _LazyConvMixin(LazyModuleMixin):
@@ -382,6 +348,17 @@ class _LazyConvMixin(LazyModuleMixin):
     _spatial_dims: int
     weight: Any  # an UninitializedParameter until initialize_parameters
     bias: Any
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        """The convolution's arguments but in_channels; the parameters stay without shape."""
+        super().__init__(0, 0, kernel_size, stride, padding, dilation,
+                         groups, False, padding_mode, device=device, dtype=dtype)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
 
     def reset_parameters(self) -> None:
         """Initialize as the convolution does, once the shapes are known."""
@@ -411,14 +388,6 @@ class _LazyConvMixin(LazyModuleMixin):
         self.reset_parameters()
 
 
-def _lazy_init(layer: Any, out_channels: int, bias: bool, dtype: Any, device: Any = None) -> None:
-    """Replace the placeholder parameters of a lazy convolution by uninitialized ones."""
-    layer.weight = UninitializedParameter(device=device, dtype=dtype)
-    layer.out_channels = out_channels
-    if bias:
-        layer.bias = UninitializedParameter(device=device, dtype=dtype)
-
-
 class LazyConv1d(_LazyConvMixin, Conv1d):
     """A Conv1d whose in_channels is inferred from its first input; it then becomes a Conv1d.
 
@@ -436,13 +405,6 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
     """
 
     cls_to_become = Conv1d
-
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, dtype=dtype, device=device)
-        _lazy_init(self, out_channels, bias, dtype, device)
 
 
 class LazyConv2d(_LazyConvMixin, Conv2d):
@@ -464,10 +426,3 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
     """
 
     cls_to_become = Conv2d
-
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, dtype=dtype, device=device)
-        _lazy_init(self, out_channels, bias, dtype, device)

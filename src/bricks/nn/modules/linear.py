@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._creation import empty
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
-from ..parameter import Parameter, UninitializedParameter
-from .utils import _check_sizes, _fan_in_bound, _reset_weight_and_bias, _shape_text
+from ..parameter import UninitializedParameter
+from .utils import (
+    _add_weight_and_bias, _check_sizes, _fan_in_bound, _reset_weight_and_bias, _shape_text,
+)
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
@@ -67,11 +68,8 @@ class Linear(Module):
         _check_sizes(type(self).__name__, in_features=in_features, out_features=out_features)
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (out_features, in_features), out_features, bias, device,
+                             dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -128,12 +126,8 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), device=device,
-                                      dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (out_features, in1_features, in2_features), out_features,
+                             bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -200,10 +194,10 @@ class LazyLinear(LazyModuleMixin, Linear):
         """Take in_features from ``input``'s last dimension, then allocate and initialize."""
         if self.has_uninitialized_params():
             self.in_features = input.shape[-1]
-            self.weight.materialize(  # type: ignore[attr-defined]  # still uninitialized here
+            self.weight.materialize(  # still uninitialized here
                 (self.out_features, self.in_features))
             if self.bias is not None:
-                self.bias.materialize((self.out_features,))  # type: ignore[attr-defined]  # ditto
+                self.bias.materialize((self.out_features,))
             self.reset_parameters()
         if self.in_features == 0:  # parameters came from a state dict: take the size from them
             self.in_features = self.weight.shape[1]

@@ -55,11 +55,7 @@ class L1Loss(_Loss):
 
 
 class MSELoss(_Loss):
-    """The mean (or sum) squared error ``(input - target)^2``.
-
-    Args:
-        size_average, reduce: deprecated; use reduction.
-        reduction: ``'mean'``, ``'sum'`` or ``'none'`` (elementwise).
+    """The mean (or sum) squared error ``(input - target)^2``; arguments as ``L1Loss``.
 
     Example:
         >>> import bricks

@@ -10,11 +10,10 @@ from ..._backend import int64
 from ..._creation import empty, tensor
 from ..._tensor import Tensor
 from .. import functional as F
-from .. import init
 from .._lazy import LazyModuleMixin
 from ..module import Module
-from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
-from .utils import _check_sizes, _layer_text, _shape_text
+from ..parameter import UninitializedBuffer, UninitializedParameter
+from .utils import _add_affine, _check_sizes, _layer_text, _reset_affine, _shape_text
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LayerNorm",
            "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
@@ -41,15 +40,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(empty(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine(self, num_features, affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", empty(num_features, device=device, dtype=dtype))
             self.register_buffer("running_var", empty(num_features, device=device, dtype=dtype))
@@ -70,18 +61,11 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics, the weight to 1 and the bias to 0."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked)
+        factor = self._count_batch()
         use_batch_stats = self.training or (self.running_mean is None
                                             and self.running_var is None)
         keep_stats = not self.training or self.track_running_stats
@@ -89,16 +73,32 @@ class _BatchNorm(Module):
                             self.running_var if keep_stats else None, self.weight, self.bias,
                             use_batch_stats, factor, self.eps)
 
+    def _count_batch(self) -> float:
+        """Count a training batch; return the weight of its statistics in the running ones:
+        momentum, or ``1 / batches`` for the cumulative average that momentum None asks for.
+        """
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked)
+        return factor
+
     def _check_input(self, input: Tensor) -> None:
+        """Raise PyTorch's ValueError for a rank the layer does not take (``_check_rank``),
+        and a RuntimeError for a channel count other than num_features."""
         shape = input.shape
-        if len(shape) not in self._ranks:
-            expected = " or ".join(f"{n}D" for n in self._ranks)
-            raise ValueError(f"{_layer_text(self)}: expected {expected} input, got shape "
-                             f"{_shape_text(shape)}")
+        self._check_rank(shape)
         if shape[1] != self.num_features:
             raise RuntimeError(f"{_layer_text(self)}: expected input with "
                                f"{self.num_features} channels (dimension 1), got shape "
                                f"{_shape_text(shape)}")
+
+    def _check_rank(self, shape: Any) -> None:
+        if len(shape) not in self._ranks:
+            expected = " or ".join(f"{n}D" for n in self._ranks)
+            raise ValueError(f"{_layer_text(self)}: expected {expected} input, got shape "
+                             f"{_shape_text(shape)}")
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -138,14 +138,8 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalization of an input (N, C, H, W) over N, H and W, per channel C.
 
     Args:
-        num_features: the number of channels C.
-        eps: added to the variance for stability.
-        momentum: the weight of the new batch in the running statistics; None for a
-            cumulative average.
-        affine: whether to learn a per-channel weight (and bias).
-        track_running_stats: keep running statistics (buffers ``running_mean``,
-            ``running_var``, ``num_batches_tracked``) and use them in evaluation.
-        bias: with affine, whether to learn the bias too (keyword only, as in PyTorch).
+        num_features, eps, momentum, affine, track_running_stats, bias: as for
+            ``BatchNorm1d``.
 
     Raises:
         ValueError: in forward, if the input is not 4D.
@@ -199,10 +193,10 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
         if not self.has_uninitialized_params():  # loaded from a state dict: nothing to allocate
             return
         if self.affine:
-            self.weight.materialize(  # type: ignore[attr-defined]  # still uninitialized here
+            self.weight.materialize(  # still uninitialized here
                 (self.num_features,))
             if self.bias is not None:
-                self.bias.materialize((self.num_features,))  # type: ignore[attr-defined]  # ditto
+                self.bias.materialize((self.num_features,))
         if self.track_running_stats:
             self.running_mean.materialize((self.num_features,))
             self.running_var.materialize((self.num_features,))
@@ -276,23 +270,12 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Set the weight to 1 and the bias to 0."""
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = tuple(input.shape)
@@ -343,23 +326,12 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine(self, num_channels, affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Set the weight to 1 and the bias to 0."""
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = input.shape

@@ -77,8 +77,8 @@ class ConstantPad3d(_ConstantPadNd):
     _dims = 3
 
 
-class ZeroPad1d(ConstantPad1d):
-    """Pad the last dimension with zeros: ``padding`` is an int or (left, right)."""
+class _ZeroPadNd(_ConstantPadNd):
+    """Constant padding with 0: it takes only the amounts, and prints only them."""
 
     def __init__(self, padding: Any) -> None:
         super().__init__(padding, 0.0)
@@ -87,7 +87,11 @@ class ZeroPad1d(ConstantPad1d):
         return f"{self.padding}"
 
 
-class ZeroPad2d(ConstantPad2d):
+class ZeroPad1d(_ZeroPadNd, ConstantPad1d):
+    """Pad the last dimension with zeros: ``padding`` is an int or (left, right)."""
+
+
+class ZeroPad2d(_ZeroPadNd, ConstantPad2d):
     """Pad the last two dimensions with zeros: (left, right, top, bottom) or an int.
 
     Example:
@@ -96,12 +100,6 @@ class ZeroPad2d(ConstantPad2d):
         >>> nn.ZeroPad2d((1, 1, 2, 0))(bricks.ones(1, 2, 2)).shape
         bricks.Size([1, 4, 4])
     """
-
-    def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
 
 
 class ReflectionPad1d(_PadNd):

@@ -113,7 +113,28 @@ class MaxPool3d(MaxPool2d):
     _functional = F.max_pool3d
 
 
-class AvgPool1d(Module):
+class _AvgPoolNd(Module):
+    """The config, checks and repr of the average poolings."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        _check_pool_sizes(type(self).__name__, kernel_size, stride, padding, 1)
+        self.kernel_size = self._stored(kernel_size)
+        self.stride = self._stored(stride if stride is not None else kernel_size)
+        self.padding = self._stored(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def _stored(self, size: Any) -> Any:
+        """A size as PyTorch keeps it in the layer: as given (AvgPool2d)."""
+        return size
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPoolNd):
     """Average each kernel_size window of an input (N, C, L) or (C, L).
 
     Args:
@@ -133,26 +154,17 @@ class AvgPool1d(Module):
         bricks.Size([1, 3, 3])
     """
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
-        super().__init__()
-        _check_pool_sizes("AvgPool1d", kernel_size, stride, padding, 1)
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
+    def _stored(self, size: Any) -> Any:
+        """As a 1-tuple: PyTorch keeps AvgPool1d's sizes so (its repr shows them)."""
+        return _single(size)
 
     def forward(self, input: Tensor) -> Tensor:
         _check_rank(self, input, 1)
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-
-class AvgPool2d(Module):
+class AvgPool2d(_AvgPoolNd):
     """Average each kernel_size window of an input (N, C, H, W).
 
     Args:
@@ -176,22 +188,13 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None) -> None:
-        super().__init__()
-        _check_pool_sizes("AvgPool2d", kernel_size, stride, padding, 1)
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
         _check_rank(self, input)
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool2d(Module):

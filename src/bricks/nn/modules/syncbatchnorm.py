@@ -53,25 +53,16 @@ class SyncBatchNorm(_BatchNorm):
             return super().forward(input)
         from ...distributed._sync_batch_norm import sync_batch_norm
 
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked)
+        factor = self._count_batch()
         keep = self.track_running_stats
         return sync_batch_norm(input, self.weight, self.bias,
                                self.running_mean if keep else None,
                                self.running_var if keep else None, factor, self.eps)
 
-    def _check_input(self, input: Tensor) -> None:
-        shape = input.shape
+    def _check_rank(self, shape: Any) -> None:
         if len(shape) < 2:
             raise ValueError(f"{_layer_text(self)}: expected at least 2D input, got shape "
                              f"{_shape_text(shape)}")
-        if shape[1] != self.num_features:
-            raise RuntimeError(f"{_layer_text(self)}: expected input with "
-                               f"{self.num_features} channels (dimension 1), got shape "
-                               f"{_shape_text(shape)}")
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

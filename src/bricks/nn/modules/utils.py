@@ -6,7 +6,10 @@ import collections.abc
 import math
 from typing import Any, Callable
 
+from ..._creation import empty
 from ..._shapes import shape_text
+from .. import init
+from ..parameter import Parameter
 
 __all__: list[str] = []
 
@@ -36,14 +39,44 @@ def _shape_text(shape: Any) -> str:
     return shape_text(shape)
 
 
+def _add_weight_and_bias(layer: Any, weight_shape: Any, bias_shape: Any, bias: bool,
+                         device: Any, dtype: Any) -> None:
+    """Register ``layer.weight`` of ``weight_shape`` and ``layer.bias`` of ``bias_shape``, or a
+    ``None`` bias when ``bias`` is false; the values are left for ``reset_parameters`` to set.
+    """
+    layer.weight = Parameter(empty(weight_shape, device=device, dtype=dtype))
+    if bias:
+        layer.bias = Parameter(empty(bias_shape, device=device, dtype=dtype))
+    else:
+        layer.register_parameter("bias", None)
+
+
+def _add_affine(layer: Any, shape: Any, affine: bool, bias: bool, device: Any,
+                dtype: Any) -> None:
+    """Register a normalization layer's elementwise ``weight`` and ``bias`` of ``shape``, or
+    ``None`` for what it does not learn: both without ``affine``, the bias without ``bias``.
+    """
+    if affine:
+        _add_weight_and_bias(layer, shape, shape, bias, device, dtype)
+    else:
+        layer.register_parameter("weight", None)
+        layer.register_parameter("bias", None)
+
+
+def _reset_affine(weight: Any, bias: Any) -> None:
+    """Set a normalization layer's weight to 1 and bias to 0 (those it has): the identity."""
+    if weight is not None:
+        init.ones_(weight)
+    if bias is not None:
+        init.zeros_(bias)
+
+
 def _reset_weight_and_bias(weight: Any, bias: Any) -> None:
     """PyTorch's default for Linear and the convolutions, written once.
 
     The weight gets ``kaiming_uniform_(a=sqrt(5))``, which is U(-1/sqrt(fan_in), 1/sqrt(fan_in));
     the bias the same bound, from the weight's fan-in (all zeros when the fan-in is 0).
     """
-    from .. import init
-
     init.kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:
         fan_in, _ = init._calculate_fan_in_and_fan_out(weight)

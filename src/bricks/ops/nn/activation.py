@@ -1,21 +1,90 @@
-"""Activation primitives beyond ReLU, ELU and GELU: each one NumPy expression forward and back.
+"""Activation primitives: each one NumPy expression forward and back.
 
-They are primitives, not composites, for two reasons: the exponentials of softplus, mish,
-CELU and SELU overflow harmlessly only when computed under ``errstate`` in one place, and the
-graph then shows PyTorch's node names (``SoftplusBackward0``, ``HardtanhBackward0``, ...).
+They are primitives, not composites, for speed (leaky ReLU, ELU, GELU) and for two more
+reasons: the exponentials of softplus, mish, CELU and SELU overflow harmlessly only when
+computed under ``errstate`` in one place, and the graph then shows PyTorch's node names
+(``SoftplusBackward0``, ``HardtanhBackward0``, ...). SiLU and PReLU are composites in
+``nn.functional``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .._backend import xp
-from .._tensor import Tensor
-from ..autograd.function import Function
+from ..._backend import xp
+from ..._tensor import Tensor
+from ...autograd.function import Function
+from ..pointwise import erf_array
 
-__all__ = ["hardtanh_primitive", "softplus_primitive", "hardswish_primitive",
-           "hardsigmoid_primitive", "mish_primitive", "celu_primitive", "selu_primitive",
-           "rrelu_primitive"]
+__all__ = ["leaky_relu_primitive", "elu_primitive", "gelu_primitive", "hardtanh_primitive",
+           "softplus_primitive", "hardswish_primitive", "hardsigmoid_primitive", "mish_primitive",
+           "celu_primitive", "selu_primitive", "rrelu_primitive"]
+
+
+class LeakyRelu(Function):
+    saves = (0,)
+
+    def forward(self, x, negative_slope):
+        self.x, self.slope = x, negative_slope
+        return xp.where(x > 0, x, x * negative_slope)
+
+    def backward(self, gy):
+        return xp.where(self.x > 0, gy, gy * self.slope)
+
+
+def leaky_relu_primitive(input: Tensor, negative_slope: float) -> Tensor:
+    """``max(0, x) + negative_slope * min(0, x)``."""
+    return LeakyRelu.apply(input, negative_slope=negative_slope)
+
+
+class Elu(Function):
+    saves = (0,)
+    saves_output = True
+
+    def forward(self, x, alpha):
+        self.x, self.alpha = x, alpha
+        self.y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        return self.y
+
+    def backward(self, gy):
+        # PyTorch's test is x <= 0, so NaN takes the identity branch.
+        return xp.where(self.x <= 0, gy * (self.y + self.alpha), gy)
+
+
+def elu_primitive(input: Tensor, alpha: float) -> Tensor:
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    return Elu.apply(input, alpha=alpha)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+class Gelu(Function):
+    saves = (0,)
+
+    def forward(self, x, approximate):
+        self.x, self.approximate = x, approximate
+        if approximate == "tanh":
+            self.inner = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
+            return 0.5 * x * (1 + self.inner)
+        self.cdf = 0.5 * (1 + erf_array(x / math.sqrt(2)))
+        return x * self.cdf
+
+    def backward(self, gy):
+        x = self.x
+        if self.approximate == "tanh":
+            t = self.inner
+            d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return gy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
+        pdf = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return gy * (self.cdf + x * pdf)
+
+
+def gelu_primitive(input: Tensor, approximate: str) -> Tensor:
+    """``x * Phi(x)`` (Hendrycks & Gimpel, 2016), or its tanh approximation."""
+    return Gelu.apply(input, approximate=approximate)
+
 
 # SELU's constants (Klambauer et al., 2017), to PyTorch's digits.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -178,4 +247,3 @@ class RreluWithNoise(Function):
 def rrelu_primitive(input: Tensor, slopes: Any) -> Tensor:
     """``x`` where positive, ``x * slope`` elsewhere, with one drawn slope per element."""
     return RreluWithNoise.apply(input, slopes=slopes)
-

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import xp
-from .._device import array_module
-from .._tensor import Tensor
-from ..autograd.function import Function, unbroadcast
+from ..._backend import xp
+from ..._device import array_module
+from ..._tensor import Tensor
+from ...autograd.function import Function, unbroadcast
 
-__all__ = ["cross_entropy_primitive", "nll_loss_primitive", "mse_primitive", "scalar_type_name",
-           "ctc_loss_primitive"]
+__all__ = ["cross_entropy_primitive", "nll_loss_primitive", "mse_primitive", "softplus_neg",
+           "binary_cross_entropy_primitive", "ctc_loss_primitive", "scalar_type_name"]
 
 _SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
                  "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
