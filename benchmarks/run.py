@@ -7,8 +7,10 @@ bricks is faster. The targets come from the issues: 0.5x where Python overhead d
 ``bricks.compile`` next to the same step in eager bricks and eager torch (and, with
 ``--torch-compile``, ``torch.compile``'s, whose compile time of 15-35 s is printed, once), with
 targets against torch eager of 0.10x (seed MLP), 0.20x (nested blocks) and 1.0x (784 MLP).
-``--threads`` sets both frameworks' thread counts (default 2; on a busy machine 2-thread
-figures swing widely, so compare them with ``--threads 1``).
+The checkpoint restore rows (issue 15) time load + load_state_dict of a small and a 64 MB
+model, and ``bricks.load_into``, against torch's load + load_state_dict. ``--threads`` sets both
+frameworks' thread counts (default 2; on a busy machine 2-thread figures swing widely, so
+compare them with ``--threads 1``).
 """
 
 from __future__ import annotations
@@ -165,18 +167,43 @@ def compiled_rows(with_torch_compile: bool) -> None:
               f"{extra}, compiled/eager {m['compiled'] / m['eager']:.2f}x{note}", flush=True)
 
 
-def _restore_workload(megabytes: int = 64):
-    """load + load_state_dict of a checkpoint into an existing model, bricks vs torch."""
-    layers = max(1, megabytes // 4)
+_RESTORE_SIZES = (("MLP 784-256-256-10 (0.9 MB)", None), ("16 Linear 1024x1024 (64 MB)", 64))
+
+
+def _restore_models(megabytes: int | None):
+    """The same model in bricks and torch: the 784 MLP (None) or 1024x1024 Linears."""
+    if megabytes is None:
+        return mlp_784(bricks), mlp_784(torch)
+    return tuple(lib.nn.Sequential(*[lib.nn.Linear(1024, 1024) for _ in range(megabytes // 4)])
+                 for lib in (bricks, torch))
+
+
+def restore_rows() -> None:
+    """Restoring a checkpoint into an existing model (load + load_state_dict), bricks vs torch.
+
+    Each way of restoring is timed in rotation and divided by torch's plain
+    ``load_state_dict(torch.load(path))``: bricks' plain load, its ``mmap=True`` load (views
+    of the file, so load_state_dict's copy is the only one), and ``bricks.load_into`` (the
+    file read straight into the parameters); torch's ``mmap=True`` load for comparison.
+    """
+    print("checkpoint restore: median per restore; ratios to torch load + load_state_dict")
     directory = tempfile.mkdtemp(prefix="bricks-bench-")
-    bmodel, tmodel = (lib.nn.Sequential(*[lib.nn.Linear(1024, 1024) for _ in range(layers)])
-                      for lib in (bricks, torch))
-    bpath, tpath = os.path.join(directory, "b.safetensors"), os.path.join(directory, "t.pt")
-    bricks.save(bmodel.state_dict(), bpath)
-    torch.save(tmodel.state_dict(), tpath)
-    return (f"checkpoint restore, {layers * 4} MB (load + load_state_dict)",
-            lambda: bmodel.load_state_dict(bricks.load(bpath)),
-            lambda: tmodel.load_state_dict(torch.load(tpath, weights_only=True)), 1.0)
+    for label, megabytes in _RESTORE_SIZES:
+        bmodel, tmodel = _restore_models(megabytes)
+        bpath, tpath = os.path.join(directory, "b.safetensors"), os.path.join(directory, "t.pt")
+        bricks.save(bmodel.state_dict(), bpath)
+        torch.save(tmodel.state_dict(), tpath)
+        m = compare_many({
+            "torch": lambda: tmodel.load_state_dict(torch.load(tpath, weights_only=True)),
+            "torch mmap": lambda: tmodel.load_state_dict(torch.load(tpath, weights_only=True,
+                                                                    mmap=True)),
+            "load": lambda: bmodel.load_state_dict(bricks.load(bpath)),
+            "load mmap": lambda: bmodel.load_state_dict(bricks.load(bpath, mmap=True)),
+            "load_into": lambda: bricks.load_into(bmodel, bpath)})
+        ratios = ", ".join(f"{name} {m[name] / m['torch']:.2f}x"
+                           for name in ("load", "load mmap", "load_into", "torch mmap"))
+        print(f"  {label:<28} torch {m['torch'] * 1e3:8.2f} ms | {ratios} (target <= 1.00x)",
+              flush=True)
 
 
 def main() -> None:
@@ -190,10 +217,12 @@ def main() -> None:
     bricks.set_num_threads(args.threads)
     print(f"bricks {bricks.__version__} vs torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads")
-    rows = [] if args.only_compiled else workloads() + _extra_workloads() + [_restore_workload()]
+    rows = [] if args.only_compiled else workloads() + _extra_workloads()
     for name, bricks_fn, torch_fn, target in rows:
         ours, theirs = compare(bricks_fn, torch_fn)
         print(report(name, ours, theirs, target), flush=True)
+    if not args.only_compiled:
+        restore_rows()
     compiled_rows(args.torch_compile)
 
 

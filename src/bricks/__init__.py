@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.stats import *  # noqa: F403
     from .ops.decompositions import *  # noqa: F403
     from .ops.extras import *  # noqa: F403
-from .serialization import CheckpointError, load, save
+from .serialization import CheckpointError, load, load_into, save
 from . import nn, optim, utils
 from . import inspect
 from . import distributed  # collectives over MPI; mpi4py loads only at init_process_group
@@ -73,7 +73,7 @@ __all__ = [
     "manual_seed", "seed", "initial_seed", "Generator", "default_generator", "FloatTensor",
     "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "is_tensor", "numel", "autograd",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "save", "load",
-    "CheckpointError", "nn", "optim", "utils", "inspect", "summary", "distributed",
+    "load_into", "CheckpointError", "nn", "optim", "utils", "inspect", "summary", "distributed",
     "empty_cache",
     "inference_mode", "is_inference_mode_enabled",
     "device", "get_default_device", "set_default_device", "cuda",

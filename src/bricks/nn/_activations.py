@@ -33,7 +33,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """
     if max_val < min_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _result(input, _prim.hardtanh_primitive(input, min_val, max_val), inplace)
+    return _result(input, _prim.hardtanh(input, min_val, max_val), inplace)
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -48,7 +48,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta x)) / beta``; linear where ``beta x > threshold``."""
-    return _prim.softplus_primitive(input, beta, threshold)
+    return _prim.softplus(input, beta, threshold)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -58,17 +58,17 @@ def softsign(input: Tensor) -> Tensor:
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6`` (Howard et al., Searching for MobileNetV3, 2019)."""
-    return _result(input, _prim.hardswish_primitive(input), inplace)
+    return _result(input, _prim.hardswish(input), inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``."""
-    return _result(input, _prim.hardsigmoid_primitive(input), inplace)
+    return _result(input, _prim.hardsigmoid(input), inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))`` (Misra, 2019)."""
-    return _result(input, _prim.mish_primitive(input), inplace)
+    return _result(input, _prim.mish(input), inplace)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -79,13 +79,13 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return _result(input, _prim.celu_primitive(input, alpha), inplace)
+    return _result(input, _prim.celu(input, alpha), inplace)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale (max(0, x) + min(0, alpha (exp(x) - 1)))``, scale ~1.0507, alpha ~1.6733
     (Klambauer et al., Self-Normalizing Neural Networks, 2017)."""
-    return _result(input, _prim.selu_primitive(input), inplace)
+    return _result(input, _prim.selu(input), inplace)
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
@@ -93,11 +93,11 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
     """Randomized leaky ReLU (Xu et al., 2015): in training each negative element gets a
     slope drawn from U(lower, upper); in evaluation the slope is ``(lower + upper) / 2``."""
     if not training:
-        return _result(input, _prim.leaky_relu_primitive(input, (lower + upper) / 2), inplace)
+        return _result(input, _prim.leaky_relu(input, (lower + upper) / 2), inplace)
     from .._creation import default_generator
 
     slopes = default_generator.numpy.uniform(lower, upper, input.shape)
-    return _result(input, _prim.rrelu_primitive(input, slopes), inplace)
+    return _result(input, _prim.rrelu(input, slopes), inplace)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:

@@ -46,7 +46,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
                            f"({' x '.join(map(str, padded))}). Kernel size: "
                            f"({' x '.join(map(str, effective))}). Kernel size can't be greater "
                            "than actual input size")
-    x = _prim.pad_primitive(x, [(0, 0), (0, 0), pads[0], (0, 0), (0, 0)], 0.0)
+    x = _prim.pad(x, [(0, 0), (0, 0), pads[0], (0, 0), (0, 0)], 0.0)
     out_depth = (padded[0] - effective[0]) // stride[0] + 1
     n = x.shape[0]
     total: Tensor | None = None
@@ -54,8 +54,8 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
         start = k * dilation[0]
         planes = x[:, :, start:start + stride[0] * (out_depth - 1) + 1:stride[0]]
         planes = planes.transpose(1, 2).reshape(n * out_depth, x.shape[1], *x.shape[3:])
-        part = _prim.conv2d_primitive(planes, weight[:, :, k], None, stride[1:], pads[1:],
-                                          dilation[1:], groups)
+        part = _prim.conv2d(planes, weight[:, :, k], None, stride[1:], pads[1:],
+                                dilation[1:], groups)
         total = part if total is None else total + part
     assert total is not None  # the kernel has depth >= 1 (checked by _check_conv's shapes)
     y = total.reshape(n, out_depth, *total.shape[1:]).transpose(1, 2)
@@ -107,8 +107,8 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: 
         raise RuntimeError(f"{name}: the output size {list(out_size)} is too small for input "
                            f"{list(input.shape)} with padding={list(padding)}")
     pads = tuple((p, p) for p in padding)
-    y = _prim.conv_transpose2d_primitive(x, weight, bias, stride, pads, dilation, groups,
-                                             out_size)
+    y = _prim.conv_transpose2d(x, weight, bias, stride, pads, dilation, groups,
+                                   out_size)
     if dims == 1:
         y = y.squeeze(2)
     return y if batched else y.squeeze(0)

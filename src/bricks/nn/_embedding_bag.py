@@ -92,7 +92,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         out = _bag_max(rows, member, weight)
     else:
         segments = xp.where(member.any(axis=0), member.argmax(axis=0), -1)
-        out = _prim.segment_sum_primitive(rows, segments, member.shape[0])
+        out = _prim.segment_sum(rows, segments, member.shape[0])
         if mode == "mean":
             counts = xp.maximum(member.sum(axis=1), 1).astype(rows._value.dtype)
             out = out / Tensor._wrap(counts.reshape(-1, 1))

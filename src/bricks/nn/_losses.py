@@ -64,7 +64,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     reduction = _reduction(reduction, size_average, reduce)
     _check_pair(input, target, weight)
     if weight is None and input._value.dtype is target._value.dtype:
-        return _prim.mse_primitive(input, target, reduction)
+        return _prim.mse_loss(input, target, reduction)
     diff = input - target
     return _apply(diff * diff, reduction, weight)
 
@@ -135,7 +135,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     values = input._value
     if values.size and not ((values >= 0) & (values <= 1)).all():  # NaN is refused too
         raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = _prim.binary_cross_entropy_primitive(input, target.to(input.dtype))
+    loss = _prim.binary_cross_entropy(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight
     return rename(_apply(loss, reduction), "BinaryCrossEntropyBackward0")
@@ -242,8 +242,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     scores, classes = _classes_last(input, target)
     _check_classes(classes, scores.shape[1], ignore_index)
-    loss = _prim.cross_entropy_primitive(scores, classes, weight, ignore_index, reduction,
-                                         label_smoothing)
+    loss = _prim.cross_entropy(scores, classes, weight, ignore_index, reduction,
+                               label_smoothing)
     return _shape_back(loss, input, target, reduction)
 
 
@@ -273,7 +273,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = _reduction(reduction, size_average, reduce)
     scores, classes = _classes_last(input, target)
     _check_classes(classes, scores.shape[1], ignore_index)
-    loss = _prim.nll_loss_primitive(scores, classes, weight, ignore_index, reduction)
+    loss = _prim.nll_loss(scores, classes, weight, ignore_index, reduction)
     return _shape_back(loss, input, target, reduction)
 
 
@@ -404,7 +404,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
             raise RuntimeError(f"ctc_loss: target {b} of length {lengths[b]} does not fit "
                                f"targets of shape {list(targets.shape)} with {classes} classes")
         per_sample.append(sample.astype("int64"))
-    loss = _prim.ctc_loss_primitive(lp, per_sample, inputs, blank, zero_infinity)
+    loss = _prim.ctc_loss(lp, per_sample, inputs, blank, zero_infinity)
     if reduction == "none":
         return loss if batched else loss.squeeze(0)
     if reduction == "sum":

@@ -27,7 +27,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
         raise RuntimeError(f"Expected number of channels in input to be divisible by "
                            f"num_groups, but got input of shape {list(input.shape)} and "
                            f"num_groups={num_groups}")
-    return _prim.group_norm_primitive(input, num_groups, weight, bias, eps)
+    return _prim.group_norm(input, num_groups, weight, bias, eps)
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None,
@@ -53,7 +53,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
              for t in (running_mean, running_var)]
     w = None if weight is None else ops.repeat(weight, n)
     b = None if bias is None else ops.repeat(bias, n)
-    out = _prim.batch_norm_primitive(x, w, b, stats[0], stats[1], use_input_stats, momentum, eps)
+    out = _prim.batch_norm(x, w, b, stats[0], stats[1], use_input_stats, momentum, eps)
     if use_input_stats:
         for target, updated in zip((running_mean, running_var), stats):
             if target is not None and updated is not None:

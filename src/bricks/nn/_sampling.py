@@ -110,7 +110,7 @@ def _constant_pad(input: Tensor, pad: list, value: float | None) -> Tensor:
         if n + a + b < 0:
             raise RuntimeError(f"The input size {n}, plus negative padding {a} and {b} "
                                "resulted in a negative output size")
-    return _prim.pad_primitive(input, widths, 0.0 if value is None else value)
+    return _prim.pad(input, widths, 0.0 if value is None else value)
 
 
 # ----- interpolate -----
@@ -357,7 +357,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
                            f"kernel_size={kernel}, dilation={dilation}, padding={padding}, "
                            f"calculated shape of the array of sliding blocks as {list(blocks)}, "
                            "but its components must be at least one.")
-    out = _prim.im2col_primitive(x, kernel, dilation, padding, stride)
+    out = _prim.im2col(x, kernel, dilation, padding, stride)
     return out if input.ndim == 4 else out.squeeze(0)
 
 
@@ -388,5 +388,5 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
                            f"size of input's dimension 2 to match the calculated number of "
                            f"sliding blocks {blocks[0]} * {blocks[1]} = "
                            f"{blocks[0] * blocks[1]}, but got input.size(2)={x.shape[2]}.")
-    out = _prim.col2im_primitive(x, size, kernel, dilation, padding, stride)
+    out = _prim.col2im(x, size, kernel, dilation, padding, stride)
     return out if input.ndim == 3 else out.squeeze(0)

@@ -25,7 +25,7 @@ from .._backend import xp
 from .._tensor import Tensor, bump_version
 from .parameter import is_uninitialized
 
-__all__ = ["IncompatibleKeys", "state_dict", "load_state_dict"]
+__all__ = ["IncompatibleKeys", "state_dict", "load_state_dict", "in_place_targets"]
 
 _WRAPPER_PREFIXES = ("module.", "_orig_mod.")
 
@@ -99,6 +99,24 @@ def load_state_dict(module: Any, state: Any, strict: bool, assign: bool) -> Inco
                            + "\n\t".join(errors))
     _assign(targets, arrays, assign)
     return IncompatibleKeys(missing, unexpected)
+
+
+def in_place_targets(module: Any) -> dict[str, Tensor] | None:
+    """The tensors a load writes, by state-dict name, if a loader may write them directly.
+
+    ``bricks.load_into`` reads a checkpoint straight into these. None when loading must go
+    through ``load_state_dict``: the module's class overrides it, or a submodule overrides
+    ``_load_from_state_dict`` (to rename keys, for instance).
+    """
+    from .module import Module
+
+    if getattr(type(module), "load_state_dict", None) is not Module.load_state_dict:
+        return None
+    base = _base_load_from_state_dict()
+    if any(getattr(type(owner), "_load_from_state_dict", base) is not base
+           for owner in module.modules()):
+        return None
+    return dict(_entries(module))
 
 
 def _run_load_overrides(module: Any, state: Mapping, strict: bool) -> tuple:

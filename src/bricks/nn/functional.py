@@ -50,13 +50,13 @@ def _inplace(input: Tensor, result: Tensor) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``max(0, x) + negative_slope * min(0, x)`` elementwise."""
-    out = _prim.leaky_relu_primitive(input, negative_slope)
+    out = _prim.leaky_relu(input, negative_slope)
     return _inplace(input, out) if inplace else out
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere (Clevert et al., 2015)."""
-    out = _prim.elu_primitive(input, alpha)
+    out = _prim.elu(input, alpha)
     return _inplace(input, out) if inplace else out
 
 
@@ -74,7 +74,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got "
                            f"{approximate!r}.")
-    return _prim.gelu_primitive(input, approximate)
+    return _prim.gelu(input, approximate)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -149,7 +149,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     if not inplace:
-        return _prim.dropout_primitive(input, p)
+        return _prim.dropout(input, p)
     from .._creation import _draw
 
     keep = _draw(None, input.device, "random", input.shape) >= p  # the device's generator
@@ -260,7 +260,7 @@ def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, paddi
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
         stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
-    y = _prim.conv2d_primitive(x, weight, bias, stride, pads, dilation, groups)
+    y = _prim.conv2d(x, weight, bias, stride, pads, dilation, groups)
     if dims == 1:
         y = y.squeeze(2)
     return y if batched else y.squeeze(0)
@@ -357,8 +357,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     batched = input.ndim == 4
     x = input if batched else input.unsqueeze(0)
     _check_pool_output(x, kernel, stride, padding, dilation, ceil_mode)
-    out = _prim.max_pool2d_primitive(x, kernel, stride, padding, dilation, ceil_mode,
-                                     return_indices)
+    out = _prim.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode,
+                           return_indices)
     if batched:
         return out
     if return_indices:
@@ -380,8 +380,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     _check_pool_output(x, kernel, stride, padding, (1, 1), ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    out = _prim.avg_pool2d_primitive(x, kernel, stride, padding, ceil_mode, count_include_pad,
-                                     divisor_override)
+    out = _prim.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad,
+                           divisor_override)
     return out if batched else out.squeeze(0)
 
 
@@ -427,7 +427,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size"
                            f"{list(input.shape)}")
-    return _prim.layer_norm_primitive(input, weight, bias, len(shape), eps)
+    return _prim.layer_norm(input, weight, bias, len(shape), eps)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -449,8 +449,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                              f"input size {input.shape}")
     elif running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-    return _prim.batch_norm_primitive(input, weight, bias, running_mean, running_var, training,
-                                    momentum, eps)
+    return _prim.batch_norm(input, weight, bias, running_mean, running_var, training,
+                          momentum, eps)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
@@ -478,7 +478,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         padding_idx += n
     if max_norm is not None:
         _renorm_rows(weight, index, max_norm, norm_type)
-    return _prim.embedding_primitive(weight, input, padding_idx)
+    return _prim.embedding(weight, input, padding_idx)
 
 
 def _renorm_rows(weight: Tensor, index: Any, max_norm: float, norm_type: float) -> None:

@@ -191,13 +191,20 @@ class Tanh(Function):
         return gy * (1 - self.y * self.y)
 
 
+def sigmoid_array(x: Any) -> Any:
+    """The logistic function of an array, the one formula every sigmoid here uses.
+
+    exp of -|x| never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
+    """
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
 class Sigmoid(Function):
     saves_output = True
 
     def forward(self, x):
-        # exp of -|x| never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
-        e = xp.exp(-xp.abs(x))
-        self.y = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        self.y = sigmoid_array(x)
         return self.y
 
     def backward(self, gy):

@@ -5,6 +5,7 @@ tools see ``0.weight``) and, in its ``__metadata__``, the structure and plain va
 JSON. Writes are atomic and durable; every header is validated before anything is
 allocated or trusted.
 
+``load_into`` restores a module by reading a checkpoint straight into its parameters.
 ``load`` also reads other frameworks' checkpoints, recognised by content, without running
 anything from them: PyTorch files (``_torch``, through the restricted pickle interpreter
 ``_pickle``), MXNet NDArray lists (``_mxnet``) and MindSpore checkpoints (``_mindspore``);
@@ -20,9 +21,10 @@ from .. import _device
 from ._atomic import atomic_write
 from ._foreign import NOT_FOREIGN, read_foreign
 from ._format import CheckpointError, data_buffers, encode_header, file_size_of, read_tensors
+from ._restore import load_into
 from ._structure import Flattener, rebuild
 
-__all__ = ["CheckpointError", "save", "load", "convert"]
+__all__ = ["CheckpointError", "save", "load", "load_into", "convert"]
 
 FileLike = str | os.PathLike | IO[bytes]
 

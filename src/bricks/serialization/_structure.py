@@ -19,7 +19,7 @@ import numpy as np
 
 from ._format import CheckpointError, _outside_strings, dtype_code, strict_json
 
-__all__ = ["STRUCTURE_KEY", "Flattener", "rebuild"]
+__all__ = ["STRUCTURE_KEY", "Flattener", "rebuild", "flat_names", "plain_names"]
 
 STRUCTURE_KEY = "bricks.structure"
 FORMAT_KEY = "format"
@@ -223,9 +223,60 @@ def _check_items(text: str, builder: _Builder) -> None:
 
 def _plain_state_dict(builder: _Builder, metadata: dict[str, str]) -> Any:
     """Name -> Tensor for files of other writers, restoring ``save_model``'s dropped ties."""
-    state = collections.OrderedDict((name, builder.tensor(name)) for name in builder.arrays)
+    return collections.OrderedDict((name, builder.tensor(key))
+                                   for name, key in plain_names(builder.arrays, metadata).items())
+
+
+def plain_names(stored: Any, metadata: dict[str, str]) -> dict[str, str]:
+    """State-dict name -> stored tensor name for a file without a bricks structure.
+
+    Every stored tensor keeps its name; a name ``safetensors.torch.save_model`` dropped as a
+    tie (``removed -> kept`` in the metadata) names the tensor it was tied to.
+    """
+    names = {name: name for name in stored}
     for removed, kept in metadata.items():
-        if kept in builder.arrays and removed not in state:
-            state[removed] = builder.tensor(kept)
-    return state
+        if kept in stored and removed not in names:
+            names[removed] = kept
+    return names
+
+
+def flat_names(stored: Any, metadata: dict[str, str], source: str) -> dict[str, str] | None:
+    """State-dict name -> stored tensor name when the file holds a flat state dict, else None.
+
+    A flat state dict is what ``save(model.state_dict())`` writes (a dict or OrderedDict of
+    str -> tensor) or any file without a bricks structure. None means the file holds
+    something else (nested containers, plain values, int keys), or a structure ``rebuild``
+    would refuse; ``load`` then says what.
+    """
+    text = metadata.get(STRUCTURE_KEY)
+    if text is None:
+        return plain_names(stored, metadata)
+    try:
+        _check_items(text, _Builder({}, source))
+        structure = strict_json(text, source, STRUCTURE_KEY, STRUCTURE_DEPTH)
+    except CheckpointError:
+        return None
+    if not isinstance(structure, dict) or len(structure) != 1:
+        return None
+    pairs = structure.get("odict", structure.get("dict"))
+    if not isinstance(pairs, list):
+        return None
+    names: dict[str, str] = {}
+    for pair in pairs:
+        key = _stored_key(pair, stored)
+        if key is None or pair[0] in names:
+            return None
+        names[pair[0]] = key
+    return names
+
+
+def _stored_key(pair: Any, stored: Any) -> str | None:
+    """The stored tensor a ``[name, {"tensor": key}]`` pair names (str name), else None."""
+    if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
+        return None
+    node = pair[1]
+    if not isinstance(node, dict) or len(node) != 1:
+        return None
+    key = node.get("tensor")
+    return key if isinstance(key, str) and key in stored else None
 

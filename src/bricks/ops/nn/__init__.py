@@ -8,9 +8,9 @@ normalised by ``nn.functional``, which is the public surface; nothing here is a 
 
 from .activation import *  # noqa: F403
 from .conv import *  # noqa: F403
-from .dropout import *  # noqa: F403
-from .embedding import *  # noqa: F403
 from .loss import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pooling import *  # noqa: F403
+from .sparse import *  # noqa: F403
+from .stochastic import *  # noqa: F403

@@ -4,7 +4,9 @@ They are primitives, not composites, for speed (leaky ReLU, ELU, GELU) and for t
 reasons: the exponentials of softplus, mish, CELU and SELU overflow harmlessly only when
 computed under ``errstate`` in one place, and the graph then shows PyTorch's node names
 (``SoftplusBackward0``, ``HardtanhBackward0``, ...). SiLU and PReLU are composites in
-``nn.functional``.
+``nn.functional``. ReLU, sigmoid and tanh are Tensor methods (``bricks.relu``, ``x.sigmoid()``)
+and so live with the other elementwise functions in ``ops/unary.py``, which also holds
+``sigmoid_array``, the one logistic formula every sigmoid here uses.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from ..._backend import xp
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from ..pointwise import erf_array
+from ..unary import sigmoid_array
 
-__all__ = ["leaky_relu_primitive", "elu_primitive", "gelu_primitive", "hardtanh_primitive",
-           "softplus_primitive", "hardswish_primitive", "hardsigmoid_primitive", "mish_primitive",
-           "celu_primitive", "selu_primitive", "rrelu_primitive"]
+__all__ = ["leaky_relu", "elu", "gelu", "hardtanh",
+           "softplus", "hardswish", "hardsigmoid", "mish",
+           "celu", "selu", "rrelu"]
 
 
 class LeakyRelu(Function):
@@ -33,7 +36,7 @@ class LeakyRelu(Function):
         return xp.where(self.x > 0, gy, gy * self.slope)
 
 
-def leaky_relu_primitive(input: Tensor, negative_slope: float) -> Tensor:
+def leaky_relu(input: Tensor, negative_slope: float) -> Tensor:
     """``max(0, x) + negative_slope * min(0, x)``."""
     return LeakyRelu.apply(input, negative_slope=negative_slope)
 
@@ -52,7 +55,7 @@ class Elu(Function):
         return xp.where(self.x <= 0, gy * (self.y + self.alpha), gy)
 
 
-def elu_primitive(input: Tensor, alpha: float) -> Tensor:
+def elu(input: Tensor, alpha: float) -> Tensor:
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
     return Elu.apply(input, alpha=alpha)
 
@@ -81,7 +84,7 @@ class Gelu(Function):
         return gy * (self.cdf + x * pdf)
 
 
-def gelu_primitive(input: Tensor, approximate: str) -> Tensor:
+def gelu(input: Tensor, approximate: str) -> Tensor:
     """``x * Phi(x)`` (Hendrycks & Gimpel, 2016), or its tanh approximation."""
     return Gelu.apply(input, approximate=approximate)
 
@@ -91,13 +94,7 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _sigmoid(z: Any) -> Any:
-    """The logistic function, without overflow for large ``|z|``."""
-    e = xp.exp(-xp.abs(z))
-    return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _softplus(z: Any) -> Any:
+def softplus_array(z: Any) -> Any:
     """``log(1 + exp(z))`` without overflow."""
     return xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
 
@@ -115,7 +112,7 @@ class Hardtanh(Function):
         return gy * ~((self.x <= low) | (self.x >= high))
 
 
-def hardtanh_primitive(input: Tensor, min_val: float, max_val: float) -> Tensor:
+def hardtanh(input: Tensor, min_val: float, max_val: float) -> Tensor:
     """``clamp(x, min_val, max_val)``; the gradient is 1 strictly inside the bounds."""
     return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
 
@@ -126,14 +123,14 @@ class Softplus(Function):
     def forward(self, x, beta, threshold):
         self.x, self.beta, self.threshold = x, beta, threshold
         z = x * beta
-        return xp.where(z > threshold, x, _softplus(z) / beta).astype(x.dtype, copy=False)
+        return xp.where(z > threshold, x, softplus_array(z) / beta).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         z = self.x * self.beta
-        return gy * xp.where(z > self.threshold, 1, _sigmoid(z))
+        return gy * xp.where(z > self.threshold, 1, sigmoid_array(z))
 
 
-def softplus_primitive(input: Tensor, beta: float, threshold: float) -> Tensor:
+def softplus(input: Tensor, beta: float, threshold: float) -> Tensor:
     """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``."""
     return Softplus.apply(input, beta=beta, threshold=threshold)
 
@@ -150,7 +147,7 @@ class Hardswish(Function):
         return xp.where(x < -3, 0, xp.where(x <= 3, gy * (x / 3 + 0.5), gy)).astype(gy.dtype)
 
 
-def hardswish_primitive(input: Tensor) -> Tensor:
+def hardswish(input: Tensor) -> Tensor:
     """``x * relu6(x + 3) / 6`` (Howard et al., 2019)."""
     return Hardswish.apply(input)
 
@@ -171,7 +168,7 @@ class Hardsigmoid(Function):
         return gy * ((self.x > -3) & (self.x < 3)) * _ONE_SIXTH_FLOAT32
 
 
-def hardsigmoid_primitive(input: Tensor) -> Tensor:
+def hardsigmoid(input: Tensor) -> Tensor:
     """``relu6(x + 3) / 6``."""
     return Hardsigmoid.apply(input)
 
@@ -181,15 +178,15 @@ class Mish(Function):
 
     def forward(self, x):
         self.x = x
-        self.t = xp.tanh(_softplus(x))
+        self.t = xp.tanh(softplus_array(x))
         return x * self.t
 
     def backward(self, gy):
         t = self.t
-        return gy * (t + self.x * _sigmoid(self.x) * (1 - t * t))
+        return gy * (t + self.x * sigmoid_array(self.x) * (1 - t * t))
 
 
-def mish_primitive(input: Tensor) -> Tensor:
+def mish(input: Tensor) -> Tensor:
     """``x * tanh(softplus(x))`` (Misra, 2019)."""
     return Mish.apply(input)
 
@@ -208,7 +205,7 @@ class Celu(Function):
         return xp.where(self.x <= 0, gy * (self.y / self.alpha + 1), gy)
 
 
-def celu_primitive(input: Tensor, alpha: float) -> Tensor:
+def celu(input: Tensor, alpha: float) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`` (Barron, 2017)."""
     return Celu.apply(input, alpha=alpha)
 
@@ -228,7 +225,7 @@ class Selu(Function):
         return (gy * SELU_SCALE * slope).astype(gy.dtype)
 
 
-def selu_primitive(input: Tensor) -> Tensor:
+def selu(input: Tensor) -> Tensor:
     """``scale * (max(0, x) + min(0, alpha * (exp(x) - 1)))`` (Klambauer et al., 2017)."""
     return Selu.apply(input)
 
@@ -244,6 +241,6 @@ class RreluWithNoise(Function):
         return gy * self.slopes
 
 
-def rrelu_primitive(input: Tensor, slopes: Any) -> Tensor:
+def rrelu(input: Tensor, slopes: Any) -> Tensor:
     """``x`` where positive, ``x * slope`` elsewhere, with one drawn slope per element."""
     return RreluWithNoise.apply(input, slopes=slopes)

@@ -19,8 +19,8 @@ from ..._tensor import Tensor
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled
 
-__all__ = ["conv2d_primitive", "output_size", "block_counts",
-           "im2col_primitive", "col2im_primitive", "conv_transpose2d_primitive"]
+__all__ = ["conv2d", "output_size", "block_counts",
+           "im2col", "col2im", "conv_transpose2d"]
 
 
 def output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -35,7 +35,8 @@ def output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
     return out
 
 
-def _window(offset: int, count: int, stride: int) -> slice:
+def window_slice(offset: int, count: int, stride: int) -> slice:
+    """The ``count`` window starts, ``stride`` apart from ``offset``, along one axis."""
     return slice(offset, offset + stride * (count - 1) + 1, stride)
 
 
@@ -82,9 +83,9 @@ class Conv2d(Function):
         out_h, out_w = self.out_hw
         cols = _workspace.take(xt, (c, kh, kw, out_h, out_w, xt.shape[3]), xt.dtype)
         for i in range(kh):
-            rows = _window(i * dilation[0], out_h, stride[0])
+            rows = window_slice(i * dilation[0], out_h, stride[0])
             for j in range(kw):
-                cols[:, i, j] = xt[:, rows, _window(j * dilation[1], out_w, stride[1])]
+                cols[:, i, j] = xt[:, rows, window_slice(j * dilation[1], out_w, stride[1])]
         return cols
 
     def _gemm_forward(self, cols, w, groups):
@@ -126,9 +127,9 @@ class Conv2d(Function):
         out_h, out_w = self.out_hw
         gxt = array_module(gcols).zeros((c, h + top + bottom, w + left + right, n), gcols.dtype)
         for i in range(gcols.shape[1]):
-            rows = _window(i * dilation[0], out_h, stride[0])
+            rows = window_slice(i * dilation[0], out_h, stride[0])
             for j in range(gcols.shape[2]):
-                gxt[:, rows, _window(j * dilation[1], out_w, stride[1])] += gcols[:, i, j]
+                gxt[:, rows, window_slice(j * dilation[1], out_w, stride[1])] += gcols[:, i, j]
         return gxt[:, top:top + h, left:left + w, :].transpose(3, 0, 1, 2)
 
 
@@ -166,17 +167,17 @@ class ConvTranspose2d(Function):
         return (gx if nx else None), gw, gb
 
 
-def conv_transpose2d_primitive(input: Tensor, weight: Tensor, bias: Tensor | None,
-                               stride: tuple, pad: tuple, dilation: tuple, groups: int,
-                               out_size: tuple) -> Tensor:
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None,
+                     stride: tuple, pad: tuple, dilation: tuple, groups: int,
+                     out_size: tuple) -> Tensor:
     """Checked (N, C_in, H, W) and weight (C_in, C_out / groups, kh, kw) in; the transposed
     convolution (N, C_out, *out_size) out, ``pad`` as ((top, bottom), (left, right))."""
     return ConvTranspose2d.apply(input, weight, bias, stride=stride, pad=pad, dilation=dilation,
                                  groups=groups, out_size=out_size)
 
 
-def conv2d_primitive(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple,
-                     pad: tuple, dilation: tuple, groups: int) -> Tensor:
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple,
+           pad: tuple, dilation: tuple, groups: int) -> Tensor:
     """Checked arguments in, (N, C_out, H_out, W_out) out; ``pad`` is ((top, bottom), (l, r))."""
     recorded = is_grad_enabled() and (input.requires_grad or weight.requires_grad
                                        or (bias is not None and bias.requires_grad))
@@ -184,7 +185,8 @@ def conv2d_primitive(input: Tensor, weight: Tensor, bias: Tensor | None, stride:
                         groups=groups, recorded=recorded)
 
 
-def _pad_nchw(x: Any, pads: tuple, fill: float) -> Any:
+def pad_nchw(x: Any, pads: tuple, fill: float) -> Any:
+    """``x`` (N, C, H, W) with ``fill`` around its planes: ((top, bottom), (left, right))."""
     (top, bottom), (left, right) = pads
     if not (top or bottom or left or right):
         return x
@@ -204,15 +206,15 @@ def block_counts(size: tuple, kernel: tuple, dilation: tuple, padding: tuple,
 def _block_slices(kernel: tuple, dilation: tuple, stride: tuple, blocks: tuple) -> Any:
     """(i, j, rows, cols) for every kernel cell: the padded input cells that it meets."""
     for i in range(kernel[0]):
-        rows = _window(i * dilation[0], blocks[0], stride[0])
+        rows = window_slice(i * dilation[0], blocks[0], stride[0])
         for j in range(kernel[1]):
-            yield i, j, rows, _window(j * dilation[1], blocks[1], stride[1])
+            yield i, j, rows, window_slice(j * dilation[1], blocks[1], stride[1])
 
 
 def _unfold(x: Any, kernel: tuple, dilation: tuple, padding: tuple, stride: tuple) -> Any:
     n, c, h, w = x.shape
     blocks = block_counts((h, w), kernel, dilation, padding, stride)
-    padded = _pad_nchw(x, tuple((p, p) for p in padding), 0.0)
+    padded = pad_nchw(x, tuple((p, p) for p in padding), 0.0)
     cols = array_module(x).empty((n, c, kernel[0], kernel[1]) + blocks, x.dtype)
     for i, j, rows, columns in _block_slices(kernel, dilation, stride, blocks):
         cols[:, :, i, j] = padded[:, :, rows, columns]
@@ -251,14 +253,14 @@ class Col2Im(Function):
         return _unfold(gy, *self.config)
 
 
-def im2col_primitive(input: Tensor, kernel: tuple, dilation: tuple, padding: tuple,
-                     stride: tuple) -> Tensor:
+def im2col(input: Tensor, kernel: tuple, dilation: tuple, padding: tuple,
+           stride: tuple) -> Tensor:
     """Checked (N, C, H, W) in; the (N, C * kh * kw, L) sliding blocks out."""
     return Im2Col.apply(input, kernel=kernel, dilation=dilation, padding=padding, stride=stride)
 
 
-def col2im_primitive(input: Tensor, size: tuple, kernel: tuple, dilation: tuple,
-                     padding: tuple, stride: tuple) -> Tensor:
+def col2im(input: Tensor, size: tuple, kernel: tuple, dilation: tuple,
+           padding: tuple, stride: tuple) -> Tensor:
     """Checked (N, C * kh * kw, L) blocks in; their sum into (N, C, *size) out."""
     return Col2Im.apply(input, size=size, kernel=kernel, dilation=dilation, padding=padding,
                         stride=stride)

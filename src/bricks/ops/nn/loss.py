@@ -11,9 +11,11 @@ from ..._backend import xp
 from ..._device import array_module
 from ..._tensor import Tensor
 from ...autograd.function import Function, unbroadcast
+from ..unary import sigmoid_array
+from .activation import softplus_array
 
-__all__ = ["cross_entropy_primitive", "nll_loss_primitive", "mse_primitive", "softplus_neg",
-           "binary_cross_entropy_primitive", "ctc_loss_primitive", "scalar_type_name"]
+__all__ = ["cross_entropy", "nll_loss", "mse_loss", "softplus_neg",
+           "binary_cross_entropy", "ctc_loss", "scalar_type_name"]
 
 _SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
                  "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -90,8 +92,8 @@ class CrossEntropy(Function):
         return gx, None, None
 
 
-def cross_entropy_primitive(input: Tensor, target: Tensor, weight: Tensor | None,
-                            ignore_index: int, reduction: str, label_smoothing: float) -> Tensor:
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None,
+                  ignore_index: int, reduction: str, label_smoothing: float) -> Tensor:
     """Checked (M, C) scores and (M,) class indices in; the loss out."""
     return CrossEntropy.apply(input, target, weight, ignore_index=ignore_index,
                               reduction=reduction, label_smoothing=label_smoothing)
@@ -116,8 +118,8 @@ class NLLLoss(Function):
         return gx, None, None
 
 
-def nll_loss_primitive(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
-                       reduction: str) -> Tensor:
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+             reduction: str) -> Tensor:
     """Checked (M, C) log-probabilities and (M,) class indices in; the loss out."""
     return NLLLoss.apply(input, target, weight, ignore_index=ignore_index, reduction=reduction)
 
@@ -144,7 +146,7 @@ class MSELoss(Function):
                 unbroadcast(-g, self.shapes[1]) if nt else None)
 
 
-def mse_primitive(input: Tensor, target: Tensor, reduction: str) -> Tensor:
+def mse_loss(input: Tensor, target: Tensor, reduction: str) -> Tensor:
     """``(input - target)^2`` reduced by ``'mean'``, ``'sum'`` or ``'none'``, as one node."""
     return MSELoss.apply(input, target, reduction=reduction)
 
@@ -236,17 +238,12 @@ class CtcLoss(Function):
         return gx
 
 
-def ctc_loss_primitive(log_probs: Tensor, targets: list, input_lengths: list, blank: int,
-                       zero_infinity: bool) -> Tensor:
+def ctc_loss(log_probs: Tensor, targets: list, input_lengths: list, blank: int,
+             zero_infinity: bool) -> Tensor:
     """Checked (T, N, C) log-probabilities and one label array per sample in; the (N,)
     negative log-likelihoods out."""
     return CtcLoss.apply(log_probs, targets=targets, input_lengths=input_lengths, blank=blank,
                          zero_infinity=zero_infinity)
-
-
-def _sigmoid(x: Any) -> Any:
-    e = xp.exp(-xp.abs(x))  # never overflows
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 class SoftplusNeg(Function):
@@ -257,10 +254,10 @@ class SoftplusNeg(Function):
 
     def forward(self, x):
         self.x = x
-        return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+        return softplus_array(-x)
 
     def backward(self, gy):
-        return -gy * _sigmoid(-self.x)
+        return -gy * sigmoid_array(-self.x)
 
 
 def softplus_neg(input: Tensor) -> Tensor:
@@ -288,6 +285,6 @@ class BinaryCrossEntropy(Function):
         return gx, gt
 
 
-def binary_cross_entropy_primitive(input: Tensor, target: Tensor) -> Tensor:
+def binary_cross_entropy(input: Tensor, target: Tensor) -> Tensor:
     """The elementwise binary cross-entropy of probabilities ``input`` and ``target``."""
     return BinaryCrossEntropy.apply(input, target)

@@ -12,7 +12,7 @@ from ..._backend import xp
 from ..._tensor import Tensor, bump_version
 from ...autograd.function import Function
 
-__all__ = ["layer_norm_primitive", "batch_norm_primitive", "group_norm_primitive"]
+__all__ = ["layer_norm", "batch_norm", "group_norm"]
 
 
 def _affine_grads(gy: Any, x_hat: Any, axes: tuple, needs: tuple) -> tuple:
@@ -50,8 +50,8 @@ class LayerNorm(Function):
         return gx, gw, gb
 
 
-def layer_norm_primitive(input: Tensor, weight: Tensor | None, bias: Tensor | None,
-                         n_dims: int, eps: float) -> Tensor:
+def layer_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+               n_dims: int, eps: float) -> Tensor:
     """Normalise over the last ``n_dims`` dimensions, then scale and shift."""
     return LayerNorm.apply(input, weight, bias, n_dims=n_dims, eps=eps)
 
@@ -105,9 +105,9 @@ def _update_running(running_mean: Any, running_var: Any, mean: Any, var: Any, co
         running_var += momentum * var * (count / max(count - 1, 1))
 
 
-def batch_norm_primitive(input: Tensor, weight: Tensor | None, bias: Tensor | None,
-                         running_mean: Tensor | None, running_var: Tensor | None,
-                         training: bool, momentum: float, eps: float) -> Tensor:
+def batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+               running_mean: Tensor | None, running_var: Tensor | None,
+               training: bool, momentum: float, eps: float) -> Tensor:
     """Normalise each channel (dimension 1) by batch or running statistics."""
     out = BatchNorm.apply(input, weight, bias, running_mean, running_var, training=training,
                           momentum=momentum, eps=eps)
@@ -151,7 +151,7 @@ class GroupNorm(Function):
         return gx, gw, gb
 
 
-def group_norm_primitive(input: Tensor, groups: int, weight: Tensor | None,
-                         bias: Tensor | None, eps: float) -> Tensor:
+def group_norm(input: Tensor, groups: int, weight: Tensor | None,
+               bias: Tensor | None, eps: float) -> Tensor:
     """Normalise (N, C, *) over each of ``groups`` groups of channels, then scale and shift."""
     return GroupNorm.apply(input, weight, bias, groups=groups, eps=eps)

@@ -7,7 +7,7 @@ from ..._device import array_module
 from ..._tensor import Tensor
 from ...autograd.function import Function
 
-__all__ = ["pad_primitive"]
+__all__ = ["pad"]
 
 
 class Pad(Function):
@@ -26,6 +26,6 @@ class Pad(Function):
         return full[self.inner], None
 
 
-def pad_primitive(input: Tensor, widths: list, value: float) -> Tensor:
+def pad(input: Tensor, widths: list, value: float) -> Tensor:
     """``input`` with ``widths[d] = (before, after)`` cells of ``value`` (negative crops)."""
     return Pad.apply(input, widths=widths, value=value)

@@ -11,9 +11,9 @@ from ..._backend import xp
 from ..._device import array_module
 from ..._tensor import Tensor
 from ...autograd.function import Function
-from .conv import _pad_nchw, _window, output_size
+from .conv import pad_nchw, window_slice, output_size
 
-__all__ = ["max_pool2d_primitive", "avg_pool2d_primitive"]
+__all__ = ["max_pool2d", "avg_pool2d"]
 
 
 def _pool_geometry(x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple,
@@ -39,7 +39,7 @@ class MaxPool2d(Function):
         self.x_shape, self.config = x.shape, (kernel, stride, dilation)
         self.out_hw, self.pads = _pool_geometry(x.shape, kernel, stride, padding, dilation,
                                                 ceil_mode)
-        self.padded = _pad_nchw(x, self.pads, -xp.inf)
+        self.padded = pad_nchw(x, self.pads, -xp.inf)
         windows = self._windows()
         rows, cols = next(windows)
         y = self.padded[:, :, rows, cols].copy(order="K")
@@ -51,9 +51,9 @@ class MaxPool2d(Function):
     def _windows(self):
         kernel, stride, dilation = self.config
         for i in range(kernel[0]):
-            rows = _window(i * dilation[0], self.out_hw[0], stride[0])
+            rows = window_slice(i * dilation[0], self.out_hw[0], stride[0])
             for j in range(kernel[1]):
-                yield rows, _window(j * dilation[1], self.out_hw[1], stride[1])
+                yield rows, window_slice(j * dilation[1], self.out_hw[1], stride[1])
 
     def _winners(self):
         """(k, rows, cols, mask): where window cell k holds the window's winner.
@@ -120,8 +120,8 @@ class MaxPool2d(Function):
         return (oh + i * dilation[0]) * self.x_shape[3] + ow + j * dilation[1]
 
 
-def max_pool2d_primitive(input: Tensor, kernel: tuple, stride: tuple, padding: tuple,
-                         dilation: tuple, ceil_mode: bool, return_indices: bool) -> Any:
+def max_pool2d(input: Tensor, kernel: tuple, stride: tuple, padding: tuple,
+               dilation: tuple, ceil_mode: bool, return_indices: bool) -> Any:
     """Checked arguments in; the pooled tensor (and PyTorch's indices) out."""
     out = MaxPool2d.apply(input, kernel=kernel, stride=stride, padding=padding,
                           dilation=dilation, ceil_mode=ceil_mode)
@@ -140,7 +140,7 @@ class AvgPool2d(Function):
         self.x_shape, self.config = x.shape, (kernel, stride, (1, 1))
         out_hw, self.pads = _pool_geometry(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
         self.out_hw = out_hw
-        total = self._window_sum(_pad_nchw(x, self.pads, 0.0))
+        total = self._window_sum(pad_nchw(x, self.pads, 0.0))
         self.divisor = divisor if divisor else self._counts(x, padding, count_include_pad)
         return total / self.divisor
 
@@ -175,9 +175,9 @@ class AvgPool2d(Function):
         return gx[:, :, top:top + h, left:left + w]
 
 
-def avg_pool2d_primitive(input: Tensor, kernel: tuple, stride: tuple, padding: tuple,
-                         ceil_mode: bool, count_include_pad: bool,
-                         divisor_override: int | None) -> Tensor:
+def avg_pool2d(input: Tensor, kernel: tuple, stride: tuple, padding: tuple,
+               ceil_mode: bool, count_include_pad: bool,
+               divisor_override: int | None) -> Tensor:
     """Checked arguments in; the averaged (N, C, H_out, W_out) tensor out."""
     return AvgPool2d.apply(input, kernel=kernel, stride=stride, padding=padding,
                            ceil_mode=ceil_mode, count_include_pad=count_include_pad,

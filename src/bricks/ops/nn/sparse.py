@@ -9,7 +9,7 @@ from ..._device import array_module
 from ..._tensor import Tensor
 from ...autograd.function import Function
 
-__all__ = ["embedding_primitive", "segment_sum_primitive"]
+__all__ = ["embedding", "segment_sum"]
 
 
 class Embedding(Function):
@@ -25,7 +25,7 @@ class Embedding(Function):
         return gw, None
 
 
-def embedding_primitive(weight: Tensor, index: Tensor, padding_idx: int | None) -> Tensor:
+def embedding(weight: Tensor, index: Tensor, padding_idx: int | None) -> Tensor:
     """Rows of ``weight`` picked by ``index``; the padding row gets no gradient."""
     return Embedding.apply(weight, index, padding_idx=padding_idx)
 
@@ -46,6 +46,6 @@ class SegmentSum(Function):
         return gx
 
 
-def segment_sum_primitive(input: Tensor, segments: Any, count: int) -> Tensor:
+def segment_sum(input: Tensor, segments: Any, count: int) -> Tensor:
     """(count, *) sums of the rows of ``input`` (T, *) by their segment in [0, count) (or -1)."""
     return SegmentSum.apply(input, segments=segments, count=count)

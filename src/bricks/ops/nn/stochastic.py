@@ -10,7 +10,7 @@ from ..._device import device_of
 from ..._tensor import Tensor
 from ...autograd.function import Function
 
-__all__ = ["dropout_primitive"]
+__all__ = ["dropout"]
 
 
 class Dropout(Function):
@@ -27,6 +27,6 @@ class Dropout(Function):
         return gy * self.mask
 
 
-def dropout_primitive(input: Tensor, p: float) -> Tensor:
+def dropout(input: Tensor, p: float) -> Tensor:
     """``input`` times a fresh mask: 0 with probability ``p``, else ``1 / (1 - p)``."""
     return Dropout.apply(input, p=p)
