@@ -12,7 +12,7 @@ from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import _operands
 from .linalg import einsum, matmul
-from .shape import cat, expand, reshape
+from .shape import cat, expand, reshape, strided_view
 
 __all__ = ["tril", "triu", "diagonal", "diag", "diag_embed", "trace", "mv", "cross", "kron",
            "tensordot", "cdist", "meshgrid"]
@@ -100,8 +100,7 @@ def _diagonal_view(x: Any, offset: int, axis1: int, axis2: int) -> Any:
     if n:  # an empty diagonal starts at the first element, as PyTorch's storage offset says
         moved = moved[..., builtins.max(-offset, 0):, builtins.max(offset, 0):]
     steps = moved.strides
-    return module.lib.stride_tricks.as_strided(moved, moved.shape[:-2] + (n,),
-                                               steps[:-2] + (steps[-2] + steps[-1],))
+    return strided_view(moved, moved.shape[:-2] + (n,), steps[:-2] + (steps[-2] + steps[-1],))
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:

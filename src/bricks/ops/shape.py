@@ -290,6 +290,13 @@ def _dims(dims: int | Sequence[int], ndim: int) -> tuple[int, ...]:
     return tuple(_check_dim(d, ndim) for d in _listed(dims))
 
 
+def strided_view(x: Any, shape: tuple, strides: tuple) -> Any:
+    """A view of ``x``'s memory with other sizes and strides (in bytes), of ``x``'s array type
+    (NumPy's ``as_strided`` gives a plain ``ndarray`` of an array of a subclass)."""
+    y = array_module(x).lib.stride_tricks.as_strided(x, shape, strides)
+    return y if type(y) is type(x) else y.view(type(x))
+
+
 class Unfold(Function):
     """Windows of ``size`` every ``step`` along a dimension, as a new last dimension: a view
     (windows overlap when ``step < size``, so the view may see an element several times)."""
@@ -306,7 +313,7 @@ class Unfold(Function):
         shape = x.shape[:axis] + (count,) + x.shape[axis + 1:] + (size,)
         strides = (x.strides[:axis] + (x.strides[axis] * step,) + x.strides[axis + 1:]
                    + (x.strides[axis],))
-        return array_module(x).lib.stride_tricks.as_strided(x, shape, strides)
+        return strided_view(x, shape, strides)
 
     def backward(self, gy):
         gx = array_module(gy).zeros(self.shape, gy.dtype)
