@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .._backend import result_type, xp
 from .._device import array_module
@@ -586,7 +586,7 @@ def _positions_of(spec: Tensor) -> Any:
     return int(value) if value.ndim == 0 else value.tolist()
 
 
-def _split_along(name: str, least: int, axis: int) -> Any:
+def _split_along(name: str, least: int, axis: int) -> Callable[[Tensor, Any], tuple[Tensor, ...]]:
     def split_along(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
         ndim = input._value.ndim
         if ndim < least:
@@ -607,6 +607,6 @@ def _split_along(name: str, least: int, axis: int) -> Any:
     return split_along
 
 
-hsplit = _split_along("hsplit", 1, 1)
-vsplit = _split_along("vsplit", 2, 0)
-dsplit = _split_along("dsplit", 3, 2)
+hsplit: Callable[[Tensor, Any], tuple[Tensor, ...]] = _split_along("hsplit", 1, 1)
+vsplit: Callable[[Tensor, Any], tuple[Tensor, ...]] = _split_along("vsplit", 2, 0)
+dsplit: Callable[[Tensor, Any], tuple[Tensor, ...]] = _split_along("dsplit", 3, 2)
