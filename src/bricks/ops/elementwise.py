@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import _device
-from .._backend import get_default_dtype, result_type, xp
+from .._backend import complex_of, get_default_dtype, result_type, xp
 from .._device import array_module, as_array
 from .._quiet import enter_quiet, exit_quiet, quiet
 from .._tensor import Tensor, wrap
@@ -21,12 +21,15 @@ __all__ = [
 
 class Cast(Function):
     is_view = False
+    complex_grad = True
 
     def forward(self, x, dtype):
         self.input_dtype = x.dtype
         return x.astype(dtype)
 
     def backward(self, gy):
+        if gy.dtype.kind == "c" and self.input_dtype.kind != "c":
+            gy = gy.real  # a real input gets the real part, as torch
         return gy.astype(self.input_dtype)
 
     torch_name = "ToCopyBackward0"
@@ -37,7 +40,7 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
     if x._value.dtype == dtype:
         return x
     out = Cast.apply(x, dtype=dtype)
-    if out.requires_grad and dtype.kind != "f":
+    if out.requires_grad and dtype.kind not in "fc":
         out.requires_grad, out.grad_fn = False, None
     return out
 
@@ -55,12 +58,17 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
         if av.dtype is bv.dtype:
             return a, b
         target = result_type(av, bv)
-        if xp.result_type(av, bv) != target:
+        # a real operand of a complex one is cast too, so that its gradient comes back real
+        if xp.result_type(av, bv) != target or av.dtype.kind != bv.dtype.kind == "c" \
+                or bv.dtype.kind != av.dtype.kind == "c":
             return cast(a, target), cast(b, target)
         return a, b
-    if isinstance(b, float) and a._value.dtype.kind != "f":
+    if isinstance(b, float) and a._value.dtype.kind not in "fc":
         return cast(a, get_default_dtype().numpy), b
-    if isinstance(b, (int, float, bool)):
+    if isinstance(b, complex) and a._value.dtype.kind != "c":
+        kind = a._value.dtype.kind  # an integer tensor becomes the default complex
+        return cast(a, complex_of(a._value.dtype if kind == "f" else get_default_dtype().numpy)), b
+    if isinstance(b, (int, float, bool, complex)):
         return a, b
     if isinstance(b, xp.ndarray) or isinstance(b, xp.generic):
         return _operands(a, Tensor._wrap(array_module(a._value).asarray(b)))
@@ -105,9 +113,10 @@ def _broadcast_error(a: Any, b: Any) -> RuntimeError:
 
 
 class Add(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.add  # forward is this one ufunc (bricks.compile may call it alone)
     # ``shapes`` stays None when no operand was broadcast (the usual case, checked cheaply).
     shapes = None
+    complex_grad = True
 
     def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
@@ -126,8 +135,9 @@ class Add(Function):
 
 
 class Sub(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.subtract  # forward is this one ufunc (bricks.compile may call it alone)
     shapes = None  # as Add's
+    complex_grad = True
 
     def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
@@ -148,9 +158,10 @@ class Sub(Function):
 
 
 class Mul(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.multiply  # forward is this one ufunc (bricks.compile may call it alone)
     saves = (0, 1)
     saves_for = (1, 0)
+    complex_grad = True
 
     def forward(self, a, b, out=None):
         self.a, self.b = a, b
@@ -162,14 +173,17 @@ class Mul(Function):
     def backward(self, gy):
         na, nb = self.needs_input_grad
         a, b = self.a, self.b
+        if gy.dtype.kind == "c":  # torch's convention: the conjugate of the other factor
+            a, b = a.conjugate(), b.conjugate()  # arrays and Python numbers alike
         return (unbroadcast(gy * b, _shape(a)) if na else None,
                 unbroadcast(gy * a, _shape(b)) if nb else None)
 
 
 class Div(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.true_divide  # forward is this one ufunc (bricks.compile may call it alone)
     saves = (0, 1)
     saves_for = (1, None)
+    complex_grad = True
 
     def forward(self, a, b, out=None):
         self.a, self.b = a, b
@@ -181,6 +195,10 @@ class Div(Function):
     def backward(self, gy):
         na, nb = self.needs_input_grad
         a, b = self.a, self.b
+        if gy.dtype.kind == "c":  # torch's convention: the conjugate of the derivative, in
+            # torch's order of operations (which decides where inf and 0 meet)
+            return (unbroadcast(gy / b.conjugate(), _shape(a)) if na else None,
+                    unbroadcast(-gy * (a / b / b).conjugate(), _shape(b)) if nb else None)
         return (unbroadcast(gy / b, _shape(a)) if na else None,
                 unbroadcast(-gy * a / (b * b), _shape(b)) if nb else None)
 
@@ -464,6 +482,8 @@ def _no_grad_unary(ufunc: Any, x: Tensor) -> Tensor:
 
 
 class Where(Function):
+    complex_grad = True
+
     def forward(self, condition, a, b):
         self.condition = condition
         self.shapes = (_shape(a), _shape(b))
