@@ -85,7 +85,8 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
                "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
                "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
-               "bool": "torch.BoolTensor"}
+               "bool": "torch.BoolTensor", "complex64": "torch.ComplexFloatTensor",
+               "complex128": "torch.ComplexDoubleTensor"}
 
 def _pos(self: Tensor) -> Tensor:
     return self
