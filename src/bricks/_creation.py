@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
-from . import _backend, _device
-from ._backend import xp
+from . import _device, _dtypes
+from ._device import xp
 from ._tensor import Size, Tensor
 
 __all__ = [
@@ -172,8 +172,8 @@ def _is_integer(s: Any) -> builtins.bool:
 
 def _np_dtype(dtype: Any, default: Any = None) -> Any:
     if dtype is None:
-        return (default or _backend.get_default_dtype()).numpy
-    return _backend.to_dtype(dtype).numpy
+        return (default or _dtypes.get_default_dtype()).numpy
+    return _dtypes.to_dtype(dtype).numpy
 
 
 def _new(value: Any, requires_grad: bool) -> Tensor:
@@ -191,10 +191,10 @@ def _infer_array(data: Any, dtype: Any) -> Any:
     else:
         array = xp.asarray(data)
     if dtype is not None:
-        return array.astype(_backend.to_dtype(dtype).numpy, copy=False)
+        return array.astype(_dtypes.to_dtype(dtype).numpy, copy=False)
     typed = isinstance(data, (xp.ndarray, xp.generic, Tensor))
     if array.dtype.kind == "f" and array.dtype != xp.float16 and not typed:
-        return array.astype(_backend.get_default_dtype().numpy, copy=False)
+        return array.astype(_dtypes.get_default_dtype().numpy, copy=False)
     if array.dtype.kind in "iu" and not typed:
         return array.astype(xp.int64, copy=False)
     if array.dtype.kind not in "fiub":
@@ -245,7 +245,7 @@ def from_numpy(array: Any) -> Tensor:
     """
     if not isinstance(array, xp.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    _backend.from_numpy_dtype(array.dtype)
+    _dtypes.from_numpy_dtype(array.dtype)
     return Tensor._wrap(array)
 
 
@@ -278,7 +278,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of the given size filled with ``fill_value`` (its dtype inferred from it)."""
     if dtype is None:
-        dtype = _backend.to_dtype(type(fill_value)) if isinstance(fill_value, (builtins.bool,
+        dtype = _dtypes.to_dtype(type(fill_value)) if isinstance(fill_value, (builtins.bool,
                                                                                builtins.int,
                                                                                builtins.float)) \
             else None
@@ -294,7 +294,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     numbers = [float(v) if isinstance(v, Tensor) else v for v in (start, end, step)]
     if dtype is None:
         all_int = all(isinstance(v, (builtins.int, xp.integer)) for v in numbers)
-        dtype = _backend.int64 if all_int else None
+        dtype = _dtypes.int64 if all_int else None
     if numbers[2] == 0:
         raise RuntimeError("step must be nonzero")
     return _new(_make(device, "arange", *numbers, dtype=_np_dtype(dtype)), requires_grad)
@@ -383,7 +383,7 @@ def randint(low: int, high: Any = None, size: Any = None, *, generator: Generato
     if size is None:
         raise TypeError("randint() missing required argument: 'size'")
     values = _draw(generator, device, "integers", low, high, _size((size,)))
-    return _new(values.astype(_np_dtype(dtype, _backend.int64)), requires_grad)
+    return _new(values.astype(_np_dtype(dtype, _dtypes.int64)), requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
@@ -394,7 +394,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
         values = _rng(generator).permutation(n)
     else:  # device generators (CuPy's) have no permutation: sort random keys instead
         values = _draw(generator, dev, "random", (n,)).argsort()
-    return Tensor._wrap(values.astype(_np_dtype(dtype, _backend.int64)))
+    return Tensor._wrap(values.astype(_np_dtype(dtype, _dtypes.int64)))
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
@@ -421,13 +421,13 @@ def legacy_new(args: tuple, dtype: Any) -> Any:
                     for a in args):
         return xp.zeros(args, _np_dtype(dtype))
     if len(args) == 1:
-        return xp.array(_infer_array(args[0], dtype or _backend.get_default_dtype()), copy=True)
+        return xp.array(_infer_array(args[0], dtype or _dtypes.get_default_dtype()), copy=True)
     if not args:
         return xp.zeros((0,), _np_dtype(dtype))
     raise TypeError(f"expected sizes (ints) or one sequence of data, got {args!r}")
 
 
-def _legacy(name: str, dtype: _backend.dtype) -> Any:
+def _legacy(name: str, dtype: _dtypes.dtype) -> Any:
     def make(*args: Any) -> Tensor:
         return Tensor._wrap(legacy_new(args, dtype))
 
@@ -436,8 +436,8 @@ def _legacy(name: str, dtype: _backend.dtype) -> Any:
     return make
 
 
-FloatTensor = _legacy("FloatTensor", _backend.float32)
-DoubleTensor = _legacy("DoubleTensor", _backend.float64)
-LongTensor = _legacy("LongTensor", _backend.int64)
-IntTensor = _legacy("IntTensor", _backend.int32)
-BoolTensor = _legacy("BoolTensor", _backend.bool)
+FloatTensor = _legacy("FloatTensor", _dtypes.float32)
+DoubleTensor = _legacy("DoubleTensor", _dtypes.float64)
+LongTensor = _legacy("LongTensor", _dtypes.int64)
+IntTensor = _legacy("IntTensor", _dtypes.int32)
+BoolTensor = _legacy("BoolTensor", _dtypes.bool)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .._backend import result_type, xp
+from .._device import xp
+from .._promotion import result_type
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, link_view, rename, unbroadcast
 from .elementwise import cast

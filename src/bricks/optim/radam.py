@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor
 from .adam import _check_adam
 from .optimizer import Optimizer

@@ -1,18 +1,19 @@
-"""The array module and the dtype table: the one place where library code reaches NumPy."""
+"""Tensor element types: ``bricks.float32`` and the others, the default float type, and
+conversion from NumPy dtypes and Python types. Promotion rules are in ``_promotion.py``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as xp
+from ._device import xp
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
 __all__ = [
-    "xp", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32",
-    "int64", "uint8", "bool", "get_default_dtype", "set_default_dtype", "result_type",
-    "to_dtype", "from_numpy_dtype",
+    "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32",
+    "int64", "uint8", "bool", "get_default_dtype", "set_default_dtype",
+    "to_dtype", "from_numpy_dtype", "scalar_type_name",
 ]
 
 
@@ -102,22 +103,10 @@ def set_default_dtype(d: dtype) -> None:
     _default_float[0] = d
 
 
-def result_type(a: xp.ndarray, b: xp.ndarray) -> xp.dtype:
-    """PyTorch's promotion of two array dtypes: a float meets an integer as that float."""
-    da, db = a.dtype, b.dtype
-    if da is db:
-        return da
-    fa, fb = da.kind == "f", db.kind == "f"
-    if fa != fb:
-        return da if fa else db
-    # A 0-d tensor does not promote an n-d one of its category (signed and unsigned integers
-    # are one category, as in PyTorch).
-    same_category = _CATEGORY[da.kind] == _CATEGORY[db.kind]
-    if a.ndim == 0 and b.ndim != 0 and same_category:
-        return db
-    if b.ndim == 0 and a.ndim != 0 and same_category:
-        return da
-    return xp.promote_types(da, db)
+_SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+def scalar_type_name(np_dtype: DTypeLike) -> str:
+    """PyTorch's name of a NumPy dtype in its error messages (``Float``, ``Long``, ...)."""
+    return _SCALAR_NAMES.get(xp.dtype(np_dtype).name, str(np_dtype))
