@@ -86,7 +86,8 @@ def test_numpy_shares_memory_and_refuses_tensors_that_require_grad() -> None:
 CONVERSIONS = [
     ("float", lambda t: t.float()), ("double", lambda t: t.double()),
     ("half", lambda t: t.half()), ("long", lambda t: t.long()), ("int", lambda t: t.int()),
-    ("bool", lambda t: t.bool()), ("to", lambda t: t.to(torch.float64 if isinstance(
+    ("bool", lambda t: t.bool()), ("short", lambda t: t.short()), ("char", lambda t: t.char()),
+    ("byte", lambda t: t.abs().byte()), ("to", lambda t: t.to(torch.float64 if isinstance(
         t, torch.Tensor) else bricks.float64)),
     ("to_device", lambda t: t.to("cpu")),
     ("type_as", lambda t: t.type_as(t.long())),

@@ -247,6 +247,48 @@ def test_a_hand_written_sgd_step_with_in_place_operators_equals_eager() -> None:
         np.testing.assert_array_equal(got, want)
 
 
+def test_results_kept_across_replays_keep_their_values() -> None:
+    # Intermediates live in buffers planned once; a result is new on every call, as eager's.
+    def losses(compiled: bool) -> list:
+        bricks.manual_seed(0)
+        model = _mlp()
+        opt = bricks.optim.SGD(model.parameters(), lr=0.05)
+
+        def step(x: Any, y: Any) -> Any:
+            opt.zero_grad()
+            out = model(x)
+            loss = F.mse_loss(out, y)
+            loss.backward()
+            opt.step()
+            return loss, out.detach()
+
+        run = bricks.compile(step) if compiled else step
+        kept = [run(x, y) for x, y in _batches((2, 4), 6)]
+        assert not compiled or (run.replays and run.eager_reason is None)
+        return [(loss.item(), out.detach().numpy().copy()) for loss, out in kept]
+
+    for (got, got_out), (want, want_out) in zip(losses(True), losses(False)):
+        assert got == want
+        np.testing.assert_array_equal(got_out, want_out)
+
+
+def test_the_replay_updates_parameters_and_optimizer_state_in_place() -> None:
+    seen: list = []  # per step from the second on: the parameters' and momenta's arrays
+
+    def between(i: int, model: Any, opt: Any) -> None:
+        if i == 0:  # a new run (eager first, then compiled)
+            seen.clear()
+        else:
+            params = list(model.parameters())
+            seen.append([p._value for p in params]
+                        + [opt.state[p]["momentum_buffer"]._value for p in params])
+
+    run = _assert_same(_mlp, _batches((2, 4), 6), between=between)
+    assert run.replays and run.eager_reason is None
+    first, last = seen[0], seen[-1]
+    assert all(a is b for a, b in zip(first, last))
+
+
 def test_an_in_place_change_compile_cannot_see_falls_back() -> None:
     w = bricks.ones(3)
 

@@ -65,6 +65,27 @@ def translation(d2l, batch_size=8, num_steps=6, num_train=32, num_val=16):
     return in_order(TinyPairs(batch_size, num_steps, num_train, num_val))
 
 
+def random_partition(lib, corpus, batch_size, num_steps, rng):
+    """The chapter's random sampling: a random offset, then shuffled subsequences."""
+    corpus = corpus[rng.randint(0, num_steps - 1):]
+    starts = list(range(0, (len(corpus) - 1) // num_steps * num_steps, num_steps))
+    rng.shuffle(starts)
+    for i in range(0, len(starts) // batch_size * batch_size, batch_size):
+        chosen = starts[i: i + batch_size]
+        yield (lib.tensor([corpus[j: j + num_steps] for j in chosen]),
+               lib.tensor([corpus[j + 1: j + 1 + num_steps] for j in chosen]))
+
+
+def sequential_partition(lib, corpus, batch_size, num_steps, rng):
+    """The chapter's sequential partitioning: adjacent minibatches continue each other."""
+    offset = rng.randint(0, num_steps)
+    num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
+    Xs = lib.tensor(corpus[offset: offset + num_tokens]).reshape(batch_size, -1)
+    Ys = lib.tensor(corpus[offset + 1: offset + 1 + num_tokens]).reshape(batch_size, -1)
+    for i in range(0, Xs.shape[1] // num_steps * num_steps, num_steps):
+        yield Xs[:, i: i + num_steps], Ys[:, i: i + num_steps]
+
+
 def train_language_model(d2l_pair, make, epochs=2):
     """Train ``make(lib, d2l, vocab_size)`` with the Trainer and gradient clipping, on the
     same weights and batches in both; return the two models and vocabularies."""

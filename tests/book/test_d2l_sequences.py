@@ -9,7 +9,10 @@ import random
 
 import numpy as np
 from _sync import close, paired
-from _text import CORPUS, compare_language_models, time_machine, train_language_model
+from _text import (
+    CORPUS, compare_language_models, random_partition, sequential_partition, time_machine,
+    train_language_model,
+)
 
 
 def _sine(T=240, tau=4, seed=0):
@@ -80,34 +83,13 @@ def test_tokens_vocabulary_and_corpus(d2l_pair):
     assert X.dtype.is_floating_point is False and tuple(X.shape[1:]) == (8,)
 
 
-def _random_partition(lib, corpus, batch_size, num_steps, rng):
-    """The chapter's random sampling: a random offset, then shuffled subsequences."""
-    corpus = corpus[rng.randint(0, num_steps - 1):]
-    starts = list(range(0, (len(corpus) - 1) // num_steps * num_steps, num_steps))
-    rng.shuffle(starts)
-    for i in range(0, len(starts) // batch_size * batch_size, batch_size):
-        chosen = starts[i: i + batch_size]
-        yield (lib.tensor([corpus[j: j + num_steps] for j in chosen]),
-               lib.tensor([corpus[j + 1: j + 1 + num_steps] for j in chosen]))
-
-
-def _sequential_partition(lib, corpus, batch_size, num_steps, rng):
-    """The chapter's sequential partitioning: adjacent minibatches continue each other."""
-    offset = rng.randint(0, num_steps)
-    num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
-    Xs = lib.tensor(corpus[offset: offset + num_tokens]).reshape(batch_size, -1)
-    Ys = lib.tensor(corpus[offset + 1: offset + 1 + num_tokens]).reshape(batch_size, -1)
-    for i in range(0, Xs.shape[1] // num_steps * num_steps, num_steps):
-        yield Xs[:, i: i + num_steps], Ys[:, i: i + num_steps]
-
-
 def test_random_and_sequential_partitioning(d2l_pair):
     partitions = []
     for lib, d2l in d2l_pair:
         corpus, _ = time_machine(d2l).build(CORPUS)
         rng = random.Random(3)
-        partitions.append((list(_random_partition(lib, corpus, 4, 6, rng)),
-                           list(_sequential_partition(lib, corpus, 4, 6, rng))))
+        partitions.append((list(random_partition(lib, corpus, 4, 6, rng)),
+                           list(sequential_partition(lib, corpus, 4, 6, rng))))
     for ours, theirs in zip(*partitions):
         assert len(ours) == len(theirs) > 4
         for (X, Y), (tX, tY) in zip(ours, theirs):

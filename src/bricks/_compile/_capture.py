@@ -1,11 +1,13 @@
 """Capture: run a function once eagerly while recording, as source lines, what it does to arrays.
 
-While a ``Tracer`` is active (in the thread that started it), the few places through which
-bricks computes or changes arrays are swapped for recording versions: ``Function.apply`` (every
-primitive's forward), the backward engine's walk, the optimizer's step and ``zero_grad``,
-in-place stores, ``.grad`` reads and writes. Each records one line of Python that repeats its
-array work; ``_plan.py`` compiles the lines into one function. Swapping them only during a
-capture keeps eager code free of any check (a flag tested per op would cost every op).
+While a ``Tracer`` is active (in the thread that started it), bricks reports to it whatever
+computes or changes arrays: every primitive call, through the observer hook of the one
+recording path (``autograd.function.record``; the observer calls it, so the capture records
+the graph exactly as eager does), and, swapped in for the capture only, the backward engine's
+walk, the optimizer's step and ``zero_grad``, in-place stores, ``.grad`` reads and writes.
+Each records one line of Python that repeats its array work; ``_plan.py`` compiles the lines
+into one function. Swapping those only during a capture keeps eager code free of checks (the
+primitive call's hook is one test of a module global).
 
 Whatever the lines cannot repeat faithfully makes the capture fail with a reason (``fail``):
 reading a tensor's value into Python (``.item()``, ``bool(t)``), hooks, random numbers drawn
@@ -23,8 +25,8 @@ from typing import Any, Callable
 from .._device import xp
 from .._tensor import Tensor, bump_version, wrap
 from ..autograd import engine
-from ..autograd.function import Function, _record, link_view
-from ..autograd.grad_mode import is_grad_enabled
+from ..autograd import function
+from ..autograd.function import Function, _make_node, record
 from ..nn import _hooks
 from ..nn.module import Module
 from ..ops import elementwise, inplace
@@ -51,48 +53,36 @@ def attach(out: Tensor, run: Callable[[Any], tuple], parents: tuple) -> Tensor:
     """Make ``out`` the output of a ``Replayed`` node over ``parents``; return it."""
     node = Replayed()
     node.run = run
-    node.parents = parents
-    node.needs_input_grad = (True,) * len(parents)
-    out.requires_grad = True
-    out.grad_fn = node
+    _make_node(node, parents, (True,) * len(parents), parents, out)
     return out
 
 
 # ----- the recording versions of bricks' entry points -----
 
-def _traced_apply(cls: type[Function], *inputs: Any, **config: Any) -> Any:
+def _observe(fn: Function, inputs: tuple, config: dict) -> Any:
+    """Function.apply's observer during a capture: the call is recorded by ``record``, the
+    one recording path, and noted as a line of the replay."""
     tracer = current()
-    if tracer is None:
-        return _ORIGINAL["apply"](cls, *inputs, **config)
-    fn = cls()
-    values = [t._value if isinstance(t, Tensor) else t for t in inputs]
+    if tracer is None:  # a capture runs in another thread, not in this one
+        return record(fn, inputs, config)
     args = [tracer.arg(t) for t in inputs]
     # A primitive may change an input in place (batch norm's running statistics); its caller
     # then bumps that tensor's version, which the replay repeats. Any other bump is a change
     # that no recorded line makes.
-    tracer.may_bump = {id(value) for value in values if isinstance(value, _ndarray)}
-    tracer.depth += 1
+    tracer.may_bump = {id(t._value) for t in inputs
+                       if isinstance(t, Tensor) and type(t._value) is _ndarray}
+    tracer.depth += 1  # inside a primitive: its forward may draw random numbers
     try:
-        y = fn.forward(*values, **config)
+        out = record(fn, inputs, config)
     finally:
         tracer.depth -= 1
-    was_array = type(y) is _ndarray
-    out = wrap(y if was_array else xp.asarray(y))
-    if cls.is_view:  # as Function.apply does: the view knows its base (in-place through it)
-        link_view(inputs[0], out, fn)
-    if is_grad_enabled():
-        needs = tuple(isinstance(t, Tensor) and t.requires_grad for t in inputs)
-        if True in needs:
-            parents = tuple((t.grad_fn or t) if need else None for t, need in zip(inputs, needs))
-            _record(fn, tuple(inputs), needs, parents, out)
-            tracer.nodes.add(id(fn))
-            tracer.keep.append(fn)
-    tracer.forward(fn, args, config, out._value, was_array)
+    if out.grad_fn is fn:  # a node of the graph, which a captured backward may walk
+        tracer.nodes.add(id(fn))
+        tracer.keep.append(fn)
+    # A 0-d result may have come from forward as a NumPy scalar, which the replay turns into
+    # an array as ``record`` did.
+    tracer.forward(fn, args, config, out._value, out._value.ndim > 0)
     return out
-
-
-def _traced_apply2(cls: type[Function], a: Any, b: Any) -> Any:
-    return _traced_apply(cls, a, b)
 
 
 def _traced_wrap(cls: type, value: Any) -> Any:
@@ -111,11 +101,10 @@ def _traced_root_grads(tensors: list, grad_tensors: Any) -> list:
     tracer = current()
     if tracer is not None:
         for t, g in zip(tensors, result):
-            name = tracer.new_name("r")
-            tracer.line(f"{name} = _ones_like({tracer.ref(t._value, t)})")
+            like = tracer.ref(t._value, t)
             if not (g == 1).all() or g.shape != t._value.shape:
                 tracer.fail("backward() is given a gradient (only scalar losses are captured)")
-            tracer.bind(g, name)
+            tracer.array_step("ones", tracer.bind(g, tracer.new_name("r")), like)
     return result
 
 
@@ -173,6 +162,9 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
                 _traced_accumulate_leaf(parent, g, owned, shared, None)
         if not retain_graph and type(node).saves_anything:
             node.freed = True  # as eager frees it; the replay keeps what backward reads
+            if type(node).release is not None:  # scratch buffers go back, as eager's do
+                tracer.line(f"{tracer.const(node.release)}()")
+                node.release()
 
 
 def _post_hooked(roots: Any) -> bool:
@@ -220,14 +212,14 @@ def _add(tracer: Tracer, previous: Any, g: Any) -> Any:
     if previous is None:
         return g
     total = previous + g
-    tracer.line(f"{tracer.bind(total, tracer.new_name('s'))} = "
-                f"{tracer.ref(previous)} + {tracer.ref(g)}")
+    operands = tracer.ref(previous), tracer.ref(g)
+    tracer.array_step("add", tracer.bind(total, tracer.new_name("s")), *operands)
     return total
 
 
 def _copy(tracer: Tracer, g: Any, copy: Any) -> Any:
-    expression = f"{tracer.ref(g)}.astype({tracer.const(copy.dtype)})"
-    tracer.line(f"{tracer.bind(copy, tracer.new_name('c'))} = {expression}")
+    source, dtype = tracer.ref(g), tracer.const(copy.dtype)
+    tracer.array_step("copy", tracer.bind(copy, tracer.new_name("c")), source, dtype)
     return copy
 
 
@@ -240,7 +232,8 @@ def _traced_accumulate_leaf(leaf: Any, g: Any, owned: Any, shared: Any, leaves: 
         g = engine._run_hooks(leaf._hooks, g, shared)
     grad = leaf.grad
     if grad is not None:
-        tracer.line(f"{tracer.ref(grad._value, grad)} += {tracer.ref(g)}")
+        total = tracer.ref(grad._value, grad)  # not ``+=``: that would rebind a planned name
+        tracer.line(f"_add({total}, {tracer.ref(g)}, out={total})")
         grad._value += g
         return
     dtype = leaf._value.dtype
@@ -302,7 +295,7 @@ def _optimizer_params(optimizer: Optimizer) -> list:
 def _traced_store(self: Tensor, value: Any) -> None:
     tracer = current()
     if tracer is not None:
-        tracer.line(f"{tracer.ref(self._value, self)}[...] = {tracer.ref(value)}")
+        tracer.array_step("store", None, tracer.ref(self._value, self), tracer.ref(value))
         tracer.may_bump = {id(self._value)}
     _ORIGINAL["_store"](self, value)
 
@@ -460,14 +453,12 @@ class capturing:
 
     @staticmethod
     def _install() -> None:
-        _ORIGINAL.update(apply=Function.__dict__["apply"].__func__,
-                         _wrap=Tensor.__dict__["_wrap"].__func__,
+        _ORIGINAL.update(_wrap=Tensor.__dict__["_wrap"].__func__,
                          _root_grads=engine._root_grads, _propagate=engine._propagate,
                          _accumulate_leaf=engine._accumulate_leaf, step=Optimizer.step,
                          _store=inplace._store, bump_version=bump_version,
                          module_call=Module.__call__, grad=Tensor.__dict__["grad"])
-        _set_attr(Function, "apply", classmethod(_traced_apply))
-        _set_attr(Function, "apply2", classmethod(_traced_apply2))
+        _set_attr(function, "_observer", _observe)
         _set_attr(Tensor, "_wrap", classmethod(_traced_wrap))
         _set_attr(Tensor, "grad", _grad_property())
         _set_attr(Optimizer, "step", _traced_step)

@@ -6,9 +6,11 @@ import functools
 import warnings
 from typing import Any, Callable
 
+from .._device import xp
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
 from ._capture import Tracer, attach, capturing, current, trace_backward
+from ._plan import planned_lines
 
 __all__ = ["CompiledFunction"]
 
@@ -83,7 +85,7 @@ class CompiledFunction:
             return result
         source = _source(tracer, header, output, backward)
         namespace = dict(tracer.namespace, _MISS=_MISS, _grad_enabled=is_grad_enabled,
-                         _attach=attach)
+                         _attach=attach, _add=xp.add, _copyto=xp.copyto)
         exec(compile(source, f"<bricks.compile replay {len(self.replays)}>", "exec"), namespace)
         self.replays.append(namespace["replay"])
         self.sources.append(source)
@@ -133,6 +135,7 @@ def _output(tracer: Tracer, value: Any) -> str:
             tracer.graph_slot = tracer.slots[id(value._value)]
             return "_GRAPH_OUTPUT"
         if id(value._value) in tracer.slots:
+            tracer.escaping.add(id(_root(value._value)))
             return f"_wrap({tracer.slots[id(value._value)]})"
         if tracer.fresh.get(id(value._value)) is not None:  # argmax, a comparison, ...
             tracer.fail(f"it returns a value computed outside bricks' primitives "
@@ -149,6 +152,13 @@ def _output(tracer: Tracer, value: Any) -> str:
         pairs = [f"{tracer.const(k)}: {_output(tracer, v)}" for k, v in value.items()]
         return "{" + ", ".join(pairs) + "}"
     return tracer.const(value)
+
+
+def _root(array: Any) -> Any:
+    """The array that owns the memory ``array`` views."""
+    while getattr(array, "base", None) is not None:
+        array = array.base
+    return array
 
 
 def _parent(tracer: Tracer, leaf: Any) -> str:
@@ -172,8 +182,11 @@ def _source(tracer: Tracer, header: list[str], output: str, backward: str | None
     if tracer.load_guards:
         lines.append(f"    if not ({' and '.join(tracer.load_guards)}):")
         lines.append("        return _MISS")
-    lines += ["    " + line for line in tracer.render(tracer.body, backward is not None)]
-    lines += ["    " + line for line in tracer.final_grad_lines()]
+    if backward is None:  # the whole step: its arrays can be planned once
+        body = planned_lines(tracer, output)
+    else:
+        body = tracer.render(tracer.body, True) + tracer.final_grad_lines()
+    lines += ["    " + line for line in body]
     if backward is not None:
         lines += ["    " + line for line in backward.splitlines()]
     lines.append(f"    return {output}")

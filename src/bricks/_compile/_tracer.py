@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Any
+from typing import Any, Collection
 
 from .._device import xp
 from .._tensor import Tensor, bump_version, wrap
@@ -16,7 +16,7 @@ from ..autograd.function import Function
 from ..nn.module import Module
 from ..optim.optimizer import Optimizer
 
-__all__ = ["Tracer", "Uncapturable", "current"]
+__all__ = ["Tracer", "Step", "Uncapturable", "current"]
 
 _ndarray = xp.ndarray
 _local = threading.local()
@@ -38,6 +38,33 @@ _CONSTANT_MODULES = {"bricks._creation", "bricks._tensor", "bricks.nn.parameter"
 _CONSTANT_FUNCTIONS = {"_operands", "_numbers_as_tensor"}
 
 
+class Step:
+    """One recorded array operation: a primitive's forward or backward, or an engine step.
+
+    ``kind``: "forward", "backward" (``fn`` is the primitive; ``flag``: forward returned an
+    array / backward returned a tuple), or an engine step with ``fn`` None (``plain`` renders
+    it): "ones" (a root gradient), "add" (gradients summed), "copy" (a gradient cast or
+    copied), "store" (an in-place copy into a tensor: ``args`` = destination, value).
+    ``args`` are expressions; ``targets`` the names of the results (None: no result).
+    """
+
+    __slots__ = ("kind", "fn", "args", "targets", "flag")
+
+    def __init__(self, kind: str, fn: Any, args: list[str], targets: list, flag: bool) -> None:
+        self.kind, self.fn, self.args, self.targets, self.flag = kind, fn, args, targets, flag
+
+    def plain(self) -> str:
+        """The line of an engine step that makes a new array (or stores one)."""
+        args, target = self.args, self.targets[0]
+        if self.kind == "ones":
+            return f"{target} = _ones_like({args[0]})"
+        if self.kind == "add":
+            return f"{target} = {args[0]} + {args[1]}"
+        if self.kind == "copy":
+            return f"{target} = {args[0]}.astype({args[1]})"
+        return f"{args[0]}[...] = {args[1]}"
+
+
 class Tracer:
     """Records one call: source lines over named arrays, with the guards they depend on."""
 
@@ -54,7 +81,9 @@ class Tracer:
         self.entry_guards: list[str] = []
         self.loads: list[str] = []  # arrays of tensors from before the call, read at replay
         self.load_guards: list[str] = []
-        self.body: list[Any] = []  # lines, and calls rendered at the end (``render``)
+        self.body: list[Any] = []  # lines, and steps rendered at the end (``render``)
+        self.arrays: dict[str, Any] = {}  # name -> the array it had in the capture
+        self.escaping: set[int] = set()  # ids of the arrays the call's results are views of
         self.fresh: dict[int, str | None] = {}  # id(array) of tensors made here -> bad site
         self.grad_seen: set[int] = set()  # tensors whose .grad was read or written
         self.grad_owner: dict[int, Any] = {}  # id(grad tensor from before) -> its tensor
@@ -96,8 +125,14 @@ class Tracer:
         """Name ``array`` (made by a recorded line) ``name`` unless it already has a name."""
         if id(array) not in self.slots:
             self.slots[id(array)] = name
+            self.arrays[name] = array
             self.keep.append(array)
         return name
+
+    def made_here(self, name: str) -> bool:
+        """Whether ``name`` is an array of its own, first made by the line that assigns it."""
+        array = self.arrays.get(name)
+        return array is not None and self.slots.get(id(array)) == name
 
     def tensor(self, t: Any) -> str:
         """An expression for the tensor object ``t`` in the replay."""
@@ -152,15 +187,22 @@ class Tracer:
         self.keep.append(t)
         self.grad_final[id(t)] = (t, grad)
 
-    def final_grad_lines(self) -> list[str]:
+    def final_grad_lines(self, planned: Collection[str] = ()) -> list[str]:
+        """The ``.grad`` assignments that end the replay; ``planned``: names with a buffer.
+
+        A gradient in a planned buffer is the same tensor on every replay (``_plan.py``).
+        """
         lines = []
         for t, grad in self.grad_final.values():
+            name = self.slots.get(id(grad._value)) if grad is not None else None
             if grad is None:
                 value = "None"
-            elif id(grad._value) in self.slots:
-                value = f"_wrap({self.slots[id(grad._value)]})"
-            else:
+            elif name is None:
                 value = self.const(grad)
+            elif name in planned:
+                value = self.const(wrap(self.namespace[name]))
+            else:
+                value = f"_wrap({name})"
             lines.append(f"{self.tensor(t)}.grad = {value}")
         return lines
 
@@ -169,17 +211,21 @@ class Tracer:
                 was_array: bool) -> None:
         # Rendered at the end (``render``), when it is known whether backward runs later, out of
         # the replay: then each graph node is a new instance per replay, as eager makes one.
-        call = ", ".join(args + [f"{k}={self.const(v)}" for k, v in config.items()])
-        self.body.append(("forward", fn, call, self.bind(out, self.new_name("v")), was_array))
+        keywords = [f"{k}={self.const(v)}" for k, v in config.items()]
+        self.body.append(Step("forward", fn, args + keywords,
+                              [self.bind(out, self.new_name("v"))], was_array))
 
     def backward(self, node: Function, gy: str, grads: Any) -> None:
         if type(grads) is not tuple:
-            self.body.append(("backward", node, gy, self.bind(grads, self.new_name("g")), False))
+            self.body.append(Step("backward", node, [gy], [self.bind(grads, self.new_name("g"))],
+                                  False))
             return
-        targets = []
-        for g in grads:
-            targets.append("_" if g is None else self.bind(g, self.new_name("g")))
-        self.body.append(("backward", node, gy, ", ".join(targets) + ",", True))
+        targets = [None if g is None else self.bind(g, self.new_name("g")) for g in grads]
+        self.body.append(Step("backward", node, [gy], targets, True))
+
+    def array_step(self, kind: str, target: str | None, *args: str) -> None:
+        """Record an array operation of the engine or of an in-place store (``Step``)."""
+        self.body.append(Step(kind, None, list(args), [target], True))
 
     def render(self, items: list, fresh_nodes: bool) -> list[str]:
         """The lines of ``items``; with ``fresh_nodes``, graph nodes are made per replay."""
@@ -187,21 +233,43 @@ class Tracer:
         for item in items:
             if isinstance(item, str):
                 lines.append(item)
-                continue
-            kind, fn, call, target, flag = item
-            node = fresh_nodes and id(fn) in self.nodes
-            name = self.node_names.get(id(fn)) or self.node_names.setdefault(
-                id(fn), self.new_name("n"))
-            if kind == "forward":
-                if node:
-                    lines.append(f"{name} = {self.const(type(fn))}()")
-                    lines.append(f"{name}.needs_input_grad = {self.const(fn.needs_input_grad)}")
-                method = f"{name}.forward" if node else self.const(fn.forward)
-                expression = f"{method}({call})"
-                lines.append(f"{target} = {expression if flag else f'_asarray({expression})'}")
+            elif item.fn is None:
+                lines.append(item.plain())
             else:
-                method = f"{name}.backward" if node else self.const(fn.backward)
-                lines.append(f"{target} = {method}({call})")
+                lines += self.render_call(item, fresh_nodes and id(item.fn) in self.nodes)
+        return lines
+
+    def node_name(self, fn: Function) -> str:
+        name = self.node_names.get(id(fn))
+        if name is None:
+            name = self.node_names[id(fn)] = self.new_name("n")
+        return name
+
+    def render_call(self, step: Step, node: bool, out: str = "") -> list[str]:
+        """The lines of a primitive's forward or backward; ``node``: a new node per replay.
+
+        ``out``, when given, is the call's ``out=`` argument (``_plan.py``), and ``step.targets``
+        then names only the results that are not written there ("_" for the others).
+        """
+        fn, lines = step.fn, []
+        name = self.node_name(fn)
+        if step.kind == "forward":
+            if node:
+                lines.append(f"{name} = {self.const(type(fn))}()")
+                lines.append(f"{name}.needs_input_grad = {self.const(fn.needs_input_grad)}")
+            method = f"{name}.forward" if node else self.const(fn.forward)
+        else:
+            method = f"{name}.backward" if node else self.const(fn.backward)
+        call = f"{method}({', '.join(step.args + ([f'out={out}'] if out else []))})"
+        if step.kind == "forward" and not step.flag:
+            call = f"_asarray({call})"
+        targets = [t or "_" for t in step.targets]
+        if all(t == "_" for t in targets):
+            lines.append(call)
+        elif step.flag and step.kind == "backward":
+            lines.append(f"{', '.join(targets)}, = {call}")
+        else:
+            lines.append(f"{targets[0]} = {call}")
         return lines
 
     def line(self, text: str) -> None:

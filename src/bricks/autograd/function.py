@@ -1,13 +1,15 @@
 """``Function``: the base of every differentiable primitive, and the node of the graph.
 
 A primitive subclasses ``Function`` and writes ``forward`` on arrays with ``backward``
-directly below it. ``apply`` runs ``forward`` and, when some input requires grad and
-recording is on, makes the instance the output's ``grad_fn``.
+directly below it. ``apply`` hands the call to ``record``, the one recording path: it runs
+``forward`` and, when some input requires grad and recording is on, makes the instance the
+output's ``grad_fn``. ``apply2`` is its specialization for binary arithmetic, and bricks.compile
+watches it through one hook (``_observer``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 from weakref import ref as _weakref
 
 from .._device import _BY_ARRAY_TYPE, array_module, same_device_error, xp
@@ -69,50 +71,27 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any, **config: Any) -> Any:
-        """Run the primitive on Tensors (or plain numbers) and record it when needed."""
+        """Run the primitive on Tensors (or plain numbers) and record it when needed.
+
+        Every primitive call goes through ``record`` (below), here or through ``apply2``.
+        """
         fn = cls()
-        # NumPy's floating-point warnings are silenced: log(0) is -inf without a word, as in
-        # PyTorch (see _quiet.py).
-        token = enter_quiet()
-        try:
-            if len(inputs) == 1:
-                y = fn.forward(inputs[0]._value, **config)
-            else:
-                # Plain loops, not comprehensions: for two or three inputs they cost a third
-                # as much.
-                values = []
-                for t in inputs:
-                    values.append(t._value if isinstance(t, Tensor) else t)
-                try:
-                    y = fn.forward(*values, **config) if config else fn.forward(*values)
-                except TypeError:  # device arrays refuse other devices' arrays so
-                    _check_same_device(values)
-                    raise
-        finally:
-            exit_quiet(token)
-        if len(inputs) == 1:
-            return fn._finish1(inputs[0], y)
-        out = wrap(y if type(y) is _ndarray else _as_array(y, values))
-        if cls.is_view:
-            link_view(inputs[0], out, fn)
-        if GRAD_ENABLED.enabled:
-            needs = []
-            parents: list[Any] = []
-            for t in inputs:
-                if isinstance(t, Tensor) and t.requires_grad:
-                    needs.append(True)
-                    parents.append(t.grad_fn or t)
-                else:
-                    needs.append(False)
-                    parents.append(None)
-            if True in needs:
-                _record(fn, inputs, tuple(needs), tuple(parents), out)
-        return out
+        if _observer is not None:  # bricks.compile is capturing: it watches the call
+            return _observer(fn, inputs, config)
+        return record(fn, inputs, config)
 
     @classmethod
     def apply2(cls, a: Any, b: Any) -> Any:
-        """``apply`` for exactly two Tensors and no config: the hot path of binary arithmetic."""
+        """``apply`` for exactly two Tensors and no config: binary arithmetic's hot path.
+
+        A specialization of ``record`` for this one case, kept because it costs a quarter
+        less (``benchmarks/dispatch.py``): the same steps unrolled for two tensors, ending
+        in the same ``_make_node``; ``tests/autograd/test_recording.py`` checks that both
+        record the same graph. No view op comes here (``is_view`` is not consulted).
+        """
         fn = cls()
+        if _observer is not None:  # bricks.compile is capturing: it watches the call
+            return _observer(fn, (a, b), _NO_CONFIG)
         token = enter_quiet()
         try:
             y = fn.forward(a._value, b._value)
@@ -121,27 +100,12 @@ class Function:
             raise
         finally:
             exit_quiet(token)
-        out = wrap(y if type(y) is _ndarray else _as_array(y, (a._value,)))
-        if GRAD_ENABLED.enabled:
-            na = a.requires_grad
-            nb = b.requires_grad
-            if na or nb:
-                # _record, inline: this is most of the cost of ``x + y`` when it is recorded.
-                fn.needs_input_grad = (na, nb)
-                fn.parents = ((a.grad_fn or a) if na else None, (b.grad_fn or b) if nb else None)
-                if cls.saves_anything:
-                    fn.saved_versions = _versions(cls, (a, b), (na, nb), out)
-                out.requires_grad = True
-                out.grad_fn = fn
-        return out
-
-    def _finish1(self, x: Any, y: Any) -> Any:
-        # The one-input half of ``apply``: wrap ``y`` and record the node if ``x`` needs it.
-        out = wrap(y if type(y) is _ndarray else _as_array(y, (x._value,)))
-        if self.is_view:
-            link_view(x, out, self)
-        if GRAD_ENABLED.enabled and x.requires_grad:
-            _record(self, (x,), _ONE_NEEDED, (x.grad_fn or x,), out)
+        out = wrap(y if type(y) is _ndarray else _as_array(y, (a,)))
+        na = a.requires_grad
+        nb = b.requires_grad
+        if (na or nb) and GRAD_ENABLED.enabled:
+            parents = ((a.grad_fn or a) if na else None, (b.grad_fn or b) if nb else None)
+            _make_node(fn, (a, b), (na, nb), parents, out)
         return out
 
     def name(self) -> str:
@@ -167,6 +131,99 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+# The observer of a bricks.compile capture (``_compile/_capture.py``), or None. A capture sets
+# it while it runs, in any thread; ``apply`` then hands the call to it, and it calls ``record``
+# itself, around its own notes. One test of a global per call, and no second copy of the
+# recording to keep in step with this one (such a copy once drifted).
+_observer: Callable[[Function, tuple, dict], Any] | None = None
+_NO_CONFIG: dict = {}  # ``apply2``'s config (never changed)
+
+
+def record(fn: Function, inputs: tuple, config: dict) -> Any:
+    """Run ``fn`` on the inputs and record it in the graph when needed: the one recording path.
+
+    1. ``fn.forward`` on the inputs' arrays (numbers as they are), with NumPy's floating-point
+       warnings silenced (``log(0)`` is ``-inf`` without a word, as in PyTorch; see
+       ``_quiet.py``); a TypeError from arrays of different devices becomes torch's error.
+    2. The output: the result as a Tensor (a NumPy scalar from a full reduction becomes a 0-d
+       array on the inputs' device); a view (``is_view``) is linked to its base, in any mode.
+    3. The node, when grad mode is on and some input requires grad: ``needs_input_grad``,
+       ``parents`` (each such input's ``grad_fn``, or the leaf itself), the version of each
+       input (or output) that backward reads, and the output's ``grad_fn``.
+
+    Every primitive call comes here (``apply``, bricks.compile's observer), except binary
+    arithmetic's, which takes ``apply2``, the specialization of this function for it.
+    """
+    # The calls most ops make are unrolled, since a loop over ``inputs`` and a call with
+    # ``*values`` cost more: one tensor (unary ops, reductions, views) and two operands
+    # without config.
+    n = len(inputs)
+    token = enter_quiet()
+    try:
+        if config:
+            y = fn.forward(*_values(inputs), **config)
+        elif n == 1:
+            y = fn.forward(inputs[0]._value)
+        elif n == 2:
+            a, b = inputs
+            y = fn.forward(a._value if isinstance(a, Tensor) else a,
+                           b._value if isinstance(b, Tensor) else b)
+        else:
+            y = fn.forward(*_values(inputs))
+    except TypeError:  # device arrays refuse other devices' arrays so
+        _check_same_device(_values(inputs))
+        raise
+    finally:
+        exit_quiet(token)
+    out = wrap(y if type(y) is _ndarray else _as_array(y, inputs))
+    if fn.is_view:
+        link_view(inputs[0], out, fn)
+    # Whether an input requires grad is asked first: it is cheaper than the (per-thread) grad
+    # mode, and usually answers no where nothing is recorded.
+    if n == 1:
+        x = inputs[0]
+        if not x.requires_grad or not GRAD_ENABLED.enabled:
+            return out
+        needs: tuple = _ONE_NEEDED
+        parents: tuple = (x.grad_fn or x,)
+    else:
+        need_list = []
+        parent_list: list[Any] = []
+        for t in inputs:
+            if isinstance(t, Tensor) and t.requires_grad:
+                need_list.append(True)
+                parent_list.append(t.grad_fn or t)
+            else:
+                need_list.append(False)
+                parent_list.append(None)
+        if True not in need_list or not GRAD_ENABLED.enabled:
+            return out
+        needs, parents = tuple(need_list), tuple(parent_list)
+    _make_node(fn, inputs, needs, parents, out)
+    return out
+
+
+def _make_node(fn: Function, inputs: tuple, needs: tuple, parents: tuple, out: Any) -> None:
+    """Make ``fn`` the node of ``out`` in the graph, with the versions of what it saved."""
+    fn.needs_input_grad = needs
+    fn.parents = parents
+    if fn.saves_anything:
+        fn.saved_versions = _versions(type(fn), inputs, needs, out)
+    out.requires_grad = True
+    out.grad_fn = fn
+
+
+_ONE_NEEDED = (True,)
+
+
+def _values(inputs: tuple) -> list:
+    """What ``forward`` takes: the arrays of the Tensors among ``inputs``, numbers as they are."""
+    values = []
+    for t in inputs:  # a plain loop: for two or three inputs, a third of a comprehension's cost
+        values.append(t._value if isinstance(t, Tensor) else t)
+    return values
 
 
 class AccumulateGrad:
@@ -238,12 +295,13 @@ def link_view(base: Any, out: Any, fn: Function) -> None:
             views[:] = [r for r in views if r() is not None]
 
 
-def _as_array(y: Any, values: Any) -> Any:
+def _as_array(y: Any, inputs: tuple) -> Any:
     """An op's result as an array: a device array as it is, a NumPy scalar (from a full
     reduction) as a 0-d array of the module of the first array input."""
     if type(y) in _BY_ARRAY_TYPE:
         return y
-    for value in values:
+    for t in inputs:
+        value = t._value if isinstance(t, Tensor) else t
         if type(value) is _ndarray or type(value) in _BY_ARRAY_TYPE:
             return array_module(value).asarray(y)
     return xp.asarray(y)  # host: no array input to follow
@@ -261,20 +319,6 @@ def rename(out: Any, name: str) -> Any:
     if out.grad_fn is not None:
         out.grad_fn.torch_name = name
     return out
-
-
-def _record(fn: Function, inputs: tuple, needs: tuple, parents: tuple, out: Any) -> None:
-    """Make ``fn`` the node of ``out`` in the graph."""
-    fn.needs_input_grad = needs
-    fn.parents = parents
-    cls = type(fn)
-    if cls.saves_anything:
-        fn.saved_versions = _versions(cls, inputs, needs, out)
-    out.requires_grad = True
-    out.grad_fn = fn
-
-
-_ONE_NEEDED = (True,)
 
 
 def _versions(cls: type[Function], inputs: tuple, needs: tuple, out: Any) -> tuple:

@@ -8,62 +8,11 @@ bricks[distributed]``) is imported by ``init_process_group``, never by ``import 
 """
 
 from ._checkpoint import load, save_on_rank0
-from ._collectives import (
-    ReduceOp,
-    Work,
-    all_gather,
-    all_gather_into_tensor,
-    all_gather_object,
-    all_reduce,
-    barrier,
-    broadcast,
-    broadcast_object_list,
-    gather,
-    gather_object,
-    reduce,
-    scatter,
-    scatter_object_list,
-)
-from ._group import (
-    GroupMember,
-    destroy_process_group,
-    get_backend,
-    get_local_rank,
-    get_rank,
-    get_world_size,
-    group,
-    init_process_group,
-    is_available,
-    is_initialized,
-    is_mpi_available,
-)
+from ._collectives import *  # noqa: F403
+from ._collectives import __all__ as _collective_names
+from ._group import *  # noqa: F403
+from ._group import __all__ as _group_names
 
-__all__ = [
-    "GroupMember",
-    "ReduceOp",
-    "Work",
-    "all_gather",
-    "all_gather_into_tensor",
-    "all_gather_object",
-    "all_reduce",
-    "barrier",
-    "broadcast",
-    "broadcast_object_list",
-    "destroy_process_group",
-    "gather",
-    "gather_object",
-    "get_backend",
-    "get_local_rank",
-    "get_rank",
-    "get_world_size",
-    "group",
-    "init_process_group",
-    "is_available",
-    "is_initialized",
-    "is_mpi_available",
-    "load",
-    "reduce",
-    "save_on_rank0",
-    "scatter",
-    "scatter_object_list",
-]
+# Each name is listed once, in the module that defines it.
+__all__ = ["load", "save_on_rank0", *_collective_names, *_group_names]
+__all__.sort()

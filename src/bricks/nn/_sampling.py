@@ -337,6 +337,14 @@ def _block_args(kernel_size: Any, dilation: Any, padding: Any, stride: Any,
     return kernel, dilation, padding, stride
 
 
+def _batched(input: Tensor, ndim: int, message: str) -> Tensor:
+    """``input`` as a batch of ``ndim`` dimensions: as it is, or with a batch of one in front
+    when it is one dimension short; PyTorch's NotImplementedError ``message`` otherwise."""
+    if input.ndim not in (ndim - 1, ndim):
+        raise NotImplementedError(message)
+    return input if input.ndim == ndim else input.unsqueeze(0)
+
+
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
            stride: Any = 1) -> Tensor:
     """The sliding blocks of (N, C, H, W) as columns (N, C * kh * kw, L) (im2col).
@@ -346,10 +354,8 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     """
     kernel, dilation, padding, stride = _block_args(kernel_size, dilation, padding, stride,
                                                     "unfold")
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
-                                  f"(got {input.ndim}D)")
-    x = input if input.ndim == 4 else input.unsqueeze(0)
+    x = _batched(input, 4, f"Input Error: Only 3D or 4D input Tensors are supported "
+                           f"(got {input.ndim}D)")
     blocks = _prim.block_counts(x.shape[2:], kernel, dilation, padding, stride)
     if min(blocks) < 1:
         raise RuntimeError(f"Given input with spatial size {list(x.shape[2:])}, "
@@ -371,10 +377,8 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
     size = _pair_arg(output_size, "output_size", "fold")
     kernel, dilation, padding, stride = _block_args(kernel_size, dilation, padding, stride,
                                                     "fold")
-    if input.ndim not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input "
-                                  f"Tensors are supported (got {input.ndim}D)")
-    x = input if input.ndim == 3 else input.unsqueeze(0)
+    x = _batched(input, 3, f"Input Error: Only unbatched (2D) or batched (3D) input Tensors "
+                           f"are supported (got {input.ndim}D)")
     cells = kernel[0] * kernel[1]
     if x.shape[1] % cells:
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the "

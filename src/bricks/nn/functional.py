@@ -493,10 +493,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """An int64 tensor (*, num_classes) with a 1 at each index of ``tensor``.
 
     Raises:
-        RuntimeError: for non-integer input, negative values, or values >= num_classes.
+        RuntimeError: as PyTorch, for input that is not int64 (int32 and uint8 too),
+            negative values, or values >= num_classes.
     """
     index = tensor._value
-    if index.dtype.kind not in "iu":
+    if index.dtype != xp.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor, "
                            f"got {tensor.dtype}")
     if index.size and index.min() < 0:

@@ -121,6 +121,18 @@ class _UninitializedMixin:
     _bricks_device: Any = None
     """The device given at construction or by ``Module.to``, used by ``materialize``."""
 
+    @classmethod
+    def _placeholder(cls, requires_grad: bool, device: Any, dtype: Any) -> Any:
+        """A new one without values, remembering the dtype and device to materialize with."""
+        t = cls._wrap(None)  # type: ignore[attr-defined]  # Tensor's, the other base
+        t._value = _NoValues(t)
+        t.requires_grad = requires_grad
+        if dtype is not None:
+            t._bricks_dtype = dtype
+        if device is not None:
+            t._bricks_device = _device.canonical(device)
+        return t
+
     def _uninitialized_error(self) -> RuntimeError:
         name = self._bricks_name
         where = f" {name!r}" if name else ""
@@ -221,14 +233,7 @@ class UninitializedParameter(_UninitializedMixin, Parameter):
 
     def __new__(cls, requires_grad: bool = True, device: Any = None,
                 dtype: Any = None) -> UninitializedParameter:
-        p = cls._wrap(None)
-        p._value = _NoValues(p)
-        p.requires_grad = requires_grad
-        if dtype is not None:
-            p._bricks_dtype = dtype
-        if device is not None:
-            p._bricks_device = _device.canonical(device)
-        return p
+        return cls._placeholder(requires_grad, device, dtype)
 
     def __init__(self, requires_grad: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
@@ -270,14 +275,8 @@ class UninitializedBuffer(_UninitializedMixin, Tensor):
 
     def __new__(cls, requires_grad: bool = False, device: Any = None,
                 dtype: Any = None, persistent: bool = True) -> UninitializedBuffer:
-        b = cls._wrap(None)
-        b._value = _NoValues(b)
-        b.requires_grad = requires_grad
+        b = cls._placeholder(requires_grad, device, dtype)
         b.persistent = persistent
-        if dtype is not None:
-            b._bricks_dtype = dtype
-        if device is not None:
-            b._bricks_device = _device.canonical(device)
         return b
 
     def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None,

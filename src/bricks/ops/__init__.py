@@ -150,6 +150,8 @@ _METHODS: dict[str, Any] = {
     "float": _caster("float", xp.float32), "double": _caster("double", xp.float64),
     "half": _caster("half", xp.float16), "long": _caster("long", xp.int64),
     "int": _caster("int", xp.int32), "bool": _caster("bool", xp.bool_),
+    "short": _caster("short", xp.int16), "char": _caster("char", xp.int8),
+    "byte": _caster("byte", xp.uint8),
     "where": _where,
     # devices (ops/devices.py)
     "new_zeros": devices.new("zeros"), "new_ones": devices.new("ones"),

@@ -11,7 +11,6 @@ from .._promotion import result_type
 from .._quiet import enter_quiet, exit_quiet, quiet
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function, unbroadcast
-from ..autograd.grad_mode import GRAD_ENABLED
 
 _ndarray = xp.ndarray
 
@@ -107,14 +106,15 @@ def _broadcast_error(a: Any, b: Any) -> RuntimeError:
 
 
 class Add(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     # ``shapes`` stays None when no operand was broadcast (the usual case, checked cheaply).
     shapes = None
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
             self.shapes = (_shape(a), _shape(b))
         try:
-            return a + b
+            return a + b if out is None else xp.add(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
@@ -127,13 +127,14 @@ class Add(Function):
 
 
 class Sub(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     shapes = None  # as Add's
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
             self.shapes = (_shape(a), _shape(b))
         try:
-            return a - b
+            return a - b if out is None else xp.subtract(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
         except TypeError:
@@ -148,13 +149,14 @@ class Sub(Function):
 
 
 class Mul(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     saves = (0, 1)
     saves_for = (1, 0)
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         self.a, self.b = a, b
         try:
-            return a * b
+            return a * b if out is None else xp.multiply(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
@@ -166,13 +168,14 @@ class Mul(Function):
 
 
 class Div(Function):
+    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     saves = (0, 1)
     saves_for = (1, None)
 
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         self.a, self.b = a, b
         try:
-            return a / b
+            return a / b if out is None else xp.true_divide(a, b, out=out)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
@@ -278,9 +281,14 @@ def _operator(cls: type[Function], ufunc: Any, named: Any,
               floats_only: bool = False) -> Callable[[Tensor, Any], Tensor]:
     """The operator form of ``named`` (``a + b``) with a shortcut for the common cases.
 
-    Two tensors of one dtype, or a float tensor and a Python float, need no promotion: without
-    a graph to record that is one NumPy call and a wrap (small models pay this per op, so the
-    shortcut skips the node object too). Everything else goes to ``named``.
+    Two tensors of one dtype, or a float tensor and a Python float, need no promotion. When
+    an operand requires grad, they go straight to the one recording path (``apply2``,
+    ``apply``: ``record`` in autograd/function.py, which also asks the grad mode), skipping
+    only ``named``'s argument checks. When none does, nothing would be recorded in any mode,
+    and the shortcut is ``record``'s forward step alone: one NumPy call, silenced, and a wrap,
+    without the node object that nothing would use (small models pay this per op;
+    ``benchmarks/dispatch.py`` shows what it buys). Everything else goes to ``named``. A
+    bricks.compile capture swaps ``named`` in (``_capture._operator_forms``).
     """
 
     apply2 = cls.apply2
@@ -291,10 +299,10 @@ def _operator(cls: type[Function], ufunc: Any, named: Any,
             b = other._value
             if a.dtype is not b.dtype or floats_only and a.dtype.kind != "f":
                 return named(self, other)
-            if GRAD_ENABLED.enabled and (self.requires_grad or other.requires_grad):
+            if self.requires_grad or other.requires_grad:
                 return apply2(self, other)
         elif type(other) is float and a.dtype.kind == "f":
-            if GRAD_ENABLED.enabled and self.requires_grad:
+            if self.requires_grad:
                 return cls.apply(self, other)
             b = other
         else:

@@ -174,10 +174,10 @@ class Linear(Function):
     saves = (0, 1)
     saves_for = (1, 0)
 
-    def forward(self, x, w, b):
+    def forward(self, x, w, b, out=None):
         self.x, self.w = x, w
         try:
-            y = x @ w.T
+            y = x @ w.T if out is None else xp.matmul(x, w.T, out=out)
         except ValueError:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({_shape_text((-1, x.shape[-1]) if x.ndim > 2 else x.shape)} "
@@ -187,19 +187,25 @@ class Linear(Function):
         self.has_bias = b is not None
         return y
 
-    def backward(self, gy):
+    def backward(self, gy, out=(None, None, None)):
         nx, nw, nb = self.needs_input_grad
         x = self.x
-        gx = gy @ self.w if nx else None
+        gx = _matmul(gy, self.w, out[0]) if nx else None
         if x.ndim != 2:
             x = x.reshape(-1, x.shape[-1])
             gy = gy.reshape(-1, gy.shape[-1])
-        gw = gy.T @ x if nw else None
-        gb = xp.add.reduce(gy, axis=0) if nb else None  # the ufunc: .sum() wraps it (0.2 us)
+        gw = _matmul(gy.T, x, out[1]) if nw else None
+        # the ufunc: .sum() wraps it (0.2 us)
+        gb = xp.add.reduce(gy, axis=0, out=out[2]) if nb else None
         return gx, gw, gb
 
     def _name(self) -> str:
         return _LINEAR_NAMES[min(self.x.ndim, 3), self.has_bias]
+
+
+def _matmul(a: Any, b: Any, out: Any) -> Any:
+    """``a @ b``, into ``out`` when it is given (a buffer planned by ``bricks.compile``)."""
+    return a @ b if out is None else xp.matmul(a, b, out=out)
 
 
 # The node PyTorch's F.linear ends with, by input dimensions and bias.

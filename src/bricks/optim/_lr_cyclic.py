@@ -6,7 +6,9 @@ import math
 import types
 from typing import Any, Callable
 
-from .lr_scheduler import LRScheduler, _format_param
+from .lr_scheduler import (
+    LRScheduler, _format_param, _momentum_uses_beta1, _set_momentum, _start_momentum_cycle,
+)
 from .optimizer import Optimizer
 
 __all__ = ["CyclicLR", "CosineAnnealingWarmRestarts"]
@@ -77,19 +79,12 @@ class CyclicLR(LRScheduler):
 
     def _init_momentum(self, base_momentum: Any, max_momentum: Any, last_epoch: int) -> None:
         optimizer = self.optimizer
-        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-            raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
-                             "option enabled")
-        self.use_beta1 = "betas" in optimizer.defaults
+        self.use_beta1 = _momentum_uses_beta1(optimizer)
         self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
         self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
-        if last_epoch != -1:
-            return
-        for high, low, group in zip(self.max_momentums, self.base_momentums,
-                                    optimizer.param_groups):
-            _set_momentum(group, high, self.use_beta1)
-            group["max_momentum"] = high
-            group["base_momentum"] = low
+        if last_epoch == -1:
+            _start_momentum_cycle(optimizer, self.base_momentums, self.max_momentums,
+                                  self.use_beta1)
 
     def scale_fn(self, x: float) -> float:
         """The amplitude's scale at cycle (or iteration) ``x``."""
@@ -133,13 +128,6 @@ class CyclicLR(LRScheduler):
         super().load_state_dict(state)
         if fn is not None:
             self._scale_fn_custom.__dict__.update(fn)
-
-
-def _set_momentum(group: dict[str, Any], value: float, use_beta1: bool) -> None:
-    if use_beta1:
-        group["betas"] = (value, *group["betas"][1:])
-    else:
-        group["momentum"] = value
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._device import xp
 from .._tensor import Tensor
+from ._updates import decay_add_square_, decayed_grad, start_state
 from .optimizer import Optimizer
 
 __all__ = ["Adadelta"]
@@ -58,21 +59,15 @@ class Adadelta(Optimizer):
     def _update(self, param: Any, grad: Any, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         if not state:
-            state["step"] = Tensor._wrap(xp.zeros((), xp.float32))
-            state["square_avg"] = Tensor._wrap(xp.zeros_like(param))
-            state["acc_delta"] = Tensor._wrap(xp.zeros_like(param))
+            start_state(state, param, "square_avg", "acc_delta")
         self._step_count(state)
         rho, eps = group["rho"], group["eps"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+        work, other = self._scratch(param)
+        grad = decayed_grad(param, grad, group, work, other)
         square_avg, acc_delta = state["square_avg"]._value, state["acc_delta"]._value
-        square_avg *= rho
-        square_avg += (1 - rho) * (grad * grad)
+        decay_add_square_(square_avg, grad, rho, work)
         delta = xp.sqrt(acc_delta + eps)
         delta /= xp.sqrt(square_avg + eps)
         delta *= grad
-        acc_delta *= rho
-        acc_delta += (1 - rho) * (delta * delta)
+        decay_add_square_(acc_delta, delta, rho, work)
         param -= float(group["lr"]) * delta

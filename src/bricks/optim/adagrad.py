@@ -6,6 +6,7 @@ from typing import Any
 
 from .._device import xp
 from .._tensor import Tensor
+from ._updates import decayed_grad
 from .optimizer import Optimizer
 
 __all__ = ["Adagrad"]
@@ -73,11 +74,7 @@ class Adagrad(Optimizer):
             self._init_state(state, param, group)
         step = self._step_count(state)
         work, other = self._scratch(param)
-        if group["maximize"]:
-            grad = xp.negative(grad, out=other)
-        if group["weight_decay"]:
-            xp.multiply(param, group["weight_decay"], out=work)
-            grad = xp.add(grad, work, out=other)
+        grad = decayed_grad(param, grad, group, work, other)
         clr = float(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
         state_sum = state["sum"]._value
         state_sum += xp.multiply(grad, grad, out=work)

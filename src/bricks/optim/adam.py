@@ -7,6 +7,7 @@ from typing import Any
 
 from .._device import xp
 from .._tensor import Tensor
+from ._updates import add_zeros, decay_add_square_, decayed_grad, lerp_, start_state
 from .optimizer import Optimizer
 
 __all__ = ["Adam"]
@@ -74,32 +75,17 @@ class Adam(Optimizer):
     def _update(self, param: Any, grad: Any, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         if not state:
-            state["step"] = Tensor._wrap(xp.zeros((), xp.float32))
-            state["exp_avg"] = Tensor._wrap(xp.zeros_like(param))
-            state["exp_avg_sq"] = Tensor._wrap(xp.zeros_like(param))
+            start_state(state, param, "exp_avg", "exp_avg_sq")
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = Tensor._wrap(xp.zeros_like(param))
+                add_zeros(state, param, "max_exp_avg_sq")
         step = self._step_count(state)
         lr = float(group["lr"])
         beta1, beta2 = group["betas"]
-        weight_decay = group["weight_decay"]
         work, other = self._scratch(param)
-        if group["maximize"]:
-            grad = xp.negative(grad, out=other)
-        if weight_decay:
-            if group.get("decoupled_weight_decay"):
-                param *= 1 - lr * weight_decay
-            else:
-                xp.multiply(param, weight_decay, out=work)
-                grad = xp.add(grad, work, out=other)
+        grad = decayed_grad(param, grad, group, work, other)
         exp_avg, exp_avg_sq = state["exp_avg"]._value, state["exp_avg_sq"]._value
-        xp.subtract(grad, exp_avg, out=work)
-        work *= 1 - beta1
-        exp_avg += work  # torch's lerp for a weight below 0.5
-        exp_avg_sq *= beta2
-        xp.multiply(grad, grad, out=work)
-        work *= 1 - beta2
-        exp_avg_sq += work
+        lerp_(exp_avg, grad, 1 - beta1, work)
+        decay_add_square_(exp_avg_sq, grad, beta2, work)
         if group["amsgrad"]:
             second = state["max_exp_avg_sq"]._value
             xp.maximum(second, exp_avg_sq, out=second)

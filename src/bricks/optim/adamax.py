@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._device import xp
-from .._tensor import Tensor
 from .adam import _check_adam
+from ._updates import decayed_grad, lerp_, start_state
 from .optimizer import Optimizer
 
 __all__ = ["Adamax"]
@@ -50,17 +50,13 @@ class Adamax(Optimizer):
     def _update(self, param: Any, grad: Any, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         if not state:
-            state["step"] = Tensor._wrap(xp.zeros((), xp.float32))
-            state["exp_avg"] = Tensor._wrap(xp.zeros_like(param))
-            state["exp_inf"] = Tensor._wrap(xp.zeros_like(param))
+            start_state(state, param, "exp_avg", "exp_inf")
         step = self._step_count(state)
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+        work, other = self._scratch(param)
+        grad = decayed_grad(param, grad, group, work, other)
         exp_avg, exp_inf = state["exp_avg"]._value, state["exp_inf"]._value
-        exp_avg += (1 - beta1) * (grad - exp_avg)  # torch's lerp for a weight below 0.5
+        lerp_(exp_avg, grad, 1 - beta1, work)
         exp_inf *= beta2
         magnitude = xp.abs(grad)
         magnitude += group["eps"]

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from .._device import array_module, xp
 from .._tensor import Tensor, bump_version
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import enable_grad
 from ._line_search import strong_wolfe
 from .optimizer import Optimizer
 
@@ -14,12 +14,9 @@ __all__ = ["LBFGS"]
 
 
 def _with_grad(closure: Callable[[], Any]) -> Any:
-    previous = GRAD_ENABLED.enabled
-    GRAD_ENABLED.enabled = True
-    try:
+    """The closure's loss, computed with recording on (``step`` may run under ``no_grad``)."""
+    with enable_grad():
         return closure()
-    finally:
-        GRAD_ENABLED.enabled = previous
 
 
 class LBFGS(Optimizer):

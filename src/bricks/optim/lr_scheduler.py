@@ -35,6 +35,33 @@ def _format_param(name: str, optimizer: Optimizer, param: Any) -> list[Any]:
     return [param] * len(optimizer.param_groups)
 
 
+def _momentum_uses_beta1(optimizer: Optimizer) -> bool:
+    """For a schedule that cycles the momentum: whether it is Adam's beta1 (True) or the
+    ``momentum`` entry; PyTorch's ValueError when the optimizer has neither."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
+                         "option enabled")
+    return "betas" in optimizer.defaults
+
+
+def _start_momentum_cycle(optimizer: Optimizer, lows: list[Any], highs: list[Any],
+                          use_beta1: bool) -> None:
+    """A new momentum cycle (``last_epoch == -1``): each group's momentum starts at its high
+    end, and the group records both ends (``max_momentum``, ``base_momentum``)."""
+    for high, low, group in zip(highs, lows, optimizer.param_groups):
+        _set_momentum(group, high, use_beta1)
+        group["max_momentum"] = high
+        group["base_momentum"] = low
+
+
+def _set_momentum(group: dict[str, Any], value: float, use_beta1: bool) -> None:
+    """Set a group's momentum, or its beta1 when ``use_beta1``."""
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
 class LRScheduler:
     """Base class of learning-rate schedules: call ``step()`` after ``optimizer.step()``.
 
@@ -377,21 +404,11 @@ class OneCycleLR(LRScheduler):
 
     def _init_momentum(self, base_momentum: Any, max_momentum: Any, last_epoch: int) -> None:
         optimizer = self.optimizer
-        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-            raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
-                             "option enabled")
-        self.use_beta1 = "betas" in optimizer.defaults
+        self.use_beta1 = _momentum_uses_beta1(optimizer)
         highs = _format_param("max_momentum", optimizer, max_momentum)
         lows = _format_param("base_momentum", optimizer, base_momentum)
-        if last_epoch != -1:
-            return
-        for high, low, group in zip(highs, lows, optimizer.param_groups):
-            if self.use_beta1:
-                group["betas"] = (high, *group["betas"][1:])
-            else:
-                group["momentum"] = high
-            group["max_momentum"] = high
-            group["base_momentum"] = low
+        if last_epoch == -1:
+            _start_momentum_cycle(optimizer, lows, highs, self.use_beta1)
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self._anneal_func_type == "cos":
@@ -416,10 +433,7 @@ class OneCycleLR(LRScheduler):
             if self.cycle_momentum:
                 momentum = self._anneal(group[phase["start_momentum"]],
                                         group[phase["end_momentum"]], pct)
-                if self.use_beta1:
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
+                _set_momentum(group, momentum, self.use_beta1)
         return lrs
 
 

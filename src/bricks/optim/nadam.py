@@ -7,6 +7,7 @@ from typing import Any
 from .._device import xp
 from .._tensor import Tensor
 from .adam import _check_adam
+from ._updates import add_zeros, decay_add_square_, decayed_grad, lerp_, start_state
 from .optimizer import Optimizer
 
 __all__ = ["NAdam"]
@@ -29,14 +30,9 @@ class NAdam(Optimizer):
     Dozat, "Incorporating Nesterov Momentum into Adam" (ICLR 2016 workshop).
 
     Args:
-        params: parameters or parameter groups (see ``Optimizer``).
-        lr: learning rate :math:`\gamma`.
-        betas: :math:`(\beta_1, \beta_2)`.
-        eps: :math:`\epsilon`, added to the denominator for stability.
-        weight_decay: L2 penalty :math:`\lambda` (decoupled when asked, as AdamW).
+        params, lr, betas, eps, weight_decay, decoupled_weight_decay, maximize: as for
+            ``RAdam`` (:math:`\gamma, \beta_1, \beta_2, \epsilon, \lambda` above).
         momentum_decay: :math:`\psi`.
-        decoupled_weight_decay: shrink the weights directly instead of adding to the gradient.
-        maximize: maximize the objective instead of minimizing it.
 
     Raises:
         ValueError: for a negative lr, eps, weight_decay or momentum_decay, or a beta outside
@@ -60,28 +56,21 @@ class NAdam(Optimizer):
     def _update(self, param: Any, grad: Any, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         if not state:
-            state["step"] = Tensor._wrap(xp.zeros((), xp.float32))
+            start_state(state, param)
             state["mu_product"] = Tensor._wrap(xp.ones((), xp.float32))
-            state["exp_avg"] = Tensor._wrap(xp.zeros_like(param))
-            state["exp_avg_sq"] = Tensor._wrap(xp.zeros_like(param))
+            add_zeros(state, param, "exp_avg", "exp_avg_sq")
         step = self._step_count(state)
         lr, (beta1, beta2) = float(group["lr"]), group["betas"]
-        weight_decay, psi = group["weight_decay"], group["momentum_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        psi = group["momentum_decay"]
+        work, other = self._scratch(param)
+        grad = decayed_grad(param, grad, group, work, other)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
         mu_product = state["mu_product"]._value
         mu_product *= mu  # a float32 scalar, as torch keeps it
         exp_avg, exp_avg_sq = state["exp_avg"]._value, state["exp_avg_sq"]._value
-        exp_avg += (1 - beta1) * (grad - exp_avg)  # torch's lerp for a weight below 0.5
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * (grad * grad)
+        lerp_(exp_avg, grad, 1 - beta1, work)
+        decay_add_square_(exp_avg_sq, grad, beta2, work)
         denom = xp.sqrt(exp_avg_sq / (1 - beta2 ** step))
         denom += group["eps"]
         product = float(mu_product)

@@ -6,8 +6,8 @@ import math
 from typing import Any
 
 from .._device import xp
-from .._tensor import Tensor
 from .adam import _check_adam
+from ._updates import decay_add_square_, decayed_grad, lerp_, start_state
 from .optimizer import Optimizer
 
 __all__ = ["RAdam"]
@@ -58,23 +58,14 @@ class RAdam(Optimizer):
     def _update(self, param: Any, grad: Any, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         if not state:
-            state["step"] = Tensor._wrap(xp.zeros((), xp.float32))
-            state["exp_avg"] = Tensor._wrap(xp.zeros_like(param))
-            state["exp_avg_sq"] = Tensor._wrap(xp.zeros_like(param))
+            start_state(state, param, "exp_avg", "exp_avg_sq")
         step = self._step_count(state)
         lr, (beta1, beta2) = float(group["lr"]), group["betas"]
-        weight_decay = group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        work, other = self._scratch(param)
+        grad = decayed_grad(param, grad, group, work, other)
         exp_avg, exp_avg_sq = state["exp_avg"]._value, state["exp_avg_sq"]._value
-        exp_avg += (1 - beta1) * (grad - exp_avg)  # torch's lerp for a weight below 0.5
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * (grad * grad)
+        lerp_(exp_avg, grad, 1 - beta1, work)
+        decay_add_square_(exp_avg_sq, grad, beta2, work)
         bias_correction2 = 1 - beta2 ** step
         corrected = exp_avg / (1 - beta1 ** step)
         rho_inf = 2 / (1 - beta2) - 1

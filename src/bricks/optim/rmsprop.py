@@ -6,6 +6,7 @@ from typing import Any
 
 from .._device import xp
 from .._tensor import Tensor
+from ._updates import add_zeros, decay_add_square_, decayed_grad, lerp_, start_state
 from .optimizer import Optimizer
 
 __all__ = ["RMSprop"]
@@ -61,30 +62,20 @@ class RMSprop(Optimizer):
                 group: dict[str, Any]) -> None:
         momentum, centered = group["momentum"], group["centered"]
         if not state:
-            state["step"] = Tensor._wrap(xp.zeros((), xp.float32))
-            state["square_avg"] = Tensor._wrap(xp.zeros_like(param))
+            start_state(state, param, "square_avg")
             if momentum > 0:
-                state["momentum_buffer"] = Tensor._wrap(xp.zeros_like(param))
+                add_zeros(state, param, "momentum_buffer")
             if centered:
-                state["grad_avg"] = Tensor._wrap(xp.zeros_like(param))
+                add_zeros(state, param, "grad_avg")
         self._step_count(state)
         alpha, lr = group["alpha"], float(group["lr"])
         work, other = self._scratch(param)
-        if group["maximize"]:
-            grad = xp.negative(grad, out=other)
-        if group["weight_decay"]:
-            xp.multiply(param, group["weight_decay"], out=work)
-            grad = xp.add(grad, work, out=other)
+        grad = decayed_grad(param, grad, group, work, other)
         square_avg = state["square_avg"]._value
-        square_avg *= alpha
-        xp.multiply(grad, grad, out=work)
-        work *= 1 - alpha
-        square_avg += work
+        decay_add_square_(square_avg, grad, alpha, work)
         if centered:
             grad_avg = state["grad_avg"]._value
-            xp.subtract(grad, grad_avg, out=work)
-            work *= 1 - alpha
-            grad_avg += work  # torch's lerp for a weight below 0.5
+            lerp_(grad_avg, grad, 1 - alpha, work)
             xp.multiply(grad_avg, grad_avg, out=work)
             avg = xp.subtract(square_avg, work, out=work)
             xp.sqrt(avg, out=avg)

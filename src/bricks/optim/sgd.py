@@ -6,6 +6,7 @@ from typing import Any
 
 from .._device import xp
 from .._tensor import Tensor
+from ._updates import decayed_grad
 from .optimizer import Optimizer
 
 __all__ = ["SGD"]
@@ -71,13 +72,8 @@ class SGD(Optimizer):
                 group: dict[str, Any]) -> None:
         lr = float(group["lr"])
         momentum = group["momentum"]
-        weight_decay = group["weight_decay"]
         work, direction = self._scratch(param)
-        if group["maximize"]:
-            grad = xp.negative(grad, out=direction)
-        if weight_decay:
-            xp.multiply(param, weight_decay, out=work)
-            grad = xp.add(grad, work, out=direction)
+        grad = decayed_grad(param, grad, group, work, direction)
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:

@@ -98,6 +98,8 @@ BAD: list[tuple[str, Callable[[Any], Any], tuple[str, ...]]] = [
     ("one_hot_too_small", lambda F: F.one_hot(_idx(F, [3]), 2), ("num_classes",)),
     ("one_hot_negative", lambda F: F.one_hot(_idx(F, [-1])), ("non-negative",)),
     ("one_hot_float", lambda F: F.one_hot(_t(F, (2,))), ("LongTensor",)),
+    ("one_hot_int32", lambda F: F.one_hot(_idx(F, [1]).int(), 3), ("LongTensor",)),
+    ("one_hot_uint8", lambda F: F.one_hot(_idx(F, [1]).byte(), 3), ("LongTensor",)),
     ("pad_odd", lambda F: F.pad(_t(F, (2, 3)), (1, 2, 3)), ("divisible by 2",)),
     ("pad_too_long", lambda F: F.pad(_t(F, (2, 3)), (1, 1, 1, 1, 1, 1)), ("dimension 2",)),
     ("linear_shapes", lambda F: F.linear(_t(F, (3, 4)), _t(F, (5, 3))), ("3x4",)),

@@ -19,7 +19,7 @@ from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-from .utils import _check_sizes, _shape_text
+from .utils import _changed_settings, _check_sizes, _shape_text
 
 __all__ = ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell"]
 
@@ -220,20 +220,9 @@ class RNNBase(Module):
         return output, finals
 
     def extra_repr(self) -> str:
-        text = f"{self.input_size}, {self.hidden_size}"
-        if self.proj_size != 0:
-            text += f", proj_size={self.proj_size}"
-        if self.num_layers != 1:
-            text += f", num_layers={self.num_layers}"
-        if self.bias is not True:
-            text += f", bias={self.bias}"
-        if self.batch_first is not False:
-            text += f", batch_first={self.batch_first}"
-        if self.dropout != 0:
-            text += f", dropout={self.dropout}"
-        if self.bidirectional is not False:
-            text += f", bidirectional={self.bidirectional}"
-        return text
+        return f"{self.input_size}, {self.hidden_size}" + _changed_settings(
+            self, {"proj_size": 0, "num_layers": 1, "bias": True, "batch_first": False,
+                   "dropout": 0, "bidirectional": False})
 
 
 def _check_config(hidden_size: Any, num_layers: Any, dropout: Any, proj_size: int,

@@ -12,7 +12,7 @@ from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-from .utils import _check_sizes, _layer_text, _shape_text
+from .utils import _changed_settings, _check_sizes, _layer_text, _shape_text
 
 __all__ = ["Embedding", "EmbeddingBag"]
 
@@ -95,18 +95,9 @@ class Embedding(Module):
                            self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
-        text = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.padding_idx is not None:
-            text += f", padding_idx={self.padding_idx}"
-        if self.max_norm is not None:
-            text += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            text += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq is not False:
-            text += f", scale_grad_by_freq={self.scale_grad_by_freq}"
-        if self.sparse is not False:
-            text += ", sparse=True"
-        return text
+        return f"{self.num_embeddings}, {self.embedding_dim}" + _changed_settings(
+            self, {"padding_idx": None, "max_norm": None, "norm_type": 2,
+                   "scale_grad_by_freq": False, "sparse": False})
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
@@ -205,17 +196,9 @@ class EmbeddingBag(Module):
                                per_sample_weights, self.include_last_offset, self.padding_idx)
 
     def extra_repr(self) -> str:
-        text = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.max_norm is not None:
-            text += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            text += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq is not False:
-            text += f", scale_grad_by_freq={self.scale_grad_by_freq}"
-        text += f", mode={self.mode!r}"
-        if self.padding_idx is not None:
-            text += f", padding_idx={self.padding_idx}"
-        return text
+        text = f"{self.num_embeddings}, {self.embedding_dim}" + _changed_settings(
+            self, {"max_norm": None, "norm_type": 2, "scale_grad_by_freq": False})
+        return text + f", mode={self.mode!r}" + _changed_settings(self, {"padding_idx": None})
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,

@@ -32,27 +32,46 @@ def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tenso
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
 
 
-class _FeedForwardLayer(Module):
-    """What encoder and decoder layers share: the feed-forward block and its config."""
+class _TransformerLayer(Module):
+    """What encoder and decoder layers share: the config, the attention blocks named in
+    ``_attentions``, the feed-forward block, and one LayerNorm (``norm1``, ...) and one
+    dropout (``dropout1``, ...) per residual block: one per attention, then the
+    feed-forward's. Submodules are registered in PyTorch's order (its state-dict order)."""
 
-    def _feed_forward_parts(self, d_model: int, dim_feedforward: int, dropout: float,
-                            activation: Any, layer_norm_eps: float, norm_first: bool,
-                            bias: bool, device: Any, dtype: Any) -> None:
+    _attentions: tuple[str, ...] = ("self_attn",)
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation: Any = F.relu, layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        for name in self._attentions:
+            setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                   batch_first=batch_first, device=device,
+                                                   dtype=dtype))
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
         self.norm_first = norm_first
         self.activation = _activation(activation)
+        blocks = range(1, len(self._attentions) + 2)
+        for i in blocks:
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
+                                                device=device, dtype=dtype))
+        for i in blocks:
+            setattr(self, f"dropout{i}", Dropout(dropout))
 
-    def _norm(self, d_model: int, eps: float, bias: bool, device: Any,
-              dtype: Any) -> LayerNorm:
-        return LayerNorm(d_model, eps=eps, bias=bias, device=device, dtype=dtype)
+    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
+                  is_causal: bool) -> Tensor:
+        out = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                             need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(out)
 
     def _ff_block(self, x: Tensor, dropout: Module) -> Tensor:
         return dropout(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
 
-class TransformerEncoderLayer(_FeedForwardLayer):
+class TransformerEncoderLayer(_TransformerLayer):
     """Self-attention then a feed-forward network, each in a residual block with LayerNorm.
 
     Args:
@@ -74,21 +93,6 @@ class TransformerEncoderLayer(_FeedForwardLayer):
         bricks.Size([3, 5, 8])
     """
 
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
-                 dropout: float = 0.1, activation: Any = F.relu, layer_norm_eps: float = 1e-5,
-                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, device=device,
-                                            dtype=dtype)
-        self._feed_forward_parts(d_model, dim_feedforward, dropout, activation, layer_norm_eps,
-                                 norm_first, bias, device, dtype)
-        self.norm1 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
-        self.norm2 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-
     def forward(self, src: Tensor, src_mask: Tensor | None = None,
                 src_key_padding_mask: Tensor | None = None, is_causal: bool = False) -> Tensor:
         """Encode ``src``; masks as for ``MultiheadAttention`` (attn_mask, key_padding_mask)."""
@@ -99,14 +103,8 @@ class TransformerEncoderLayer(_FeedForwardLayer):
         x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
         return self.norm2(x + self._ff_block(x, self.dropout2))
 
-    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
-                  is_causal: bool) -> Tensor:
-        out = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                             need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(out)
 
-
-class TransformerDecoderLayer(_FeedForwardLayer):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention, attention to the encoder's memory, then a feed-forward network, each
     in a residual block with LayerNorm; arguments as ``TransformerEncoderLayer``.
 
@@ -118,25 +116,7 @@ class TransformerDecoderLayer(_FeedForwardLayer):
         bricks.Size([4, 3, 8])
     """
 
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
-                 dropout: float = 0.1, activation: Any = F.relu, layer_norm_eps: float = 1e-5,
-                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, device=device,
-                                            dtype=dtype)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                                 batch_first=batch_first, device=device,
-                                            dtype=dtype)
-        self._feed_forward_parts(d_model, dim_feedforward, dropout, activation, layer_norm_eps,
-                                 norm_first, bias, device, dtype)
-        self.norm1 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
-        self.norm2 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
-        self.norm3 = self._norm(d_model, layer_norm_eps, bias, device, dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
+    _attentions = ("self_attn", "multihead_attn")
 
     def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None,
                 memory_mask: Tensor | None = None, tgt_key_padding_mask: Tensor | None = None,
@@ -153,12 +133,6 @@ class TransformerDecoderLayer(_FeedForwardLayer):
         x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask,
                                            memory_is_causal))
         return self.norm3(x + self._ff_block(x, self.dropout3))
-
-    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
-                  is_causal: bool) -> Tensor:
-        out = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                             is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(out)
 
     def _mha_block(self, x: Tensor, memory: Tensor, attn_mask: Tensor | None,
                    key_padding_mask: Tensor | None, is_causal: bool) -> Tensor:
@@ -272,20 +246,20 @@ class Transformer(Module):
                       layer_norm_eps=layer_norm_eps, batch_first=batch_first,
                       norm_first=norm_first, bias=bias, device=device,
                       dtype=dtype)
+
+        def final_norm() -> LayerNorm:  # each stack's own, after its last layer
+            return LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+
         if custom_encoder is not None:
             self.encoder = custom_encoder
         else:
-            self.encoder = TransformerEncoder(
-                TransformerEncoderLayer(d_model, nhead, **config), num_encoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device,
-                          dtype=dtype))
+            self.encoder = TransformerEncoder(TransformerEncoderLayer(d_model, nhead, **config),
+                                              num_encoder_layers, final_norm())
         if custom_decoder is not None:
             self.decoder = custom_decoder
         else:
-            self.decoder = TransformerDecoder(
-                TransformerDecoderLayer(d_model, nhead, **config), num_decoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device,
-                          dtype=dtype))
+            self.decoder = TransformerDecoder(TransformerDecoderLayer(d_model, nhead, **config),
+                                              num_decoder_layers, final_norm())
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead

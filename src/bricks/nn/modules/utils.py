@@ -34,6 +34,23 @@ def _layer_text(module: Any) -> str:
     return f"{type(module).__name__}({module.extra_repr()})"
 
 
+def _changed_settings(layer: Any, defaults: dict[str, Any]) -> str:
+    """``", name=value"`` for each setting in ``defaults`` whose value on ``layer`` is not
+    its default there, in that order: PyTorch's reprs show only the settings that were
+    changed. None and bool defaults are compared by identity, as PyTorch's checks do
+    (``is not None``, ``is not False``), numbers by value."""
+    text = ""
+    for name, default in defaults.items():
+        value = getattr(layer, name)
+        if default is None or isinstance(default, bool):
+            changed = value is not default
+        else:
+            changed = value != default
+        if changed:
+            text += f", {name}={value}"
+    return text
+
+
 def _shape_text(shape: Any) -> str:
     """A shape written as a Python tuple: ``(2, 5)``."""
     return shape_text(shape)

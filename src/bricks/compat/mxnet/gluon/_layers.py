@@ -10,7 +10,9 @@ from bricks.nn import functional as F
 from .. import autograd
 from ..._facade import unwrap
 from .block import HybridBlock, wrap_like
-from .nn import _act, _pair, _unknown  # defined before nn imports this module
+from .nn import (  # defined before nn imports this module
+    _Conv, _activated, _pair, _ready_weight_and_bias, _unknown,
+)
 from .parameter import ready
 
 __all__ = ["BatchNorm", "LayerNorm", "Embedding", "GlobalAvgPool2D", "GlobalMaxPool2D",
@@ -146,7 +148,7 @@ class GlobalMaxPool2D(_GlobalPool2D):
     _pool_type = "max"
 
 
-class Conv2DTranspose(HybridBlock):
+class Conv2DTranspose(_Conv):
     """A transposed 2-D convolution; the weight is (in_channels, channels, kh, kw)."""
 
     def __init__(self, channels: int, kernel_size: Any, strides: Any = (1, 1),
@@ -159,29 +161,17 @@ class Conv2DTranspose(HybridBlock):
         self._strides, self._padding = _pair(strides), _pair(padding)
         self._output_padding, self._dilation = _pair(output_padding), _pair(dilation)
         self._groups = groups
-        with self.name_scope():
-            shape = (in_channels, channels // groups) + self._kernel
-            self.weight = self.params.get("weight", shape=shape, init=weight_initializer,
-                                          allow_deferred_init=True)
-            self.bias = (self.params.get("bias", shape=(channels,), init=bias_initializer,
-                                         allow_deferred_init=True) if use_bias else None)
-            self.act = _act(activation)
-
-    def _alias(self) -> str:
-        return "conv"
+        self._add_parameters((in_channels, channels // groups) + self._kernel, use_bias,
+                             weight_initializer, bias_initializer, activation)
 
     def forward(self, x: Any) -> Any:
         tensor = unwrap(x)
         if self.weight.shape[0] == 0:
             self.weight.shape = (tensor.shape[1],) + self.weight.shape[1:]
-        ready(self.weight, self.bias)
-        bias = self.bias.bricks_parameter if self.bias is not None else None
-        out = F.conv_transpose2d(tensor, self.weight.bricks_parameter, bias, self._strides,
-                                 self._padding, self._output_padding, self._groups,
-                                 self._dilation)
-        if self.act is not None:
-            out = self.act.apply_to(out)
-        return wrap_like(x, out)
+        weight, bias = _ready_weight_and_bias(self)
+        return _activated(self, x, F.conv_transpose2d(tensor, weight, bias, self._strides,
+                                                      self._padding, self._output_padding,
+                                                      self._groups, self._dilation))
 
     def __repr__(self) -> str:
         return (f"Conv2DTranspose({self._channels} -> {(self.weight.shape[0] or _unknown())}, "

@@ -116,12 +116,8 @@ class Dense(HybridBlock):
             tensor = tensor.reshape((tensor.shape[0], -1))
         if self.weight.shape[1] == 0:
             self.weight.shape = (self._units, tensor.shape[-1])
-        ready(self.weight, self.bias)
-        bias = self.bias.bricks_parameter if self.bias is not None else None
-        out = F.linear(tensor, self.weight.bricks_parameter, bias)
-        if self.act is not None:
-            out = self.act.apply_to(out)
-        return wrap_like(x, out)
+        weight, bias = _ready_weight_and_bias(self)
+        return _activated(self, x, F.linear(tensor, weight, bias))
 
     def __repr__(self) -> str:
         in_units, units = self.weight.shape[1], self.weight.shape[0]
@@ -186,11 +182,47 @@ class Flatten(HybridBlock):
         return type(self).__name__
 
 
+def _ready_weight_and_bias(block: Any) -> tuple[Any, Any]:
+    """``block``'s weight and bias (or None) as bricks parameters, made now if deferred."""
+    ready(block.weight, block.bias)
+    bias = block.bias.bricks_parameter if block.bias is not None else None
+    return block.weight.bricks_parameter, bias
+
+
+def _activated(block: Any, x: Any, out: Any) -> Any:
+    """``out`` through ``block``'s activation (when it has one), wrapped like the input ``x``."""
+    if block.act is not None:
+        out = block.act.apply_to(out)
+    return wrap_like(x, out)
+
+
 def _pair(value: Any) -> tuple:
     return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
-class Conv2D(HybridBlock):
+class _Conv(HybridBlock):
+    """What Gluon's convolutions share, as MXNet's ``_Conv``: a weight, an optional bias and
+    an activation, the parameters deferred until the input's channels are known."""
+
+    _channels: int
+
+    def _add_parameters(self, weight_shape: tuple, use_bias: bool, weight_initializer: Any,
+                        bias_initializer: Any, activation: str | None) -> None:
+        """Create ``weight`` (``weight_shape``, with 0 for the channels not known yet), the
+        bias of ``channels`` when ``use_bias``, and the activation, in the name scope."""
+        with self.name_scope():
+            self.weight = self.params.get("weight", shape=weight_shape, init=weight_initializer,
+                                          allow_deferred_init=True)
+            self.bias = (self.params.get("bias", shape=(self._channels,),
+                                         init=bias_initializer, allow_deferred_init=True)
+                         if use_bias else None)
+            self.act = _act(activation)
+
+    def _alias(self) -> str:
+        return "conv"
+
+
+class Conv2D(_Conv):
     """A 2-D convolution over NCHW inputs, as Gluon's (``in_channels=0`` infers the input).
 
     Args:
@@ -211,32 +243,20 @@ class Conv2D(HybridBlock):
         if layout != "NCHW":
             raise ValueError(f"Conv2D(layout=...) supports 'NCHW' only, got {layout!r}")
         super().__init__(**kwargs)
-        with self.name_scope():
-            self._channels = channels
-            self._kernel = _pair(kernel_size)
-            self._strides, self._padding = _pair(strides), _pair(padding)
-            self._dilation, self._groups = _pair(dilation), groups
-            shape = (channels, in_channels // groups) + self._kernel
-            self.weight = self.params.get("weight", shape=shape, init=weight_initializer,
-                                          allow_deferred_init=True)
-            self.bias = (self.params.get("bias", shape=(channels,), init=bias_initializer,
-                                         allow_deferred_init=True) if use_bias else None)
-            self.act = _act(activation)
-
-    def _alias(self) -> str:
-        return "conv"
+        self._channels = channels
+        self._kernel = _pair(kernel_size)
+        self._strides, self._padding = _pair(strides), _pair(padding)
+        self._dilation, self._groups = _pair(dilation), groups
+        self._add_parameters((channels, in_channels // groups) + self._kernel, use_bias,
+                             weight_initializer, bias_initializer, activation)
 
     def forward(self, x: Any) -> Any:
         tensor = unwrap(x)
         if self.weight.shape[1] == 0:
             self.weight.shape = (self._channels, tensor.shape[1] // self._groups) + self._kernel
-        ready(self.weight, self.bias)
-        bias = self.bias.bricks_parameter if self.bias is not None else None
-        out = F.conv2d(tensor, self.weight.bricks_parameter, bias, self._strides,
-                       self._padding, self._dilation, self._groups)
-        if self.act is not None:
-            out = self.act.apply_to(out)
-        return wrap_like(x, out)
+        weight, bias = _ready_weight_and_bias(self)
+        return _activated(self, x, F.conv2d(tensor, weight, bias, self._strides, self._padding,
+                                            self._dilation, self._groups))
 
     def __repr__(self) -> str:
         in_channels = self.weight.shape[1] * self._groups

@@ -1,0 +1,150 @@
+"""Buffers planned once: a replay whose primitives write their results into arrays of their own.
+
+A replay of a whole training step (nothing of it runs after the call) computes the same
+shapes every time, so each array a recorded step makes gets one buffer, allocated when the
+replay is built, and the step writes into it: primitives whose ``forward`` or ``backward``
+take ``out=`` (NumPy's convention: the array to write the result into, ``None`` for a new
+one) are given their buffers, gradients are summed with ``np.add(..., out=)``, root gradients
+refilled, and an in-place update ``p -= lr * g`` is written straight into ``p``. No array is
+allocated for an intermediate result during the replay.
+
+A buffer is planned only for an array that the step made itself (not a view, not an array it
+was given) and that no result of the call is, or is a view of: results are made fresh on
+every call, as eager does. Gradients assigned to ``.grad`` are planned: each replay writes
+the new gradients into the arrays that the previous replay's ``.grad`` tensors hold, as
+``zero_grad(set_to_none=False)`` does in eager (a ``.grad`` kept from an earlier call changes).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections import Counter
+from typing import Any
+
+from .._device import xp
+from ._tracer import Step, Tracer
+
+__all__ = ["planned_lines"]
+
+_NAME = re.compile(r"\b[a-z]+\d+\b")  # the names of the replay's arrays and constants
+_ndarray = xp.ndarray
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_out(method: Any) -> bool:
+    """Whether a primitive's ``forward`` or ``backward`` function accepts ``out=``."""
+    try:
+        return "out" in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def planned_lines(tracer: Tracer, output: str) -> list[str]:
+    """The replay's body with planned buffers, ending with its ``.grad`` assignments.
+
+    ``output``: the expression of the call's result (read, not planned).
+    """
+    planner = _Planner(tracer, tracer.final_grad_lines() + [output])
+    return planner.lines() + tracer.final_grad_lines(planner.planned)
+
+
+class _Planner:
+    def __init__(self, tracer: Tracer, extra: list[str]) -> None:
+        self.tracer = tracer
+        self.uses = _uses(tracer.body, extra)
+        self.planned: set[str] = set()
+        self.written_into: set[str] = set()  # results written straight into a tensor's array
+
+    def plan(self, name: str | None) -> bool:
+        """Give ``name`` a buffer if its array can be one; return whether it has one."""
+        if name is None or not self.tracer.made_here(name):
+            return False
+        array = self.tracer.arrays[name]
+        if (type(array) is not _ndarray or array.base is not None or not array.flags.c_contiguous
+                or not array.flags.writeable or id(array) in self.tracer.escaping):
+            return False
+        self.tracer.namespace[name] = xp.empty_like(array)
+        self.planned.add(name)
+        return True
+
+    def lines(self) -> list[str]:
+        lines: list[str] = []
+        body = self.tracer.body
+        for i, item in enumerate(body):
+            if isinstance(item, str):
+                lines.append(item)
+            elif item.fn is not None:
+                lines += self.call(item, body[i + 1] if i + 1 < len(body) else None)
+            elif item.kind == "store" and item.args[1] in self.written_into:
+                continue  # the value was written into the destination itself (``call``)
+            else:
+                lines.append(self.engine_step(item))
+        return lines
+
+    def call(self, step: Step, following: Any) -> list[str]:
+        method = step.fn.forward if step.kind == "forward" else step.fn.backward
+        if not _takes_out(method) or (step.kind == "forward" and not step.flag):
+            return self.tracer.render_call(step, False)
+        if step.kind == "forward":
+            return self.forward(step, following)
+        outs = [t if self.plan(t) else "None" for t in step.targets]
+        rest = [None if out != "None" else t for t, out in zip(step.targets, outs)]
+        out = f"({', '.join(outs)},)" if step.flag else outs[0]
+        if out in ("None", f"({', '.join(['None'] * len(outs))},)"):
+            return self.tracer.render_call(step, False)
+        return self.tracer.render_call(Step(step.kind, step.fn, step.args, rest, step.flag),
+                                       False, out)
+
+    def forward(self, step: Step, following: Any) -> list[str]:
+        target = step.targets[0]
+        into = self.destination(step, target, following)
+        if into is not None:
+            self.written_into.add(target)
+            return self.tracer.render_call(Step("forward", step.fn, step.args, [None], True),
+                                           False, into)
+        if not self.plan(target):
+            return self.tracer.render_call(step, False)
+        return self.tracer.render_call(Step("forward", step.fn, step.args, [None], True), False,
+                                       target)
+
+    def destination(self, step: Step, target: str, following: Any) -> str | None:
+        """The tensor array a forward may write into directly: ``p -= lr * g``'s ``p``.
+
+        When the next step stores this result in place and nothing else reads it, and the
+        primitive may write over its own inputs (``out_may_be_input``: one ufunc).
+        """
+        if not (isinstance(following, Step) and following.kind == "store"
+                and following.args[1] == target and self.uses[target] == 1):
+            return None
+        destination = following.args[0]
+        array = self.tracer.arrays.get(target)
+        into = self.tracer.arrays.get(destination)
+        if array is None or into is None or (into.shape, into.dtype) != (array.shape, array.dtype):
+            return None
+        if destination in step.args and not getattr(step.fn, "out_may_be_input", False):
+            return None
+        return destination
+
+    def engine_step(self, step: Step) -> str:
+        args, target = step.args, step.targets[0]
+        if step.kind == "store" or not self.plan(target):
+            return step.plain()
+        if step.kind == "ones":
+            return f"{target}.fill(1)"
+        if step.kind == "add":
+            return f"_add({args[0]}, {args[1]}, out={target})"
+        return f"_copyto({target}, {args[0]})"
+
+
+def _uses(body: list, extra: list[str]) -> Counter:
+    """How many times each name is read by the body's steps and by ``extra`` lines."""
+    uses: Counter = Counter()
+    for item in body:
+        texts = [item] if isinstance(item, str) else item.args
+        for text in texts:
+            uses.update(_NAME.findall(text))
+    for text in extra:
+        uses.update(_NAME.findall(text))
+    return uses
