@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._dtypes import (
-    bfloat16, bool, double, dtype, float, float16, float32, float64, get_default_dtype, half,
-    int, int8, int16, int32, int64, long, set_default_dtype, short, uint8,
+    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
+    float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+    set_default_dtype, short, uint8,
 )
 from ._creation import (
     BoolTensor, DoubleTensor, FloatTensor, Generator, IntTensor, LongTensor, arange, as_tensor,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.stats import *  # noqa: F403
     from .ops.decompositions import *  # noqa: F403
     from .ops.extras import *  # noqa: F403
+    from .ops.complex_numbers import *  # noqa: F403
 from .serialization import CheckpointError, load, load_into, save
 from . import nn, optim, utils
 from . import inspect
@@ -53,7 +55,7 @@ from ._compile import compile
 from ._threads import get_num_threads, set_num_threads
 
 # ----- everyday names (issue 12: ops-breadth) -----
-from . import distributions, linalg
+from . import distributions, fft, linalg
 from ._tensor_str import set_printoptions
 from ._everyday import (
     are_deterministic_algorithms_enabled, bernoulli, dropout, finfo, get_rng_state, iinfo,
@@ -65,6 +67,7 @@ from ._workspace import empty_cache
 
 __all__ = [
     "Tensor", "Size", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16",
+    "complex64", "complex128", "cfloat", "cdouble",
     "int32", "int64", "uint8", "bool", "half", "float", "double", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "tensor", "as_tensor", "from_numpy", "zeros",
     "ones", "full", "empty", "arange", "linspace", "eye", "zeros_like", "ones_like", "full_like",
@@ -86,7 +89,7 @@ from .convert import convert  # noqa: E402
 
 __all__ += ["convert"]
 # everyday names (issue 12: ops-breadth)
-__all__ += ["distributions", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
+__all__ += ["distributions", "fft", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
             "bernoulli", "randint_like", "is_floating_point", "finfo", "iinfo", "dropout",
             "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]
 

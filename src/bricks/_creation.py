@@ -118,6 +118,12 @@ def _random_tensor(generator: Generator | None, device: Any, method: str, shape:
                    dtype: Any) -> Any:
     """The values of ``rand``/``randn``: drawn into the result itself on the CPU."""
     target = _np_dtype(dtype)
+    if xp.dtype(target).kind == "c":  # as torch: real and imaginary parts drawn independently,
+        # each with half the variance for randn (a complex normal of variance 1)
+        part = _random_tensor(generator, device, method, shape + (2,), _dtypes.real_of(target))
+        if method == "standard_normal":
+            part *= part.dtype.type(0.5 ** 0.5)
+        return part.view(target).reshape(shape)
     if _device.resolve(device) is None and xp.dtype(target).kind == "f":
         out = xp.empty(shape, target)
         if fill_random(out, _rng(generator), method):
@@ -197,7 +203,9 @@ def _infer_array(data: Any, dtype: Any) -> Any:
         return array.astype(_dtypes.get_default_dtype().numpy, copy=False)
     if array.dtype.kind in "iu" and not typed:
         return array.astype(xp.int64, copy=False)
-    if array.dtype.kind not in "fiub":
+    if array.dtype.kind == "c" and not typed:  # Python complex numbers: the default complex
+        return array.astype(_dtypes.complex_of(_dtypes.get_default_dtype().numpy), copy=False)
+    if array.dtype.kind not in "fiubc":
         raise TypeError(f"can't convert data of type {array.dtype} to a tensor: expected numbers "
                         "or booleans")
     return array

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from ._device import xp
+from ._dtypes import complex_of
 
 __all__ = ["result_type"]
 
 
 def result_type(a: xp.ndarray, b: xp.ndarray) -> xp.dtype:
-    """PyTorch's promotion of two array dtypes: a float meets an integer as that float."""
+    """PyTorch's promotion of two array dtypes: a float meets an integer as that float, a
+    complex meets a real as a complex of the wider precision."""
     da, db = a.dtype, b.dtype
     if da is db:
         return da
-    fa, fb = da.kind == "f", db.kind == "f"
-    if fa != fb:
-        return da if fa else db
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+    if ca != cb:
+        if ca < cb:
+            a, b, da, db, ca, cb = b, a, db, da, cb, ca  # ``a`` is of the higher category
+        if ca == 3 and cb == 2:
+            # complex meets float: the wider precision, but a 0-d side brings only its category
+            if a.ndim == 0 and b.ndim != 0:
+                return complex_of(db)
+            if b.ndim == 0 and a.ndim != 0:
+                return da
+            return xp.promote_types(da, complex_of(db))
+        return da
     # A 0-d tensor does not promote an n-d one of its category (signed and unsigned integers
     # are one category, as in PyTorch).
     same_category = _CATEGORY[da.kind] == _CATEGORY[db.kind]
@@ -25,4 +36,4 @@ def result_type(a: xp.ndarray, b: xp.ndarray) -> xp.dtype:
     return xp.promote_types(da, db)
 
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from . import _everyday as __everyday
     from . import ops as _ops
     from .ops import bitwise as _bitwise
+    from .ops import complex_numbers as _complex_numbers
     from .ops import decompositions as _decompositions
     from .ops import devices as _devices
     from .ops import elementwise as _elementwise
@@ -164,6 +165,10 @@ class Tensor:
         """Whether the dtype is a floating-point type."""
         return self._value.dtype.kind == "f"
 
+    def is_complex(self) -> bool:
+        """Whether the dtype is a complex type."""
+        return self._value.dtype.kind == "c"
+
     # ----- values -----
     def numpy(self, *, force: bool = False) -> Any:
         """The values as a NumPy array sharing memory with this tensor.
@@ -258,9 +263,9 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
                                "you want to use a computed variable in a subgraph that doesn't "
                                "require differentiation use var_no_grad = var.detach().")
-        if requires_grad and self._value.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients, "
-                               f"got {self.dtype}")
+        if requires_grad and self._value.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               f"gradients, got {self.dtype}")
         self.requires_grad = requires_grad
         return self
 
@@ -342,7 +347,9 @@ class Tensor:
         if where is not None and where.type != "cpu":
             value = _device.to_host(value)
         return format_tensor(
-            value, dtype_name=d.name, default_dtype=d is _dtypes.get_default_dtype(),
+            # torch leaves the default complex dtype implied too, except for an empty tensor
+            value, dtype_name=d.name, default_dtype=d is _dtypes.get_default_dtype() or (
+                d is _dtypes.default_complex() and value.size != 0),
             dtype_repr=repr(d), requires_grad=self.requires_grad,
             grad_fn=self.grad_fn.name() if self.grad_fn is not None else None, prefix=prefix,
             device=None if where is None or where.type == "cpu" else str(where))
@@ -430,6 +437,10 @@ class Tensor:
         def T(self) -> Tensor: ...
         @property
         def mT(self) -> Tensor: ...
+        @property
+        def real(self) -> Tensor: ...
+        @property
+        def imag(self) -> Tensor: ...
         add = _elementwise.add
         sub = _elementwise.sub
         mul = _elementwise.mul
@@ -656,6 +667,12 @@ class Tensor:
         kthvalue = _extras.kthvalue
         cummax = _extras.cummax
         cummin = _extras.cummin
+        conj = _complex_numbers.conj
+        conj_physical = _complex_numbers.conj
+        resolve_conj = _complex_numbers.resolve_conj
+        resolve_neg = _complex_numbers.resolve_conj
+        is_conj = _complex_numbers.is_conj
+        angle = _complex_numbers.angle
         type = _ops._type
         def float(self) -> Tensor: ...
         def int(self) -> Tensor: ...

@@ -3,12 +3,14 @@
 Works on a plain NumPy array plus the tensor facts the text needs (dtype name, autograd
 state), so it sits below ``Tensor`` and imports nothing from bricks. The rules follow
 PyTorch 2.x under its default print options: precision 4, threshold 1000, edgeitems 3,
-linewidth 80. Complex dtypes are not supported.
+linewidth 80. Complex values print as torch's: real and imaginary parts each in the style
+their own values choose.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -141,7 +143,8 @@ def _values_str(array: np.ndarray, indent: int) -> str:
     if array.size == 0:
         return "[]"
     summarize = array.size > THRESHOLD
-    formatter = _Formatter(_edge_items(array) if summarize else array)
+    shown = _edge_items(array) if summarize else array
+    formatter = _ComplexFormatter(shown) if array.dtype.kind == "c" else _Formatter(shown)
     return _nested_str(array, indent, summarize, formatter)
 
 
@@ -161,7 +164,7 @@ def _positions(size: int, summarize: bool) -> list[int | None]:
     return list(range(size))
 
 
-def _nested_str(array: np.ndarray, indent: int, summarize: bool, formatter: _Formatter) -> str:
+def _nested_str(array: np.ndarray, indent: int, summarize: bool, formatter: Any) -> str:
     """Print one level of nesting; deeper levels are indented one more column each."""
     if array.ndim == 0:
         return formatter.format(array.item())
@@ -176,7 +179,7 @@ def _nested_str(array: np.ndarray, indent: int, summarize: bool, formatter: _For
     return "[" + separator.join(slices) + "]"
 
 
-def _vector_str(array: np.ndarray, indent: int, summarize: bool, formatter: _Formatter) -> str:
+def _vector_str(array: np.ndarray, indent: int, summarize: bool, formatter: Any) -> str:
     """Print a 1-D array, wrapping so that lines fit in 80 columns after ``indent``."""
     items = [
         " ..." if index is None else formatter.format(array[index].item())
@@ -231,3 +234,18 @@ class _Formatter:
         else:
             text = f"{value:.0f}"  # nan, inf or -inf, never with a trailing point
         return text.rjust(self.width)
+
+
+class _ComplexFormatter:
+    """Complex values as torch prints them: ``1.0000+2.j``, the real parts formatted together
+    and the imaginary parts together, each in the style their values choose."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.real = _Formatter(array.real)
+        self.imag = _Formatter(array.imag)
+        self.width = self.real.width + self.imag.width + 1
+
+    def format(self, value: complex) -> str:
+        real = self.real.format(value.real)
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return real + imag if imag[0] in "+-" else real + "+" + imag

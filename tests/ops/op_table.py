@@ -401,7 +401,8 @@ ORDERING = [
 ]
 
 from op_table_breadth import BREADTH  # noqa: E402  (its rows are made with ``row`` above)
+from op_table_complex import COMPLEX_AND_FFT  # noqa: E402  (the same)
 
 OPS = (ARITHMETIC + COMPARISONS + BITWISE + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX
-       + SETITEM + ORDERING + BREADTH)
+       + SETITEM + ORDERING + BREADTH + COMPLEX_AND_FFT)
 BINARY = [op for op in OPS if op.broadcasts]

@@ -100,6 +100,8 @@ class _Slots:
 class _OutputSlot(Function):
     """The node of output ``index`` of a node with several differentiable outputs."""
 
+    complex_grad = True  # it passes gradients on as they are
+
     def __init__(self, node: Function, index: int) -> None:
         self.parents = (node,)
         self.needs_input_grad = (True,)
@@ -117,6 +119,7 @@ class CustomNode(FunctionCtx, Function):
     _input_shapes: list[tuple | None] = []
     _outputs: tuple = ()  # (shape, dtype) of each output, (None, None) for a non-tensor
     _differentiable: tuple = ()  # the indices of the outputs that carry gradient
+    complex_grad = True  # the user's backward decides what a complex gradient means
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -113,6 +113,9 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
         for counter, version in node.saved_versions:
             if counter[0] != version:
                 _raise_modified(node, counter[0], version)
+        if not node.complex_grad and gy.dtype.kind == "c":
+            raise NotImplementedError(f"bricks: the gradient of {node.name()} for complex tensors "
+                                      "is not implemented")
         grads = node.backward(gy)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -339,6 +342,9 @@ def _root_grads(tensors: list, grad_tensors: Any) -> list:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                                "grad_fn: call requires_grad_() on the leaf tensors first")
         if g is None:
+            if t._value.dtype.kind == "c":
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {t.dtype}")
             if t._value.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs: got an output of "

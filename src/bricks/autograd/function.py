@@ -32,12 +32,16 @@ class Function:
             (None: any), so that, as in PyTorch, ``x * 3`` does not hold ``x`` to its version.
         saves_output: whether ``backward`` reads the output.
         is_view: whether the output shares memory (and the version counter) with input 0.
+        complex_grad: whether ``backward`` follows torch's convention for complex tensors
+            (the gradient of a complex value is dL/d(real) + i dL/d(imag)); the engine refuses
+            a complex gradient for the others rather than give a wrong one.
     """
 
     saves: tuple[int, ...] = ()
     saves_for: tuple[int | None, ...] | None = None
     saves_output = False
     is_view = False
+    complex_grad = False
     hooks: list | None = None
     needs_input_grad: tuple[bool, ...] = ()
     parents: tuple = ()

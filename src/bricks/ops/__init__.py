@@ -11,6 +11,8 @@ from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
 from . import decompositions, extras, indexing, layout, matrix, pointwise, stats
+# complex_numbers guards the real-only ops of the families above when imported: before binding
+from . import complex_numbers
 from .. import _everyday  # noqa: E402  (its in-place fills import ops.inplace, loaded above)
 from .bitwise import *  # noqa: F403
 from .elementwise import *  # noqa: F403
@@ -26,11 +28,12 @@ from .pointwise import *  # noqa: F403
 from .stats import *  # noqa: F403
 from .decompositions import *  # noqa: F403
 from .extras import *  # noqa: F403
+from .complex_numbers import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__
            + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__
-           + decompositions.__all__ + extras.__all__)
+           + decompositions.__all__ + extras.__all__ + complex_numbers.__all__)
 
 
 _to = devices.to  # devices: see ops/devices.py
@@ -110,7 +113,7 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 #   2. run ``make methods`` (tools/gen_tensor_methods.py), which rewrites the declarations
 #      type checkers read at the end of ``Tensor``; a test fails until they match this table.
 _FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace,
-             indexing, matrix, pointwise, stats, decompositions, extras)
+             indexing, matrix, pointwise, stats, decompositions, extras, complex_numbers)
 
 # Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
 # under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).
@@ -120,6 +123,7 @@ _FUNCTIONS_ONLY = frozenset({
     "hstack", "vstack", "dstack", "column_stack", "broadcast_tensors",
     "std_mean", "var_mean", "logspace",
     "iadd", "isub", "imul", "itruediv", "iand", "ior", "ixor",
+    "complex", "polar", "view_as_real", "view_as_complex", "is_complex", "real", "imag",
 })
 
 _METHODS: dict[str, Any] = {
@@ -165,6 +169,8 @@ _METHODS: dict[str, Any] = {
                   doc="The tensor with its dimensions reversed."),
     "mT": property(lambda self: shape.transpose(self, -2, -1),
                    doc="The last two dimensions swapped."),
+    "real": property(complex_numbers.real, doc=complex_numbers.real.__doc__),
+    "imag": property(complex_numbers.imag, doc=complex_numbers.imag.__doc__),
 }
 for _family in _FAMILIES:
     for _name in _family.__all__:

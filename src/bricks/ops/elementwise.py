@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from .. import _device
 from .._device import array_module, as_array, xp
-from .._dtypes import get_default_dtype
+from .._dtypes import complex_of, get_default_dtype
 from .._promotion import result_type
 from .._quiet import enter_quiet, exit_quiet, quiet
 from .._tensor import Tensor, wrap
@@ -22,12 +22,15 @@ __all__ = [
 
 class Cast(Function):
     is_view = False
+    complex_grad = True
 
     def forward(self, x, dtype):
         self.input_dtype = x.dtype
         return x.astype(dtype)
 
     def backward(self, gy):
+        if gy.dtype.kind == "c" and self.input_dtype.kind != "c":
+            gy = gy.real  # a real input gets the real part, as torch
         return gy.astype(self.input_dtype)
 
     torch_name = "ToCopyBackward0"
@@ -38,7 +41,7 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
     if x._value.dtype == dtype:
         return x
     out = Cast.apply(x, dtype=dtype)
-    if out.requires_grad and dtype.kind != "f":
+    if out.requires_grad and dtype.kind not in "fc":
         out.requires_grad, out.grad_fn = False, None
     return out
 
@@ -56,12 +59,17 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
         if av.dtype is bv.dtype:
             return a, b
         target = result_type(av, bv)
-        if xp.result_type(av, bv) != target:
+        # a real operand of a complex one is cast too, so that its gradient comes back real
+        if xp.result_type(av, bv) != target or av.dtype.kind != bv.dtype.kind == "c" \
+                or bv.dtype.kind != av.dtype.kind == "c":
             return cast(a, target), cast(b, target)
         return a, b
-    if isinstance(b, float) and a._value.dtype.kind != "f":
+    if isinstance(b, float) and a._value.dtype.kind not in "fc":
         return cast(a, get_default_dtype().numpy), b
-    if isinstance(b, (int, float, bool)):
+    if isinstance(b, complex) and a._value.dtype.kind != "c":
+        kind = a._value.dtype.kind  # an integer tensor becomes the default complex
+        return cast(a, complex_of(a._value.dtype if kind == "f" else get_default_dtype().numpy)), b
+    if isinstance(b, (int, float, bool, complex)):
         return a, b
     if isinstance(b, xp.ndarray) or isinstance(b, xp.generic):
         return _operands(a, Tensor._wrap(array_module(a._value).asarray(b)))
@@ -109,6 +117,7 @@ class Add(Function):
     out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     # ``shapes`` stays None when no operand was broadcast (the usual case, checked cheaply).
     shapes = None
+    complex_grad = True
 
     def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
@@ -129,6 +138,7 @@ class Add(Function):
 class Sub(Function):
     out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     shapes = None  # as Add's
+    complex_grad = True
 
     def forward(self, a, b, out=None):
         if type(a) is not type(b) or a.shape != b.shape:
@@ -152,6 +162,7 @@ class Mul(Function):
     out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     saves = (0, 1)
     saves_for = (1, 0)
+    complex_grad = True
 
     def forward(self, a, b, out=None):
         self.a, self.b = a, b
@@ -163,6 +174,8 @@ class Mul(Function):
     def backward(self, gy):
         na, nb = self.needs_input_grad
         a, b = self.a, self.b
+        if gy.dtype.kind == "c":  # torch's convention: the conjugate of the other factor
+            a, b = a.conjugate(), b.conjugate()  # arrays and Python numbers alike
         return (unbroadcast(gy * b, _shape(a)) if na else None,
                 unbroadcast(gy * a, _shape(b)) if nb else None)
 
@@ -171,6 +184,7 @@ class Div(Function):
     out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
     saves = (0, 1)
     saves_for = (1, None)
+    complex_grad = True
 
     def forward(self, a, b, out=None):
         self.a, self.b = a, b
@@ -182,6 +196,10 @@ class Div(Function):
     def backward(self, gy):
         na, nb = self.needs_input_grad
         a, b = self.a, self.b
+        if gy.dtype.kind == "c":  # torch's convention: the conjugate of the derivative, in
+            # torch's order of operations (which decides where inf and 0 meet)
+            return (unbroadcast(gy / b.conjugate(), _shape(a)) if na else None,
+                    unbroadcast(-gy * (a / b / b).conjugate(), _shape(b)) if nb else None)
         return (unbroadcast(gy / b, _shape(a)) if na else None,
                 unbroadcast(-gy * a / (b * b), _shape(b)) if nb else None)
 
@@ -465,6 +483,8 @@ def _no_grad_unary(ufunc: Any, x: Tensor) -> Tensor:
 
 
 class Where(Function):
+    complex_grad = True
+
     def forward(self, condition, a, b):
         self.condition = condition
         self.shapes = (_shape(a), _shape(b))

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._device import array_module, xp
 from .._dtypes import scalar_type_name
+from .._threads import fit_product
 from .._tensor import Tensor
 from ..autograd.function import Function, rename, unbroadcast
 from .._shapes import shape_text
@@ -17,6 +18,16 @@ __all__ = ["matmul", "mm", "bmm", "addmm", "dot", "outer", "linear", "einsum"]
 
 def _shape_text(shape: tuple) -> str:
     return shape_text(shape, "x")  # PyTorch writes matrix shapes as 2x3 in these errors
+
+
+def _rows(a: Any) -> int:
+    """The rows of each matrix in ``a`` (1 for a vector)."""
+    return a.shape[-2] if a.ndim > 1 else 1
+
+
+def _work(a: Any, b: Any) -> int:
+    """m*k*n of each matrix product in ``a @ b``: how many threads it deserves (fit_product)."""
+    return _rows(a) * a.shape[-1] * (b.shape[-1] if b.ndim > 1 else 1)
 
 
 class MatMul(Function):
@@ -31,6 +42,7 @@ class MatMul(Function):
         if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({_shape_text(a.shape)} and {_shape_text(b.shape)})")
+        fit_product(_work(a, b))
         try:
             return a @ b
         except ValueError:
@@ -40,6 +52,7 @@ class MatMul(Function):
     def backward(self, gy):
         na, nb = self.needs_input_grad
         a, b = self.a, self.b
+        fit_product(_work(a, b))  # each gradient's product has the forward's m*k*n
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g = gy
@@ -148,6 +161,7 @@ class Addmm(Function):
         if a.shape[-1] != w_t.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({_shape_text(a.shape)} and {_shape_text(w_t.shape)})")
+        fit_product(_work(a, w_t))
         y = a @ w_t
         if alpha != 1:
             y *= alpha
@@ -157,6 +171,7 @@ class Addmm(Function):
 
     def backward(self, gy):
         nb, na, nw = self.needs_input_grad
+        fit_product(_work(self.a, self.w_t))
         gb = unbroadcast(gy * self.beta if self.beta != 1 else gy, self.bias_shape) if nb else None
         ga = gy @ self.w_t.T * self.alpha if na else None
         gw = self.a.T @ gy * self.alpha if nw else None
@@ -176,6 +191,7 @@ class Linear(Function):
 
     def forward(self, x, w, b, out=None):
         self.x, self.w = x, w
+        fit_product(_rows(x) * w.size)
         try:
             y = x @ w.T if out is None else xp.matmul(x, w.T, out=out)
         except ValueError:
@@ -190,10 +206,12 @@ class Linear(Function):
     def backward(self, gy, out=(None, None, None)):
         nx, nw, nb = self.needs_input_grad
         x = self.x
+        fit_product(_rows(gy) * self.w.size)
         gx = _matmul(gy, self.w, out[0]) if nx else None
         if x.ndim != 2:
             x = x.reshape(-1, x.shape[-1])
             gy = gy.reshape(-1, gy.shape[-1])
+            fit_product(x.shape[0] * self.w.size)  # the batch is one product here
         gw = _matmul(gy.T, x, out[1]) if nw else None
         # the ufunc: .sum() wraps it (0.2 us)
         gb = xp.add.reduce(gy, axis=0, out=out[2]) if nb else None

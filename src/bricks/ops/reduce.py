@@ -264,7 +264,7 @@ class LogSoftmax(Function):
 
 
 def _float(x: Tensor) -> Tensor:
-    return x if x._value.dtype.kind == "f" else cast(x, get_default_dtype().numpy)
+    return x if x._value.dtype.kind in "fc" else cast(x, get_default_dtype().numpy)
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -284,7 +284,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     """
     if dtype is not None:
         input = cast(input, dtype.numpy)
-    if input._value.dtype.kind != "f":
+    if input._value.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {input.dtype.name.capitalize()}")
     return Mean.apply(input, axes=_axes(dim, input.ndim), keepdim=keepdim)

@@ -87,7 +87,15 @@ class Abs(Function):
     def backward(self, gy):
         # PyTorch's sgn(x): 0 at 0 and also at NaN (xp.sign gives NaN there).
         x = self.x
+        if x.dtype.kind == "c":
+            return gy * sgn_array(x)
         return xp.where(x > 0, gy, xp.where(x < 0, -gy, 0))
+
+
+def sgn_array(z: Any) -> Any:
+    """torch's ``sgn`` of a complex array: ``z / |z|``, and 0 at 0."""
+    size = xp.abs(z)
+    return xp.where(size == 0, z.dtype.type(0), z / xp.where(size == 0, 1, size))
 
 
 class Exp(Function):
@@ -248,7 +256,7 @@ def neg(input: Tensor) -> Tensor:
 
 
 def _float(x: Tensor) -> Tensor:
-    return x if x._value.dtype.kind == "f" else cast(x, get_default_dtype().numpy)
+    return x if x._value.dtype.kind in "fc" else cast(x, get_default_dtype().numpy)
 
 
 def abs(input: Tensor) -> Tensor:

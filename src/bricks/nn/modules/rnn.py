@@ -19,6 +19,7 @@ from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .utils import _changed_settings, _check_sizes, _shape_text
 
 __all__ = ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell"]
@@ -148,16 +149,19 @@ class RNNBase(Module):
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
                              f"input instead (shape {_shape_text(input.shape)})")
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"{name}({self.extra_repr()}): input.size(-1) must be equal to "
-                               f"input_size. Expected {self.input_size}, got shape "
-                               f"{_shape_text(input.shape)}")
+        self._check_features(input)
         batched = input.dim() == 3
         if not batched:
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
         return input, self._initial_states(states, batched, input), batched
+
+    def _check_features(self, input: Tensor) -> None:
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"{type(self).__name__}({self.extra_repr()}): input.size(-1) "
+                               f"must be equal to input_size. Expected {self.input_size}, got "
+                               f"shape {_shape_text(input.shape)}")
 
     def _initial_states(self, states: list[Tensor | None], batched: bool,
                         input: Tensor) -> list[Tensor]:
@@ -177,9 +181,10 @@ class RNNBase(Module):
             ready.append(state)
         return ready
 
-    def _run(self, input: Tensor, states: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
-        """The time loop over every layer and direction, on (seq, batch, feature) input."""
-        steps: Sequence[Tensor] = input.unbind(0)
+    def _run(self, steps: Sequence[Tensor], states: list[Tensor],
+             batch_sizes: list[int] | None = None) -> tuple[list[Tensor], list[Tensor]]:
+        """The time loop over every layer and direction; ``steps`` are (batch, feature), or
+        with ``batch_sizes`` the first ``batch_sizes[t]`` sequences' rows at step ``t``."""
         finals: list[list[Tensor]] = [[] for _ in states]
         for layer in range(self.num_layers):
             outputs = []
@@ -187,7 +192,7 @@ class RNNBase(Module):
                 index = layer * self._directions + direction
                 first = [state[index] for state in states]
                 hs, last = self._run_direction(steps, first, self._weights(layer, direction),
-                                               reverse=direction == 1)
+                                               direction == 1, batch_sizes)
                 outputs.append(hs)
                 for final, value in zip(finals, last):
                     final.append(value)
@@ -195,29 +200,58 @@ class RNNBase(Module):
                                                            zip(*outputs)]
             if self.dropout and self.training and layer < self.num_layers - 1:
                 steps = [F.dropout(h, self.dropout, True) for h in steps]
-        return stack(steps, 0), [stack(final, 0) for final in finals]
+        return list(steps), [stack(final, 0) for final in finals]
 
     def _run_direction(self, steps: Any, first: list[Tensor], weights: tuple,
-                       reverse: bool) -> tuple[list[Tensor], list[Tensor]]:
-        """Run one cell over the steps (backwards if ``reverse``); outputs in time order."""
+                       reverse: bool, batch_sizes: list[int] | None
+                       ) -> tuple[list[Tensor], list[Tensor]]:
+        """Run one cell over the steps (backwards if ``reverse``); outputs in time order.
+
+        With ``batch_sizes`` only the running sequences' rows step: the others keep their
+        state, which is the last state for a finished sequence when going forwards, and
+        the initial one for a sequence not yet begun when going backwards.
+        """
         cell = _CELLS[self.mode]
-        h = first[0]
-        c = first[1] if len(first) > 1 else None
+        state = list(first)
         outputs: list[Any] = [None] * len(steps)
         order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
         for t in order:
-            h, c = cell(steps[t], h, c, weights)
+            size = None if batch_sizes is None else batch_sizes[t]
+            running = [s if size is None else s[:size] for s in state]
+            h, c = cell(steps[t], running[0], running[1] if len(state) > 1 else None, weights)
+            new = [h] if c is None else [h, c]
+            state = [n if size is None or size == len(s) else cat((n, s[size:]))
+                     for n, s in zip(new, state)]
             outputs[t] = h
-        return outputs, [h] if c is None else [h, c]
+        return outputs, state
 
-    def _forward(self, input: Tensor, states: list[Tensor | None]) -> tuple[Tensor, list]:
-        input, ready, batched = self._prepare(input, states)
-        output, finals = self._run(input, ready)
+    def _forward(self, input: Tensor | PackedSequence, states: list[Tensor | None]
+                 ) -> tuple[Any, list]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, states)
+        padded, ready, batched = self._prepare(input, states)
+        steps, finals = self._run(padded.unbind(0), ready)
+        output = stack(steps, 0)
         if not batched:
             return output.squeeze(1), [final.squeeze(1) for final in finals]
         if self.batch_first:
             output = output.transpose(0, 1)
         return output, finals
+
+    def _forward_packed(self, input: PackedSequence, states: list[Tensor | None]
+                        ) -> tuple[PackedSequence, list]:
+        """Step each packed sequence to its own length; the states given and returned are
+        in the caller's order, as PyTorch's."""
+        batch_sizes = input.step_sizes()
+        self._check_features(input.data)
+        steps = input.data.split(batch_sizes)
+        order, undo = input.sorted_indices, input.unsorted_indices
+        given = [s if s is None or order is None else s.index_select(1, order) for s in states]
+        ready = self._initial_states(given, True, steps[0].unsqueeze(0))
+        outputs, finals = self._run(steps, ready, batch_sizes)
+        if undo is not None:
+            finals = [final.index_select(1, undo) for final in finals]
+        return PackedSequence(cat(outputs), input.batch_sizes, order, undo), finals
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}" + _changed_settings(
@@ -268,7 +302,9 @@ class RNN(RNNBase):
     Shape:
         input (L, N, input_size) (or (N, L, input_size) with batch_first, or unbatched
         (L, input_size)); h_0 (D * num_layers, N, hidden_size); output
-        (L, N, D * hidden_size); h_n like h_0. D is 2 if bidirectional, else 1.
+        (L, N, D * hidden_size); h_n like h_0. D is 2 if bidirectional, else 1. The input
+        may also be a ``PackedSequence`` (``nn.utils.rnn``): each sequence then steps only
+        to its own length, and the output is packed the same way.
 
     Raises:
         ValueError: for an unknown nonlinearity or a bad config; in forward, for an input
@@ -296,7 +332,8 @@ class RNN(RNNBase):
         super().__init__(modes[nonlinearity], input_size, hidden_size, num_layers, bias,
                          batch_first, dropout, bidirectional, device=device, dtype=dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None
+                ) -> tuple[Any, Tensor]:
         output, (h_n,) = self._forward(input, [hx])
         return output, h_n
 
@@ -331,7 +368,8 @@ class GRU(RNNBase):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, device=device, dtype=dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None
+                ) -> tuple[Any, Tensor]:
         output, (h_n,) = self._forward(input, [hx])
         return output, h_n
 
@@ -373,8 +411,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    def forward(self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Any, tuple[Tensor, Tensor]]:
         states: list[Tensor | None] = [None, None] if hx is None else list(hx)
         if len(states) != 2:
             raise RuntimeError(f"LSTM({self.extra_repr()}): expected hx to be a pair "
