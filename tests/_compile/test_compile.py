@@ -241,7 +241,7 @@ def test_a_hand_written_sgd_step_with_in_place_operators_equals_eager() -> None:
             run(x, y)
         if compiled:
             assert run.replays and run.eager_reason is None
-        return [p.detach().numpy().copy() for p in params]
+        return [p.detach().numpy().copy() for p in params] + [p.grad.numpy() for p in params]
 
     for got, want in zip(train(True), train(False)):
         np.testing.assert_array_equal(got, want)
@@ -287,6 +287,33 @@ def test_the_replay_updates_parameters_and_optimizer_state_in_place() -> None:
     assert run.replays and run.eager_reason is None
     first, last = seen[0], seen[-1]
     assert all(a is b for a, b in zip(first, last))
+
+
+def test_hand_written_sgd_with_a_learning_rate_per_parameter_equals_eager() -> None:
+    # lr * p.grad for all parameters is one multiply when lr is one number (_fuse.py); with
+    # several, each is its own.
+    def train(compiled: bool, rates: tuple) -> list:
+        bricks.manual_seed(0)
+        model = _mlp()
+        params = list(model.parameters())
+
+        def step(x: Any, y: Any) -> Any:
+            loss = F.mse_loss(model(x), y)
+            for p in params:
+                p.grad = None
+            loss.backward()
+            with bricks.no_grad():
+                for p, lr in zip(params, rates):
+                    p -= lr * p.grad
+            return loss
+
+        run = bricks.compile(step) if compiled else step
+        losses = [run(x, y).item() for x, y in _batches((2, 4), 8)]
+        return losses + [p.detach().numpy().copy() for p in params]
+
+    for rates in ((0.05, 0.05, 0.05, 0.05), (0.05, 0.1, 0.05, 0.2), (0.05, 0.05, 0.05, 2)):
+        for got, want in zip(train(True, rates), train(False, rates)):
+            np.testing.assert_array_equal(got, want)
 
 
 def test_an_in_place_change_compile_cannot_see_falls_back() -> None:

@@ -24,6 +24,7 @@ from collections import Counter
 from typing import Any
 
 from .._device import xp
+from ._fuse import scaled_gradients
 from ._tracer import Step, Tracer
 
 __all__ = ["planned_lines"]
@@ -56,24 +57,46 @@ class _Planner:
         self.uses = _uses(tracer.body, extra)
         self.planned: set[str] = set()
         self.written_into: set[str] = set()  # results written straight into a tensor's array
+        self.fusion = scaled_gradients(tracer, self.uses, self.plannable, self.writes_out)
+        self.views = {} if self.fusion is None else dict(self.fusion.views)
 
-    def plan(self, name: str | None) -> bool:
-        """Give ``name`` a buffer if its array can be one; return whether it has one."""
+    def plannable(self, name: str | None) -> bool:
+        """Whether ``name``'s array can be a buffer: made by its step, whole, not a result."""
         if name is None or not self.tracer.made_here(name):
             return False
         array = self.tracer.arrays[name]
-        if (type(array) is not _ndarray or array.base is not None or not array.flags.c_contiguous
-                or not array.flags.writeable or id(array) in self.tracer.escaping):
+        return (type(array) is _ndarray and array.base is None and array.flags.c_contiguous
+                and array.flags.writeable and id(array) not in self.tracer.escaping)
+
+    def plan(self, name: str | None) -> bool:
+        """Give ``name`` a buffer if its array can be one; return whether it has one."""
+        if not self.plannable(name):
             return False
-        self.tracer.namespace[name] = xp.empty_like(array)
+        assert name is not None
+        view = self.views.get(name)
+        self.tracer.namespace[name] = xp.empty_like(self.tracer.arrays[name]) \
+            if view is None else view
         self.planned.add(name)
         return True
+
+    def writes_out(self, index: int) -> bool:
+        """Whether the step at ``index`` writes its results into the buffers planned for them."""
+        step = self.tracer.body[index]
+        if step.fn is None:
+            return step.kind in ("add", "copy")
+        return step.kind == "backward" and _takes_out(step.fn.backward)
 
     def lines(self) -> list[str]:
         lines: list[str] = []
         body = self.tracer.body
+        fusion = self.fusion
         for i, item in enumerate(body):
-            if isinstance(item, str):
+            if fusion is not None and i == fusion.at:
+                lines.append(fusion.line)
+                self.plan(item.targets[0])
+            elif fusion is not None and i in fusion.skipped:
+                self.plan(item.targets[0])
+            elif isinstance(item, str):
                 lines.append(item)
             elif item.fn is not None:
                 lines += self.call(item, body[i + 1] if i + 1 < len(body) else None)
@@ -102,18 +125,22 @@ class _Planner:
         into = self.destination(step, target, following)
         if into is not None:
             self.written_into.add(target)
-            return self.tracer.render_call(Step("forward", step.fn, step.args, [None], True),
-                                           False, into)
-        if not self.plan(target):
+        elif self.plan(target):
+            into = target
+        else:
             return self.tracer.render_call(step, False)
+        ufunc = _ufunc(step.fn)
+        if ufunc is not None and id(step.fn) not in self.tracer.nodes:
+            # Outside the graph nothing reads what forward keeps: the ufunc alone does it.
+            return [f"{self.tracer.const(ufunc)}({', '.join(step.args)}, out={into})"]
         return self.tracer.render_call(Step("forward", step.fn, step.args, [None], True), False,
-                                       target)
+                                       into)
 
     def destination(self, step: Step, target: str, following: Any) -> str | None:
         """The tensor array a forward may write into directly: ``p -= lr * g``'s ``p``.
 
         When the next step stores this result in place and nothing else reads it, and the
-        primitive may write over its own inputs (``out_may_be_input``: one ufunc).
+        primitive may write over its own inputs (its forward is one ufunc: ``_ufunc``).
         """
         if not (isinstance(following, Step) and following.kind == "store"
                 and following.args[1] == target and self.uses[target] == 1):
@@ -123,7 +150,7 @@ class _Planner:
         into = self.tracer.arrays.get(destination)
         if array is None or into is None or (into.shape, into.dtype) != (array.shape, array.dtype):
             return None
-        if destination in step.args and not getattr(step.fn, "out_may_be_input", False):
+        if destination in step.args and _ufunc(step.fn) is None:
             return None
         return destination
 
@@ -136,6 +163,11 @@ class _Planner:
         if step.kind == "add":
             return f"_add({args[0]}, {args[1]}, out={target})"
         return f"_copyto({target}, {args[0]})"
+
+
+def _ufunc(fn: Any) -> Any:
+    """The ufunc that a primitive's forward is (``ufunc`` on its class), or None."""
+    return getattr(type(fn), "ufunc", None)
 
 
 def _uses(body: list, extra: list[str]) -> Counter:

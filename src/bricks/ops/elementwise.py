@@ -114,7 +114,7 @@ def _broadcast_error(a: Any, b: Any) -> RuntimeError:
 
 
 class Add(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.add  # forward is this one ufunc (bricks.compile may call it alone)
     # ``shapes`` stays None when no operand was broadcast (the usual case, checked cheaply).
     shapes = None
     complex_grad = True
@@ -136,7 +136,7 @@ class Add(Function):
 
 
 class Sub(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.subtract  # forward is this one ufunc (bricks.compile may call it alone)
     shapes = None  # as Add's
     complex_grad = True
 
@@ -159,7 +159,7 @@ class Sub(Function):
 
 
 class Mul(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.multiply  # forward is this one ufunc (bricks.compile may call it alone)
     saves = (0, 1)
     saves_for = (1, 0)
     complex_grad = True
@@ -181,7 +181,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    out_may_be_input = True  # out= (bricks.compile) may be a or b: one ufunc
+    ufunc = xp.true_divide  # forward is this one ufunc (bricks.compile may call it alone)
     saves = (0, 1)
     saves_for = (1, None)
     complex_grad = True

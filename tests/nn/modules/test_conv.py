@@ -1,4 +1,4 @@
-"""Conv1d, Conv2d and their lazy forms against torch."""
+"""The convolutions (plain and transposed) and their lazy forms against torch."""
 
 from __future__ import annotations
 
@@ -117,6 +117,30 @@ def test_lazy_conv1d_infers_in_channels_from_unbatched_input():
     layer = nn.LazyConv1d(4, 3, bias=False)
     layer(bricks.ones(3, 8))
     assert repr(layer) == "Conv1d(3, 4, kernel_size=(3,), stride=(1,), bias=False)"
+
+
+@pytest.mark.parametrize("name, args, options, shape", [
+    ("LazyConvTranspose2d", (6, 3), {"stride": 2, "padding": 1, "output_padding": 1,
+                                     "groups": 2}, (2, 4, 5, 6)),
+    ("LazyConvTranspose1d", (3, 2), {"bias": False, "dilation": 2}, (2, 4, 5)),
+    ("LazyConv3d", (3, 2), {"padding": 1}, (1, 2, 4, 4, 4)),
+])
+def test_lazy_transposed_and_3d_convolutions_become_their_layer(name, args, options, shape):
+    layer, expected = (getattr(lib.nn, name)(*args, **options) for lib in (bricks, torch))
+    assert repr(layer) == repr(expected)
+    layer(bricks.ones(*shape))
+    expected(torch.ones(*shape))
+    assert type(layer).__name__ == type(expected).__name__ == name.replace("Lazy", "")
+    assert repr(layer) == repr(expected)
+    assert tuple(layer.weight.shape) == tuple(expected.weight.shape)
+    check_same(layer, expected, randn(*shape), atol=1e-4)
+
+
+def test_lazy_transposed_convolution_takes_its_size_from_a_state_dict():
+    layer = nn.LazyConvTranspose2d(6, 3, groups=2)
+    layer.load_state_dict(nn.ConvTranspose2d(4, 6, 3, groups=2).state_dict())
+    assert tuple(layer(bricks.ones(1, 4, 5, 5)).shape) == (1, 6, 7, 7)
+    assert type(layer) is nn.ConvTranspose2d and layer.in_channels == 4
 
 
 def test_lazy_conv2d_rejects_channels_not_divisible_by_groups():

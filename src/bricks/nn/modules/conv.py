@@ -1,5 +1,5 @@
 """Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, and the lazy
-forms LazyConv1d, LazyConv2d."""
+forms LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .utils import (
 )
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv1d",
-           "LazyConv2d"]
+           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d"]
 
 _PADDING_STRINGS = ("same", "valid")
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -345,6 +345,7 @@ class _LazyConvMixin(LazyModuleMixin):
     out_channels: int
     kernel_size: tuple
     groups: int
+    transposed: bool
     _spatial_dims: int
     weight: Any  # an UninitializedParameter until initialize_parameters
     bias: Any
@@ -353,8 +354,12 @@ class _LazyConvMixin(LazyModuleMixin):
                  dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         """The convolution's arguments but in_channels; the parameters stay without shape."""
-        super().__init__(0, 0, kernel_size, stride, padding, dilation,
-                         groups, False, padding_mode, device=device, dtype=dtype)
+        super().__init__(0, 0, kernel_size, stride=stride, padding=padding, dilation=dilation,
+                         groups=groups, bias=False, padding_mode=padding_mode, device=device,
+                         dtype=dtype)
+        self._unshaped(out_channels, bias, device, dtype)
+
+    def _unshaped(self, out_channels: int, bias: bool, device: Any, dtype: Any) -> None:
         self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_channels = out_channels
         if bias:
@@ -369,7 +374,8 @@ class _LazyConvMixin(LazyModuleMixin):
         """Take in_channels from ``input``, then allocate and initialize weight and bias."""
         if not self.has_uninitialized_params():
             if self.in_channels == 0:  # parameters came from a state dict: size from them
-                self.in_channels = self.weight.shape[1] * self.groups
+                self.in_channels = (self.weight.shape[0] if self.transposed else
+                                    self.weight.shape[1] * self.groups)
             return
         dims = self._spatial_dims
         shape = input.shape
@@ -381,8 +387,12 @@ class _LazyConvMixin(LazyModuleMixin):
             raise ValueError(f"in_channels must be divisible by groups, got in_channels="
                              f"{in_channels} and groups={self.groups}")
         self.in_channels = in_channels
-        self.weight.materialize((self.out_channels, in_channels // self.groups,
-                                 *self.kernel_size))
+        if self.transposed:  # the weight of a transposed convolution is (C_in, C_out / g, *k)
+            self.weight.materialize((in_channels, self.out_channels // self.groups,
+                                     *self.kernel_size))
+        else:
+            self.weight.materialize((self.out_channels, in_channels // self.groups,
+                                     *self.kernel_size))
         if self.bias is not None:
             self.bias.materialize((self.out_channels,))
         self.reset_parameters()
@@ -426,3 +436,61 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
     """
 
     cls_to_become = Conv2d
+
+
+class LazyConv3d(_LazyConvMixin, Conv3d):
+    """A Conv3d whose in_channels is inferred from its first input; it then becomes a Conv3d.
+
+    Args:
+        out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode:
+            as for ``Conv3d``.
+    """
+
+    cls_to_become = Conv3d
+
+
+class _LazyConvTransposeMixin(_LazyConvMixin):
+    """The lazy form of a transposed convolution: its own argument order (output_padding
+    after padding, dilation after bias)."""
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        """The transposed convolution's arguments but in_channels; no shapes yet."""
+        super(_LazyConvMixin, self).__init__(  # the transposed convolution's, next in MRO
+            0, 0, kernel_size, stride=stride, padding=padding, output_padding=output_padding,
+            groups=groups, bias=False, dilation=dilation, padding_mode=padding_mode,
+            device=device, dtype=dtype)
+        self._unshaped(out_channels, bias, device, dtype)
+
+
+class LazyConvTranspose1d(_LazyConvTransposeMixin, ConvTranspose1d):
+    """A ConvTranspose1d whose in_channels is inferred from its first input.
+
+    Args:
+        out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
+            padding_mode: as for ``ConvTranspose1d``.
+    """
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTransposeMixin, ConvTranspose2d):
+    """A ConvTranspose2d whose in_channels is inferred from its first input.
+
+    Args:
+        out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
+            padding_mode: as for ``ConvTranspose2d``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> up = nn.LazyConvTranspose2d(4, 2, stride=2)
+        >>> up(bricks.ones(1, 3, 5, 5)).shape
+        bricks.Size([1, 4, 10, 10])
+        >>> up
+        ConvTranspose2d(3, 4, kernel_size=(2, 2), stride=(2, 2))
+    """
+
+    cls_to_become = ConvTranspose2d
