@@ -29,6 +29,27 @@ def test_tensor_infers_the_dtype_torch_infers(data: Any) -> None:
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
+def _lists_of_tensors(m: Any) -> list:
+    return [[m.tensor(1.0, dtype=m.float64)], [m.tensor(1, dtype=m.int32)], [m.tensor([True])],
+            [m.tensor(1), 2.5], [m.tensor([1.0]), m.tensor([2.0])],
+            [[m.tensor(1.0)], [m.tensor(2.0)]], [m.tensor(1, dtype=m.int32), m.tensor(2)],
+            [m.tensor([[1.0]])], (m.tensor([3]),), [m.tensor(1.0, dtype=m.float64), 2.5],
+            [m.tensor(1, dtype=m.uint8), True], [m.tensor(1, dtype=m.int32), 2],
+            [m.tensor(1.5, dtype=m.float16), 2]]
+
+
+@pytest.mark.parametrize("index", range(len(_lists_of_tensors(torch))))
+def test_tensor_of_a_list_of_tensors_reads_each_as_one_number(index: int) -> None:
+    """As torch: ``tensor([t1, t2])`` takes each one-element tensor as a number (a (1,)
+    tensor adds no dimension), and its dtype joins the promotion."""
+    ours = bricks.tensor(_lists_of_tensors(bricks)[index])
+    theirs = torch.tensor(_lists_of_tensors(torch)[index])
+    assert _name(ours.dtype) == _name(theirs.dtype)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert bricks.as_tensor(_lists_of_tensors(bricks)[index]).tolist() == theirs.tolist()
+
+
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int8", "int16", "int32",
                                    "int64", "uint8", "bool"])
 def test_explicit_dtypes_are_kept(dtype: str) -> None:
@@ -76,7 +97,8 @@ def test_arange_of_an_int_is_int64() -> None:
 
 BAD = [lambda m: m.zeros(-1, 2), lambda m: m.arange(0, 3, 0),
        lambda m: m.tensor([1, 2], requires_grad=True),
-       lambda m: m.zeros(2, dtype=m.int64).requires_grad_(), lambda m: m.tensor("text")]
+       lambda m: m.zeros(2, dtype=m.int64).requires_grad_(), lambda m: m.tensor("text"),
+       lambda m: m.tensor([m.tensor([1.0, 2.0])]), lambda m: m.tensor([[m.zeros(2, 2)]])]
 
 
 @pytest.mark.parametrize("call", BAD)

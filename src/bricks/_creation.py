@@ -193,7 +193,8 @@ def _infer_array(data: Any, dtype: Any) -> Any:
     if isinstance(data, Tensor):
         array = data._value
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        array = xp.array([_device.to_host(_infer_array(x, None)) for x in data])
+        array = _numbers_from_tensors(data)
+        return array if dtype is None else array.astype(_dtypes.to_dtype(dtype).numpy)
     else:
         array = xp.asarray(data)
     if dtype is not None:
@@ -209,6 +210,34 @@ def _infer_array(data: Any, dtype: Any) -> Any:
         raise TypeError(f"can't convert data of type {array.dtype} to a tensor: expected numbers "
                         "or booleans")
     return array
+
+
+def _numbers_from_tensors(data: list | tuple) -> Any:
+    """``tensor([t1, t2, 2.5])``, as PyTorch: each tensor in the lists is one number (so it
+    must hold one element, whatever its shape), and the dtype is the tensors' own dtypes
+    promoted with the Python numbers' defaults (float32, int64, bool).
+
+    Raises:
+        ValueError: as PyTorch, for a tensor of more than one element in the lists.
+    """
+    dtypes = []
+
+    def number(x: Any) -> Any:
+        if isinstance(x, (list, tuple)):
+            return [number(item) for item in x]
+        if isinstance(x, Tensor):
+            if x._value.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            dtypes.append(x._value.dtype)
+            return _device.to_host(x._value).reshape(()).item()
+        dtypes.append(_infer_array(x, None).dtype)
+        return x
+
+    values = number(data)
+    promoted = dtypes[0]
+    for other in dtypes[1:]:
+        promoted = _dtypes.result_type(xp.empty(1, promoted), xp.empty(1, other))
+    return xp.array(values, dtype=promoted)
 
 
 def _flat(data: Any) -> list:

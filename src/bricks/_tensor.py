@@ -74,8 +74,9 @@ class Tensor:
 
     # ``_counter`` is the version counter (a one-item list shared with views), or None until
     # something needs it: most tensors never meet an in-place op, and the list costs every op.
-    # ``_view`` (see ``autograd/_views.py``): for a view, ``(base, chain, made_with_grad)``; for
-    # a base, a list of weak references to its views that an in-place change must update.
+    # ``_view`` (see ``autograd/_views.py``): for a view, ``(base, chain, has_node,
+    # creation mark)`` (see ``link_view``); for a base, a list of weak references to its views
+    # that an in-place change must update.
     __slots__ = ("_value", "requires_grad", "grad", "grad_fn", "_counter", "_hooks", "_view",
                  "__weakref__")
     _value: Any  # the ndarray
@@ -433,6 +434,7 @@ class Tensor:
         apply_ = __everyday.apply_
         map_ = __everyday.map_
         bernoulli = __everyday.bernoulli
+        unfold = _shape.unfold
         @property
         def T(self) -> Tensor: ...
         @property
@@ -519,6 +521,11 @@ class Tensor:
         expand_as = _shape.expand_as
         view_as = _shape.view_as
         reshape_as = _shape.reshape_as
+        split_with_sizes = _shape.split_with_sizes
+        tensor_split = _shape.tensor_split
+        hsplit = _shape.hsplit
+        vsplit = _shape.vsplit
+        dsplit = _shape.dsplit
         getitem = _index.getitem
         setitem = _index.setitem
         gather = _index.gather

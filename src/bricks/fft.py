@@ -19,13 +19,13 @@ from ._creation import tensor
 from ._quiet import quiet
 from ._tensor import Tensor, _check_dim
 from .autograd.function import Function
-from .ops.complex_numbers import _names
+from .ops.complex_numbers import _names, conj
 from .ops.elementwise import cast
 from .ops.indexing import roll
 
 __all__ = [
     "fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn",
-    "irfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift",
+    "irfftn", "hfft", "ihfft", "fftfreq", "rfftfreq", "fftshift", "ifftshift",
 ]
 
 # The normalization whose transform is the adjoint of a transform normalized by the key.
@@ -105,7 +105,7 @@ def _input(input: Tensor, kind: str, name: str) -> Tensor:
     if dtype == xp.float16:
         raise RuntimeError("Unsupported dtype Half")
     if kind == "r2c" and dtype.kind == "c":
-        real = "real" if name == "rfft" else "real-valued"  # torch's two wordings
+        real = "real" if name in ("rfft", "ihfft") else "real-valued"  # torch's two wordings
         raise RuntimeError(f"{name} expects a {real} input tensor, but got {_names(input.dtype)}")
     if kind == "c2r" and dtype.kind != "c":
         return cast(input, complex_of(dtype))
@@ -234,6 +234,20 @@ def irfft2(input: Tensor, s: Sequence[int] | None = None, dim: Any = (-2, -1),
            norm: str | None = None) -> Tensor:
     """``irfftn`` over the last two dimensions."""
     return irfftn(input, s, dim, norm)
+
+
+def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+    """The real ``fft`` of a Hermitian-symmetric signal given by its first half: ``irfft`` of
+    the conjugate, scaled as a forward transform."""
+    input = _input(input, "c2r", "hfft")
+    return irfft(conj(input), n, dim, _DUAL[_norm(norm)])
+
+
+def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+    """The inverse of ``hfft``: the conjugate of ``rfft`` of a real signal, scaled as an inverse
+    transform."""
+    input = _input(input, "r2c", "ihfft")
+    return conj(rfft(input, n, dim, _DUAL[_norm(norm)]))
 
 
 # ----- frequencies and shifts -----

@@ -28,7 +28,9 @@ def _view_steps(rng: np.random.Generator, shape: tuple) -> list:
         if len(shape) == 2:
             options.append("t")
         if len(shape) >= 2:
-            options.append("transpose")
+            options += ["transpose", "diagonal"]
+        if shape and shape[0] >= 1:
+            options.append("unbind")  # one of several outputs: torch refuses in-place changes
         if 1 in shape:
             options.append("squeeze")
         kind = str(rng.choice(options))
@@ -41,9 +43,12 @@ def _view_steps(rng: np.random.Generator, shape: tuple) -> list:
             length = int(rng.integers(1, shape[0] - start + 1))
             step = (kind, start, length)
             shape = (length,) + shape[1:]
-        elif kind == "select":
+        elif kind in ("select", "unbind"):
             step = (kind, int(rng.integers(0, shape[0])))
             shape = shape[1:]
+        elif kind == "diagonal":
+            step = (kind, int(rng.integers(-2, 3)))
+            shape = _shape_after(shape, step)
         elif kind == "reshape":
             step = (kind,)
             shape = (int(np.prod(shape)),)
@@ -76,6 +81,10 @@ def _apply_view(t, step):
         return t.squeeze(step[1])
     if kind == "t":
         return t.t()
+    if kind == "diagonal":
+        return t.diagonal(step[1])
+    if kind == "unbind":
+        return t.unbind(0)[step[1]]
     return t.transpose(0, -1)
 
 
@@ -143,12 +152,18 @@ def _shape_after(shape, step):
     rng_free = {"slice": lambda: (shape[0] - step[1],) + shape[1:],
                 "narrow": lambda: (step[2],) + shape[1:],
                 "select": lambda: shape[1:],
+                "unbind": lambda: shape[1:],
+                "diagonal": lambda: shape[2:] + (_diagonal_length(shape, step[1]),),
                 "reshape": lambda: (int(np.prod(shape)),),
                 "unsqueeze": lambda: (1,) + shape,
                 "squeeze": lambda: shape[:step[1]] + shape[step[1] + 1:],
                 "t": lambda: shape[::-1],
                 "transpose": lambda: (shape[-1],) + shape[1:-1] + (shape[0],)}
     return rng_free[step[0]]()
+
+
+def _diagonal_length(shape, offset):
+    return max(0, min(shape[0] + min(offset, 0), shape[1] - max(offset, 0)))
 
 
 def _run(lib, program):
@@ -197,7 +212,8 @@ def test_random_view_programs_match_torch(seed):
     kind, got = _outcome(bricks, program)
     assert kind == expected_kind, (program, expected, got)
     if kind == "error":
-        for words in ("modified by an inplace operation", "no_grad mode", "leaf Variable"):
+        for words in ("modified by an inplace operation", "no_grad mode", "leaf Variable",
+                      "returns multiple views"):
             if words in expected:
                 assert words in got, (program, expected, got)
         return

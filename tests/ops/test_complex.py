@@ -36,6 +36,8 @@ def test_dtypes_and_their_aliases() -> None:
     assert not z.is_floating_point() and not bricks.ones(2).is_complex()
     assert bricks.complex64.is_complex and not bricks.complex64.is_floating_point
     assert z.element_size() == torch.zeros(2, dtype=torch.cdouble).element_size()
+    assert z.type() == torch.zeros(2, dtype=torch.cdouble).type()
+    assert bricks.ones(1, dtype=bricks.cfloat).type() == "torch.ComplexFloatTensor"
     assert bricks.tensor([1 + 2j]).dtype is bricks.complex64  # Python complex: the default
     assert bricks.tensor(np.array([1j])).dtype is bricks.complex128  # NumPy's dtype is kept
     assert bricks.tensor([1j], dtype=bricks.float64 and bricks.cdouble).dtype is bricks.cdouble

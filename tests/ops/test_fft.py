@@ -14,7 +14,7 @@ import torch
 import bricks
 from bricks.autograd import gradcheck
 
-ONE_D = ["fft", "ifft", "rfft", "irfft"]
+ONE_D = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft"]
 N_D = ["fftn", "ifftn", "rfftn", "irfftn", "fft2", "ifft2", "rfft2", "irfft2"]
 
 
@@ -36,7 +36,8 @@ def _run(lib: Any, name: str, a: np.ndarray, kwargs: dict) -> tuple:
     parts = lib.view_as_real(y) if y.is_complex() else y
     w = np.cos(np.arange(parts.numel())).reshape(tuple(parts.shape))
     (parts * lib.tensor(w.astype(parts.detach().numpy().dtype))).sum().backward()
-    return y.detach().numpy(), str(y.dtype).split(".")[-1], x.grad.numpy(), str(x.grad.dtype)
+    grad = x.grad.resolve_conj() if lib is torch else x.grad
+    return y.detach().numpy(), str(y.dtype).split(".")[-1], grad.numpy(), str(grad.dtype)
 
 
 def _same(name: str, a: np.ndarray, kwargs: dict) -> None:
@@ -62,7 +63,7 @@ def _same(name: str, a: np.ndarray, kwargs: dict) -> None:
 @pytest.mark.parametrize("name", ONE_D)
 def test_one_dimensional_transforms_match_torch(name: str, n: Any, norm: Any,
                                                 complex_input: bool, dtype: str) -> None:
-    if name == "rfft" and complex_input:
+    if name in ("rfft", "ihfft") and complex_input:
         return  # an error, checked below
     for shape, dim in (((5,), -1), ((6, 3), 0), ((2, 7), 1)):
         _same(name, _array(shape, complex_input, dtype), dict(n=n, dim=dim, norm=norm))
@@ -187,9 +188,9 @@ def test_gradcheck_of_real_and_complex_inputs_in_float64(name: str) -> None:
         y = transform(bricks.complex(a, b), norm="ortho")
         return bricks.view_as_real(y) if y.is_complex() else y
 
-    if not name.startswith("rfft"):  # those refuse complex input
+    if not name.startswith(("rfft", "ihfft")):  # those refuse complex input
         assert gradcheck(of_parts, (re, im))
-    if not name.startswith("irfft"):
+    if not name.startswith(("irfft", "hfft")):
         def of_real(a: Any) -> Any:
             y = transform(a)
             return bricks.view_as_real(y) if y.is_complex() else y
@@ -233,6 +234,8 @@ ERRORS = [
     ("fft", lambda m: m.fft.fft(m.tensor(2.0))),
     ("fft", lambda m: m.fft.fft(m.zeros(4), dim=(0,))),
     ("rfft", lambda m: m.fft.rfft(m.zeros(4, dtype=m.complex64))),
+    ("ihfft", lambda m: m.fft.ihfft(m.zeros(4, dtype=m.complex64))),
+    ("hfft", lambda m: m.fft.hfft(m.zeros(1, dtype=m.complex64))),
     ("rfftn", lambda m: m.fft.rfftn(m.zeros(2, 4, dtype=m.complex128))),
     ("irfft", lambda m: m.fft.irfft(m.zeros(1, dtype=m.complex64))),
     ("irfft", lambda m: m.fft.irfft(m.zeros(0, dtype=m.complex64))),

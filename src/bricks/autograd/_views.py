@@ -18,27 +18,70 @@ unless an in-place op is recorded.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .._device import array_module
 from .function import Function
+from .grad_mode import GRAD_ENABLED
 
-__all__ = ["CopySlices", "check_inplace_view", "rebase"]
+__all__ = ["CopySlices", "check_inplace_view", "mark_outputs", "rebase"]
 
-_NO_GRAD_VIEW = (
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
-    "your code by moving both the view and the inplace either both inside the no_grad block (if "
-    "you don't want the inplace to be tracked) or both outside (if you want the inplace to be "
-    "tracked).")
+_TAILS = {
+    "no_grad": " Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+               "clarify your code by moving both the view and the inplace either both inside the "
+               "no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+               "you want the inplace to be tracked).",
+    "multi": " This view is the output of a function that returns multiple views. Such functions "
+             "do not allow the output views to be modified inplace. You should replace the "
+             "inplace operation by an out-of-place one.",
+}
 
 
-def check_inplace_view(self: Any, other_needs_grad: bool) -> None:
-    """Refuse, as PyTorch, an in-place change in grad mode of a view made in ``no_grad`` mode,
-    when its base or the other operand requires grad (it would be recorded)."""
+def check_inplace_view(self: Any, other_needs_grad: bool, step: Function | None = None) -> None:
+    """Refuse, as PyTorch, an in-place change in grad mode of a view with a creation mark (made
+    in ``no_grad`` mode, or an output of ``split``, ``chunk``, ``unbind``...), when its base or
+    the other operand requires grad (it would be recorded). ``step``: the view step that
+    ``x[key] = value`` takes first (PyTorch writes into ``x[key]``, whose node it names)."""
     info = self._view
-    if type(info) is tuple and not info[2] and (other_needs_grad or info[0].requires_grad):
-        raise RuntimeError(_NO_GRAD_VIEW)
+    if type(info) is tuple and info[3] is not None and (other_needs_grad
+                                                        or info[0].requires_grad):
+        if type(self.grad_fn) is StaleView:  # PyTorch asks for the node first
+            raise RuntimeError(self.grad_fn.message)
+        raise RuntimeError(_refusal(self, info, "is being", step))
+
+
+def _refusal(view: Any, info: tuple, modified: str, step: Function | None = None) -> str:
+    """PyTorch's words for a view with a creation mark changed in place (``modified``: "is
+    being" for the view itself, else what changed), naming the view's node when it has one."""
+    kind, output = info[3]
+    if info[2] or step is not None and info[0].requires_grad:  # PyTorch's view has a node
+        if step is not None:
+            node, output = step.name(), 0
+        else:
+            node = (view.grad_fn if view.grad_fn is not None else info[1][-1]).name()
+        node = re.sub(r"Backward\d*$", "", node)
+        if kind == "multi":
+            text = f"Output {output} of {node} is a view and {modified} modified inplace."
+        else:
+            text = (f"Output {output} of {node} is a view of a view which was created in no_grad "
+                    f"mode and {modified} modified inplace with grad mode enabled.")
+    else:
+        text = (f"A view was created in no_grad mode and {modified} modified inplace with grad "
+                "mode enabled.")
+    return text + _TAILS[kind]
+
+
+def mark_outputs(views: Any, name: str) -> Any:
+    """Mark the views a function returns together (``split``, ``unbind``...) as PyTorch does:
+    none of them may then be changed in place in a graph. Their step (and node, when
+    recorded) takes the function's node ``name``; returns ``views``."""
+    for i, view in enumerate(views):
+        info = view._view
+        info[1][-1].torch_name = name
+        if GRAD_ENABLED.enabled:
+            view._view = info[:3] + (("multi", i),)
+    return views
 
 
 def operand(self: Any) -> Any:
@@ -89,7 +132,10 @@ def _refresh(root: Any, views: list, done: Any) -> None:
         live.append(ref)
         info = view._view
         if view is not done and type(info) is tuple and info[0] is root:
-            _view_node(view, root, info[1])
+            if info[3] is not None and root.requires_grad:
+                _stale_node(view, root, info)
+            else:
+                _view_node(view, root, info[1])
     views[:] = live
 
 
@@ -102,6 +148,34 @@ def _view_node(view: Any, root: Any, chain: tuple) -> None:
     node.parents = (root.grad_fn or root,)
     node.needs_input_grad = (True,)
     view.grad_fn, view.requires_grad = node, True
+
+
+def _stale_node(view: Any, root: Any, info: tuple) -> None:
+    # PyTorch refuses to use such a view in a graph again once its base changed in place.
+    old = view.grad_fn
+    if type(old) is StaleView:
+        return
+    node = StaleView()
+    node.torch_name = old.name() if old is not None else "AsStridedBackward0"
+    node.message = _refusal(view, info, "its base or another view of its base has been")
+    node.parents = (root.grad_fn or root,)
+    node.needs_input_grad = (True,)
+    view.grad_fn, view.requires_grad = node, True
+
+
+class StaleView(Function):
+    """The node of a marked view (see ``link_view``) after its base changed in place. PyTorch
+    raises when such a view's node is asked for; here, when an op records it as a parent
+    (``t.grad_fn or t`` asks for its truth: a free check on the hot path), and in backward."""
+
+    is_view = True
+    message: str
+
+    def __bool__(self) -> bool:
+        raise RuntimeError(self.message)
+
+    def backward(self, gy):
+        raise RuntimeError(self.message)
 
 
 class AsStridedView(Function):

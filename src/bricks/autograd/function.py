@@ -275,7 +275,14 @@ def link_view(base: Any, out: Any, fn: Function) -> None:
     its root base and the chain of view steps from it, so that an in-place change through the
     view can update the root's graph (``autograd/_views.py``). In grad mode, the view is also
     listed (weakly) on its root, whose in-place changes give it a new ``grad_fn``; not the
-    views of a leaf that requires grad, which no recorded in-place change may touch."""
+    views of a leaf that requires grad, which no recorded in-place change may touch.
+
+    The third item says whether PyTorch's view has a node: made in grad mode, of a base that
+    requires grad (a view made in no_grad mode of such a base does for PyTorch, not here). The
+    fourth is the view's creation mark (PyTorch's ``CreationMeta``), which forbids in-place
+    changes in a graph: ``NO_GRAD_VIEW`` for a view made in ``no_grad`` mode, else its base's
+    (a view of such a view is one too, as output 0); ``split`` and friends mark their outputs
+    (``autograd/_views.mark_outputs``)."""
     counter = base._counter  # version_counter(base), inline
     if counter is None:
         counter = base._counter = [0]
@@ -284,11 +291,17 @@ def link_view(base: Any, out: Any, fn: Function) -> None:
     if type(info) is tuple:
         root = info[0]
         chain = info[1] + (fn,)
+        mark = info[3]
     else:
         root = base
         chain = (fn,)
+        mark = None
     grad = GRAD_ENABLED.enabled
-    out._view = (root, chain, grad)
+    if not grad:
+        mark = NO_GRAD_VIEW
+    elif mark is not None and mark[1]:
+        mark = (mark[0], 0)
+    out._view = (root, chain, grad and root.requires_grad, mark)
     if grad and (root.grad_fn is not None or not root.requires_grad):
         views = root._view
         if views is None:
@@ -297,6 +310,10 @@ def link_view(base: Any, out: Any, fn: Function) -> None:
         n = len(views)
         if n >= 32 and not n & (n - 1):  # now and then, forget the views that died
             views[:] = [r for r in views if r() is not None]
+
+
+# A view's creation mark (see link_view): its kind and PyTorch's output number.
+NO_GRAD_VIEW = ("no_grad", 0)
 
 
 def _as_array(y: Any, inputs: tuple) -> Any:

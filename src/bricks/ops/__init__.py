@@ -85,7 +85,8 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
                "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
                "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
-               "bool": "torch.BoolTensor"}
+               "bool": "torch.BoolTensor", "complex64": "torch.ComplexFloatTensor",
+               "complex128": "torch.ComplexDoubleTensor"}
 
 def _pos(self: Tensor) -> Tensor:
     return self
@@ -165,6 +166,7 @@ _METHODS: dict[str, Any] = {
     "bernoulli_": _everyday.bernoulli_, "random_": _everyday.random_,
     "exponential_": _everyday.exponential_, "apply_": _everyday.apply_, "map_": _everyday.map_,
     "bernoulli": _everyday.bernoulli,
+    "unfold": shape.unfold,  # torch.unfold is no function (nn.functional.unfold is another op)
     "T": property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),
                   doc="The tensor with its dimensions reversed."),
     "mT": property(lambda self: shape.transpose(self, -2, -1),

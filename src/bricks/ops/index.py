@@ -113,6 +113,16 @@ class IndexPut(Function):
         return "CopySlices" if _is_basic(self.key) else "IndexPutBackward0"
 
 
+def _first_step(key: Any) -> Function | None:
+    """The view ``x[key] = value`` writes into, for PyTorch's name of it; None when that is
+    ``x`` itself (an advanced index writes into ``x``, as ``index_put_``)."""
+    if not _is_basic(key):
+        return None
+    step = GetItemView()
+    step.key = key
+    return None if step.name() == "AliasBackward0" else step
+
+
 def setitem(input: Tensor, key: Any, value: Any) -> None:
     """``input[key] = value`` in place, recorded for backward when a gradient is needed."""
     key = _index(key)
@@ -125,7 +135,8 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
     if input._view is not None and GRAD_ENABLED.enabled:
         from ..autograd._views import check_inplace_view
 
-        check_inplace_view(input, isinstance(value, Tensor) and value.requires_grad)
+        check_inplace_view(input, isinstance(value, Tensor) and value.requires_grad,
+                           _first_step(key))
     if not (grad_needed and GRAD_ENABLED.enabled):
         _write(input, key, raw)
         return

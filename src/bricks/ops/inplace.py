@@ -39,11 +39,11 @@ _OVERLAP = ("unsupported operation: more than one element of the written-to tens
 def _records(self: Tensor, other: Any) -> bool:
     if not GRAD_ENABLED.enabled:
         return False
+    other_needs = isinstance(other, Tensor) and other.requires_grad
+    if self._view is not None:  # first, as PyTorch: a marked view of a leaf says so
+        check_inplace_view(self, other_needs)
     if self.requires_grad:
         check_not_leaf(self)
-    other_needs = isinstance(other, Tensor) and other.requires_grad
-    if self._view is not None:
-        check_inplace_view(self, other_needs)
     return self.requires_grad or other_needs
 
 

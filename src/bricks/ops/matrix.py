@@ -11,7 +11,7 @@ from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import _operands
 from .linalg import einsum, matmul
-from .shape import cat, expand, reshape
+from .shape import cat, expand, reshape, strided_view
 
 __all__ = ["tril", "triu", "diagonal", "diag", "diag_embed", "trace", "mv", "cross", "kron",
            "tensordot", "cdist", "meshgrid"]
@@ -60,32 +60,51 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return Triu.apply(input, k=diagonal)
 
 
-def _diagonal_index(rows: int, cols: int, offset: int, module: Any = xp) -> tuple[Any, Any]:
-    n = builtins.max(0, builtins.min(rows + builtins.min(offset, 0),
-                                     cols - builtins.max(offset, 0)))
-    start = module.arange(n)
-    return start + builtins.max(-offset, 0), start + builtins.max(offset, 0)
-
-
 class Diagonal(Function):
+    """The diagonal as a view, as PyTorch's: writes through it reach the input."""
+
+    is_view = True
+
     def forward(self, x, offset, axis1, axis2):
         self.shape, self.offset, self.axes = x.shape, offset, (axis1, axis2)
-        moved = xp.moveaxis(x, (axis1, axis2), (-2, -1))
-        rows, cols = _diagonal_index(moved.shape[-2], moved.shape[-1], offset,
-                                     array_module(moved))
-        return moved[..., rows, cols]
+        return _diagonal_view(x, offset, axis1, axis2)
 
     def backward(self, gy):
         gx = array_module(gy).zeros(self.shape, gy.dtype)
-        moved = xp.moveaxis(gx, self.axes, (-2, -1))
-        rows, cols = _diagonal_index(moved.shape[-2], moved.shape[-1], self.offset,
-                                     array_module(moved))
-        moved[..., rows, cols] = gy
+        _diagonal_view(gx, self.offset, *self.axes)[...] = gy
         return gx
+
+    def view_again(self, x):
+        return _diagonal_view(x, self.offset, *self.axes)
+
+
+class DiagonalCopy(Diagonal):
+    """``diag`` of a matrix: PyTorch copies that diagonal (``DiagonalBackward0_copy``)."""
+
+    is_view = False
+    torch_name = "DiagonalBackward0_copy"
+
+    def forward(self, x, offset, axis1, axis2):
+        return Diagonal.forward(self, x, offset, axis1, axis2).copy()
+
+
+def _diagonal_view(x: Any, offset: int, axis1: int, axis2: int) -> Any:
+    """The diagonal of ``x`` over two axes as a writeable view, last: NumPy's ``diagonal``
+    is read-only, so the view is made from strides (one step down and one across)."""
+    module = array_module(x)
+    moved = module.moveaxis(x, (axis1, axis2), (-2, -1))
+    rows, cols = moved.shape[-2:]
+    n = builtins.max(0, builtins.min(rows + builtins.min(offset, 0),
+                                     cols - builtins.max(offset, 0)))
+    if n:  # an empty diagonal starts at the first element, as PyTorch's storage offset says
+        moved = moved[..., builtins.max(-offset, 0):, builtins.max(offset, 0):]
+    steps = moved.strides
+    return strided_view(moved, moved.shape[:-2] + (n,), steps[:-2] + (steps[-2] + steps[-1],))
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal of dimensions ``dim1`` and ``dim2``, as the last dimension of the result.
+    """The diagonal of dimensions ``dim1`` and ``dim2``, as the last dimension of the result:
+    a view of ``input``, as in PyTorch (writes through it change ``input``).
 
     Raises:
         RuntimeError: if ``dim1`` and ``dim2`` are the same dimension.
@@ -103,13 +122,11 @@ class DiagEmbed(Function):
         self.offset = offset
         n = x.shape[-1] + builtins.abs(offset)
         y = array_module(x).zeros(x.shape[:-1] + (n, n), x.dtype)
-        rows, cols = _diagonal_index(n, n, offset, array_module(y))
-        y[..., rows, cols] = x
+        _diagonal_view(y, offset, -2, -1)[...] = x
         return y
 
     def backward(self, gy):
-        rows, cols = _diagonal_index(gy.shape[-2], gy.shape[-1], self.offset, array_module(gy))
-        return gy[..., rows, cols]
+        return _diagonal_view(gy, self.offset, -2, -1).copy()
 
 
 def diag_embed(input: Tensor, offset: int = 0) -> Tensor:
@@ -127,7 +144,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     if ndim == 1:
         return DiagEmbed.apply(input, offset=diagonal)
     if ndim == 2:
-        return Diagonal.apply(input, offset=diagonal, axis1=0, axis2=1)
+        return DiagonalCopy.apply(input, offset=diagonal, axis1=0, axis2=1)
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from .._device import xp
+from .._device import array_module, xp
 from .._promotion import result_type
 from .._tensor import Tensor, _check_dim
+from ..autograd._views import mark_outputs
 from ..autograd.function import Function, link_view, rename, unbroadcast
 from .elementwise import cast
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose",
            "permute", "expand", "repeat", "cat", "stack", "split", "chunk", "t", "movedim",
            "moveaxis", "swapaxes", "swapdims", "unbind", "contiguous", "clone", "expand_as",
-           "view_as", "reshape_as"]
+           "view_as", "reshape_as", "split_with_sizes", "tensor_split", "hsplit", "vsplit",
+           "dsplit"]
 
 
 def _sizes(shape: Sequence[Any]) -> tuple[int, ...]:
@@ -288,6 +290,64 @@ def _dims(dims: int | Sequence[int], ndim: int) -> tuple[int, ...]:
     return tuple(_check_dim(d, ndim) for d in _listed(dims))
 
 
+def strided_view(x: Any, shape: tuple, strides: tuple) -> Any:
+    """A view of ``x``'s memory with other sizes and strides (in bytes), of ``x``'s array type
+    (NumPy's ``as_strided`` gives a plain ``ndarray`` of an array of a subclass)."""
+    y = array_module(x).lib.stride_tricks.as_strided(x, shape, strides)
+    return y if type(y) is type(x) else y.view(type(x))
+
+
+class Unfold(Function):
+    """Windows of ``size`` every ``step`` along a dimension, as a new last dimension: a view
+    (windows overlap when ``step < size``, so the view may see an element several times)."""
+
+    is_view = True
+
+    def forward(self, x, axis, size, step):
+        self.shape, self.axis, self.size, self.step = x.shape, axis, size, step
+        return self.view_again(x)
+
+    def view_again(self, x):
+        axis, size, step = self.axis, self.size, self.step
+        count = (x.shape[axis] - size) // step + 1
+        shape = x.shape[:axis] + (count,) + x.shape[axis + 1:] + (size,)
+        strides = (x.strides[:axis] + (x.strides[axis] * step,) + x.strides[axis + 1:]
+                   + (x.strides[axis],))
+        return strided_view(x, shape, strides)
+
+    def backward(self, gy):
+        gx = array_module(gy).zeros(self.shape, gy.dtype)
+        along = xp.moveaxis(gx, self.axis, -1)
+        windows = xp.moveaxis(gy, self.axis, -2)
+        span = self.step * (windows.shape[-2] - 1) + 1
+        for k in range(self.size):  # each place in the window: one strided slice
+            along[..., k:k + span:self.step] += windows[..., k]
+        return gx
+
+
+def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """``Tensor.unfold``: every window of ``size`` elements, ``step`` apart, along
+    ``dimension``, as a new last dimension of a view.
+
+    Raises:
+        RuntimeError: for a negative size, a size beyond the dimension, or a step below 1.
+    """
+    x = self._value
+    axis = _check_dim(dimension, x.ndim)
+    length = x.shape[axis] if x.ndim else 1
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {axis} is {length} but size "
+                           f"is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if not x.ndim:  # PyTorch: a scalar's one window, of ``size`` (0 or 1) elements
+        return rename(Unfold.apply(reshape(self, (1,)), axis=0, size=size, step=step)[0],
+                      "UnfoldBackward0")
+    return Unfold.apply(self, axis=axis, size=int(size), step=int(step))
+
+
 class Expand(Function):
     is_view = True
 
@@ -420,21 +480,43 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into chunks of a size, or of the listed sizes, along ``dim``."""
+    """Split into chunks of a size, or of the listed sizes, along ``dim``: views, which, as
+    PyTorch's, refuse in-place changes in a graph (they are one function's outputs).
+
+    Raises:
+        RuntimeError: for a negative size, a size 0 of a dimension that is not empty, or
+            listed sizes that do not add up to the dimension.
+    """
+    if not isinstance(split_size_or_sections, int):
+        return split_with_sizes(tensor, split_size_or_sections, dim)
     d = _check_dim(dim, tensor._value.ndim)
     n = tensor._value.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
-        name = "SplitBackward0"
-    else:
-        name = "SplitWithSizesBackward0"
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
-                               f"(input tensor's size at dimension {d}), but got split_sizes="
-                               f"{sizes}")
-    return tuple(rename(piece, name) for piece in _slices(tensor, d, sizes))
+    step = split_size_or_sections
+    if step < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+    if step == 0 and n:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
+                           f"size of {n}")
+    sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
+    return mark_outputs(_slices(tensor, d, sizes), "SplitBackward0")
+
+
+def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of the listed sizes along ``dim`` (views, as ``split``'s).
+
+    Raises:
+        RuntimeError: for a negative size, or sizes that do not add up to the dimension.
+    """
+    d = _check_dim(dim, input._value.ndim)
+    n = input._value.shape[d]
+    sizes = [int(size) for size in split_sizes]
+    if any(size < 0 for size in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, "
+                           f"but got split_sizes={sizes}")
+    if sum(sizes) != n:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                           f"tensor's size at dimension {d}), but got split_sizes={sizes}")
+    return mark_outputs(_slices(input, d, sizes), "SplitWithSizesBackward0")
 
 
 def _slices(tensor: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
@@ -449,6 +531,8 @@ def _slices(tensor: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` nearly equal pieces along ``dim``."""
     n = input._value.shape[_check_dim(dim, input._value.ndim)]
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     if n == 0:  # torch: ``chunks`` empty pieces
         return split(input, [0] * chunks, dim)
     return split(input, -(-n // chunks), dim)
@@ -459,4 +543,70 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     d = _check_dim(dim, input._value.ndim)
     lead = (slice(None),) * d
     pieces = [input[lead + (i,)] for i in range(input._value.shape[d])]
-    return tuple(rename(piece, "UnbindBackward0") for piece in pieces)
+    return mark_outputs(tuple(pieces), "UnbindBackward0")
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any = None, dim: int = 0, *,
+                 indices: Any = None, sections: Any = None) -> tuple[Tensor, ...]:
+    """Split along ``dim`` into ``sections`` nearly equal pieces (the first ones one longer),
+    or at the listed ``indices`` (slices between them, clamped as Python's): views, which,
+    unlike ``split``'s, may be changed in place, as in PyTorch.
+
+    Raises:
+        RuntimeError: for sections below 1, or a tensor of positions that is not an integer
+            tensor of at most one dimension.
+    """
+    spec = next(a for a in (indices_or_sections, indices, sections, 0) if a is not None)
+    if isinstance(spec, Tensor):
+        spec = _positions_of(spec)
+    d = _check_dim(dim, input._value.ndim)
+    lead = (slice(None),) * d
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        quotient, remainder = divmod(input._value.shape[d], spec)
+        sizes = [quotient + 1] * remainder + [quotient] * (spec - remainder)
+        return _slices(input, d, sizes)
+    bounds = [None] + [int(i) for i in spec] + [None]
+    return tuple(input[lead + (slice(a, b),)] for a, b in zip(bounds, bounds[1:]))
+
+
+def _positions_of(spec: Tensor) -> Any:
+    """A tensor's ``tensor_split`` positions: a number of sections (0-d) or indices (1-d)."""
+    value = spec._value
+    if value.dtype != xp.int64:
+        kind = {"f": "Float", "i": "Int", "b": "Bool", "u": "Byte"}.get(value.dtype.kind, "")
+        name = "Double" if value.dtype == xp.float64 else kind
+        raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of "
+                           f"long, but got {name}")
+    if value.ndim > 1:
+        raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a "
+                           f"zero-dimensional or one-dimensional tensor, but got a tensor with "
+                           f"{value.ndim} dims")
+    return int(value) if value.ndim == 0 else value.tolist()
+
+
+def _split_along(name: str, least: int, axis: int) -> Callable[[Tensor, Any], tuple[Tensor, ...]]:
+    def split_along(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        ndim = input._value.ndim
+        if ndim < least:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {least} dimension, "
+                               f"but got a tensor with {ndim} dimensions!")
+        d = axis if ndim > 1 else 0
+        if isinstance(indices_or_sections, int):
+            size = input._value.shape[d]
+            if indices_or_sections == 0 or size % indices_or_sections:
+                raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but "
+                                   f"the size of the dimension {size} is not divisible by the "
+                                   f"split_size {indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, d)
+
+    split_along.__name__ = name
+    split_along.__doc__ = (f"``tensor_split`` along dimension {axis}, whose size ``sections`` "
+                           f"must divide exactly (views).")
+    return split_along
+
+
+hsplit: Callable[[Tensor, Any], tuple[Tensor, ...]] = _split_along("hsplit", 1, 1)
+vsplit: Callable[[Tensor, Any], tuple[Tensor, ...]] = _split_along("vsplit", 2, 0)
+dsplit: Callable[[Tensor, Any], tuple[Tensor, ...]] = _split_along("dsplit", 3, 2)

@@ -118,6 +118,10 @@ def test_all_weights_groups_parameters_by_layer_and_direction():
     expected = torch.nn.GRU(5, 4, num_layers=2, bidirectional=True)
     assert [[tuple(p.shape) for p in group] for group in layer.all_weights] == \
         [[tuple(p.shape) for p in group] for group in expected.all_weights]
+    assert layer._flat_weights_names == expected._flat_weights_names
+    assert [tuple(p.shape) for p in layer._flat_weights] == \
+        [tuple(p.shape) for p in expected._flat_weights]
+    assert layer._flat_weights[0] is layer.weight_ih_l0
 
 
 def test_recurrent_layers_reject_bad_input_and_hidden_sizes():

@@ -118,6 +118,12 @@ class RNNBase(Module):
         """Do nothing: PyTorch compacts weights for cuDNN here; bricks has nothing to compact."""
 
     @property
+    def _flat_weights(self) -> list[Parameter]:
+        """The parameters in ``_flat_weights_names`` order: PyTorch's internal list, which
+        some initialization code reads."""
+        return [getattr(self, name) for name in self._flat_weights_names]
+
+    @property
     def all_weights(self) -> list[list[Parameter]]:
         """The parameters grouped by layer and direction, each group in PyTorch's order."""
         per_group = len(self._flat_weights_names) // (self.num_layers * self._directions)
