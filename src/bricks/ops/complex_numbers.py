@@ -21,6 +21,7 @@ from . import (
     devices, elementwise, extras, index, indexing, matrix, pointwise, reduce, shape, sorting,
     stats, unary,
 )
+from . import nn as layer_ops
 from .elementwise import _broadcast_error, cast
 
 __all__ = [
@@ -309,6 +310,11 @@ REAL_ONLY = {
                 "digamma", "deg2rad", "rad2deg"),
     extras: ("fmod", "fmax", "fmin", "erfinv", "kthvalue", "cummax", "cummin", "nansum",
              "nanmean"),
+    # the layer primitives under nn.functional (which calls them through the package)
+    layer_ops: ("leaky_relu", "elu", "celu", "selu", "gelu", "rrelu", "hardtanh", "hardswish",
+                "hardsigmoid", "softplus", "softplus_neg", "mish", "max_pool2d", "avg_pool2d",
+                "batch_norm", "layer_norm", "group_norm", "mse_loss", "binary_cross_entropy",
+                "cross_entropy", "nll_loss"),
 }
 # torch computes these for complex input, bricks does not yet (its formulas are for reals):
 # it refuses rather than give other values.

@@ -229,8 +229,25 @@ class Relu(Function):
     def backward(self, gy):
         # PyTorch passes the gradient where not y <= 0: at NaN too. y = max(x, 0) is >= 0 or
         # NaN, so that is where y is truthy: one call (``y <= 0`` first cost 1 us more).
-        # (No ``out=``: ``where`` has none, and forms that write into a buffer cost more.)
-        return xp.where(self.y, gy, 0)
+        if gy.size < _MANY or type(gy) is not xp.ndarray or gy.dtype.kind != "f":
+            return xp.where(self.y, gy, 0)
+        return masked(gy, xp.not_equal(self.y, 0))
+
+
+# ``where`` branches on every element: on many elements of a random mask it mispredicts and
+# costs ~4 ns each (LeNet's first ReLU: 1.2 ms), 15x ``masked``; on a few it is one call.
+_MANY = 4096
+
+
+def masked(g: Any, keep: Any) -> Any:
+    """``g`` where ``keep``, +0.0 elsewhere (inf and NaN too), without a branch per element.
+
+    The float's bits ANDed with all ones (keep) or all zeros: exactly ``where(keep, g, 0)``.
+    """
+    bits = xp.dtype(f"i{g.itemsize}")
+    out = xp.empty_like(g)
+    xp.bitwise_and(g.view(bits), xp.negative(keep, dtype=bits), out=out.view(bits))
+    return out
 
 
 class Clamp(Function):
