@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
-from . import _device, _dtypes
+from . import _device, _dtypes, _promotion
 from ._device import xp
 from ._tensor import Size, Tensor
 
@@ -236,7 +236,7 @@ def _numbers_from_tensors(data: list | tuple) -> Any:
     values = number(data)
     promoted = dtypes[0]
     for other in dtypes[1:]:
-        promoted = _dtypes.result_type(xp.empty(1, promoted), xp.empty(1, other))
+        promoted = _promotion.result_type(xp.empty(1, promoted), xp.empty(1, other))
     return xp.array(values, dtype=promoted)
 
 
