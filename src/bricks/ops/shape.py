@@ -378,7 +378,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     for i, n in enumerate(shape):
         if n != 1 and n != target[i + lead]:
             raise RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match "
-                               f"the existing size ({n}) at non-singleton dimension {i + lead}. "
+                               f"the existing size ({n}) at non-singleton dimension {i + lead}.  "
                                f"Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}")
     return Expand.apply(input, shape=target)
 
