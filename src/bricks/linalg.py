@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from ._backend import xp
-from ._device import array_module
+from ._device import array_module, xp
 from ._tensor import Tensor, _check_dim
 from .autograd.function import rename
 from .ops.decompositions import (
@@ -48,13 +47,30 @@ def vector_norm(x: Tensor, ord: float = 2, dim: Any = None, keepdim: bool = Fals
                            f"input. Got {x.dtype}")
     ndim = x._value.ndim
     dims = _dims(dim, ndim)
+    shape = x._value.shape
+    if ord < 0 or ord == math.inf:
+        _check_identity(shape, dims, dim is None, ord)
     kept = tuple(d for d in range(ndim) if d not in dims)
     moved = x.permute(*(kept + dims)) if ndim else x
-    flat = moved.reshape(tuple(x._value.shape[d] for d in kept) + (-1,))
+    # the reduced size spelled out: -1 is ambiguous when a kept dimension is empty
+    flat = moved.reshape(tuple(shape[d] for d in kept) + (math.prod(shape[d] for d in dims),))
     out = _pnorm(flat, float(ord), nan_blind_l1=True)
     if keepdim:
         out = out.reshape(tuple(1 if d in dims else x._value.shape[d] for d in range(ndim)))
     return rename(out, "LinalgVectorNormBackward0")
+
+
+def _check_identity(shape: tuple, dims: tuple, every: bool, ord: float) -> None:
+    """torch's error for a norm with no value on nothing (a max, a min, a negative power) over
+    an empty dimension."""
+    if every and 0 in shape:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on an empty "
+                           f"tensor because the operation does not have an identity")
+    for d in dims:
+        if shape[d] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on the "
+                               f"dimension {d}because this dimension is empty and the "
+                               f"operation does not have an identity")
 
 
 def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple[int, int] = (-2, -1),
@@ -80,6 +96,9 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple[int, int] = (-2, -1),
         values = svd_reduced(moved).S
         if ord == "nuc":
             out = values.sum(-1)
+        elif ord == 2 and not values._value.shape[-1]:  # torch: 0, outside the graph
+            out = Tensor._wrap(array_module(values._value).zeros(values._value.shape[:-1],
+                                                                 values._value.dtype))
         else:
             out = values.amax(-1) if ord == 2 else values.amin(-1)
     elif ord in (1, -1, math.inf, -math.inf):
@@ -209,7 +228,18 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
 
 
 def matrix_power(A: Tensor, n: int) -> Tensor:
-    """``A`` multiplied by itself ``n`` times (the inverse's powers for negative ``n``)."""
+    """``A`` multiplied by itself ``n`` times (the inverse's powers for negative ``n``).
+
+    Raises:
+        RuntimeError: unless ``A`` is a (batch of) square matrices.
+    """
+    shape = A._value.shape
+    if len(shape) < 2:
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if shape[-2] != shape[-1]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
+                           f"they are {shape[-2]} by {shape[-1]} matrices")
     if n < 0:
         return matrix_power(inverse(A), -n)
     from .ops.elementwise import cast

@@ -238,7 +238,15 @@ REFUSED = [
     lambda m, z: z.softmax(0), lambda m, z: z.cummax(0), lambda m, z: m.quantile(z, 0.5),
     lambda m, z: z.trunc(), lambda m, z: z.erf(), lambda m, z: m.fmax(z, z),
     lambda m, z: m.searchsorted(z, z), lambda m, z: z.signbit(), lambda m, z: z.nansum(),
-    lambda m, z: m.nanmean(z),
+    lambda m, z: m.nanmean(z), lambda m, z: m.nn.functional.mse_loss(z, z),
+    lambda m, z: m.nn.functional.leaky_relu(z), lambda m, z: m.nn.functional.elu(z),
+    lambda m, z: m.nn.functional.gelu(z), lambda m, z: m.nn.functional.softplus(z),
+    lambda m, z: m.nn.functional.hardtanh(z), lambda m, z: m.nn.functional.relu6(z),
+    lambda m, z: m.nn.functional.mish(z), lambda m, z: m.nn.functional.logsigmoid(z),
+    lambda m, z: m.nn.functional.layer_norm(z, (4,)),
+    lambda m, z: m.nn.functional.binary_cross_entropy_with_logits(z, z),
+    lambda m, z: m.nn.functional.max_pool1d(z[None], 2),
+    lambda m, z: m.nn.functional.avg_pool1d(z[None], 2),
 ]
 
 

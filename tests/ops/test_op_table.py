@@ -218,23 +218,7 @@ def _emptied(shapes: Any) -> tuple:
     return tuple((0,) + tuple(shape[1:]) if shape else shape for shape in shapes)
 
 
-# Rows whose zero-size inputs still differ from torch (another exception type for fixed
-# indices out of range of an empty input, or a result where torch raises): known gaps of
-# issue 13, expected to fail strictly, so that a fix shows up and every other row (and every
-# new one) is checked.
-EMPTY_KNOWN_GAPS = {
-    "gather", "gather_dim0", "index_select", "setitem_broadcast",
-    "setitem_tensor", "take_along_dim", "take_along_dim_flat", "median", "mode_grad",
-    "quantile", "quantile_dim", "quantile_lower", "quantile_midpoint", "nanquantile",
-    "linalg_svd_tall", "linalg_qr", "linalg_qr_square", "linalg_vector_norm_dim",
-    "linalg_vector_norm_inf", "linalg_vector_norm_l1", "linalg_norm_dim",
-    "linalg_matrix_norm_fro", "linalg_matrix_norm_2", "linalg_matrix_power",
-}
-EMPTY_ROWS = [pytest.param(op, marks=pytest.mark.xfail(strict=True, reason="known gap"))
-              if op.name in EMPTY_KNOWN_GAPS else op for op in OPS]
-
-
-@pytest.mark.parametrize("op", EMPTY_ROWS, ids=repr)
+@pytest.mark.parametrize("op", OPS, ids=repr)
 def test_empty_inputs_match_torch(op: Op) -> None:
     """Every row on zero-size inputs: the same result (or the same exception type)."""
     run_edge(op.bricks, op.torch, edge_arrays([1.0], _emptied(op.shapes), "float64"),

@@ -13,14 +13,15 @@ import functools
 import math
 from typing import Any, Callable
 
-from .._backend import complex_of, get_default_dtype, real_of, xp
-from .._device import array_module
+from .._device import array_module, xp
+from .._dtypes import complex_of, get_default_dtype, real_of
 from .._tensor import Tensor
 from ..autograd.function import Function, unbroadcast
 from . import (
     devices, elementwise, extras, index, indexing, matrix, pointwise, reduce, shape, sorting,
     stats, unary,
 )
+from . import nn as layer_ops
 from .elementwise import _broadcast_error, cast
 
 __all__ = [
@@ -309,6 +310,11 @@ REAL_ONLY = {
                 "digamma", "deg2rad", "rad2deg"),
     extras: ("fmod", "fmax", "fmin", "erfinv", "kthvalue", "cummax", "cummin", "nansum",
              "nanmean"),
+    # the layer primitives under nn.functional (which calls them through the package)
+    layer_ops: ("leaky_relu", "elu", "celu", "selu", "gelu", "rrelu", "hardtanh", "hardswish",
+                "hardsigmoid", "softplus", "softplus_neg", "mish", "max_pool2d", "avg_pool2d",
+                "batch_norm", "layer_norm", "group_norm", "mse_loss", "binary_cross_entropy",
+                "cross_entropy", "nll_loss"),
 }
 # torch computes these for complex input, bricks does not yet (its formulas are for reals):
 # it refuses rather than give other values.

@@ -4,10 +4,10 @@ cholesky, eigh, svd, qr, pinv, and PyTorch's top-level names for them (``torch.i
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor
 from ..autograd.function import Function, rename
 
@@ -112,7 +112,9 @@ class Solve(Function):
 # A primitive has one output, so the decompositions pack theirs side by side along one last
 # axis (batch + (total,)) and hand out differentiable slices of it.
 def _pack(arrays: tuple, batch: tuple) -> Any:
-    return xp.concatenate([a.reshape(batch + (-1,)) for a in arrays], axis=-1)
+    # each part's size spelled out: -1 is ambiguous for an empty batch
+    return xp.concatenate([a.reshape(batch + (math.prod(a.shape[len(batch):]),))
+                           for a in arrays], axis=-1)
 
 
 def _unpack(packed: Any, batch: tuple, shapes: list) -> list:
@@ -232,6 +234,8 @@ class Qr(Function):
         # Seeger et al. (2017), "Auto-differentiating linear algebra": for m >= n,
         # gA = (gQ + Q copyltu(M)) R^{-T}, M = R gR^T - gQ^T Q.
         q, r = self.q, self.r
+        if 0 in self.shape:  # nothing to differentiate: torch's gradient is empty or 0
+            return array_module(gy).zeros(self.shape, gy.dtype)
         if self.shape[-2] < self.shape[-1]:
             raise NotImplementedError("the gradient of qr is implemented for inputs with at "
                                       "least as many rows as columns")

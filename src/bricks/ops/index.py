@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim, bump_version
 from ..autograd.function import Function, unbroadcast
 from .elementwise import cast
@@ -97,7 +97,7 @@ class IndexPut(Function):
         self.key = key
         self.value_shape = value.shape if isinstance(value, xp.ndarray) else ()
         y = x.copy()
-        y[key] = value
+        _assign(y, key, value)
         return y
 
     def backward(self, gy):
@@ -154,18 +154,49 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:
 
 
 def _write(input: Tensor, key: Any, raw: Any) -> None:
-    try:
-        input._value[key] = raw
-    except ValueError as error:
-        shape = getattr(raw, "shape", ())
-        raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be "
-                           f"broadcast to indexing result ({error})") from None
+    _assign(input._value, key, raw)
     bump_version(input)
+
+
+def _assign(target: Any, key: Any, value: Any) -> None:
+    """``target[key] = value``, with torch's errors: NumPy checks the shapes before the
+    positions, torch the positions first. Either way nothing is written."""
+    try:
+        target[key] = value
+    except (ValueError, IndexError):
+        raise _assign_error(target, key, value) from None
+
+
+def _assign_error(target: Any, key: Any, value: Any) -> Exception:
+    try:
+        place = target[key]
+    except IndexError as error:
+        found = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)",
+                         str(error))
+        if found is None:
+            return error
+        index, axis, size = found.groups()
+        if size == "0":
+            return IndexError("index is out of bounds for dimension with size 0")
+        return IndexError(f"index {index} is out of bounds for dimension {axis} with size {size}")
+    shape = list(xp.shape(value))
+    if _is_basic(key):  # torch expands the value to the view it writes into
+        from .shape import expand
+
+        try:
+            expand(Tensor._wrap(array_module(target).zeros(shape)), place.shape)
+        except RuntimeError as error:
+            return error
+    return RuntimeError(f"shape mismatch: value tensor of shape {shape} cannot be broadcast to "
+                        f"indexing result of shape {list(place.shape)}")
 
 
 class Gather(Function):
     def forward(self, x, index, axis):
         self.shape, self.index, self.axis = x.shape, index, axis
+        if index.shape != x.shape:  # torch reads only the part of x the index covers
+            x = x[tuple(slice(None) if d == axis else slice(0, n)
+                        for d, n in enumerate(index.shape))]
         return xp.take_along_axis(x, index, axis=axis)
 
     def backward(self, gy):
@@ -191,7 +222,26 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if index._value.ndim != input._value.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            f"tensor: index has {index._value.ndim}, input {input._value.ndim}")
-    return Gather.apply(input, index._value, axis=_check_dim(dim, input._value.ndim))
+    axis = _check_dim(dim, input._value.ndim)
+    shape, index_shape = input._value.shape, index._value.shape
+    for d, (n, m) in enumerate(zip(shape, index_shape)):
+        if d != axis and m > n:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                               f"{list(index_shape)} to be no larger than self {list(shape)} "
+                               f"apart from dimension {axis}")
+    _check_positions(index._value, shape[axis] if shape else 1, axis)
+    return Gather.apply(input, index._value, axis=axis)
+
+
+def _check_positions(index: Any, size: int, axis: int) -> None:
+    """torch's RuntimeError for the first position of ``index`` outside ``[0, size)`` (no
+    negative positions, unlike NumPy's)."""
+    if not index.size:
+        return
+    outside = (index < 0) | (index >= size)
+    if outside.any():
+        bad = int(index.reshape(-1)[int(xp.argmax(outside.reshape(-1)))])
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {size}")
 
 
 class IndexSelect(Function):
@@ -212,10 +262,12 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError(f"index_select(): Index is supposed to be a vector of integers, got "
                          f"dtype {index.dtype} with {index._value.ndim} dimensions")
     axis = _check_dim(dim, input._value.ndim)
-    if index._value.size and (index._value.max() >= input._value.shape[axis]
-                              or index._value.min() < -input._value.shape[axis]):
-        raise IndexError(f"index out of range in self: dimension {axis} has size "
-                         f"{input._value.shape[axis]}")
+    size = input._value.shape[axis] if input._value.ndim else 1
+    if index._value.size:
+        if size == 0:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        if index._value.max() >= size or index._value.min() < 0:
+            raise IndexError("index out of range in self")
     return IndexSelect.apply(input, index._value.reshape(-1), axis=axis)
 
 

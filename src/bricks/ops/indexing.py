@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .index import _scatter_add, gather, index_select
@@ -257,11 +256,24 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
                            f"input, and {indices._value.ndim} dimensions for indices")
     in_shape, ix_shape = list(input._value.shape), list(indices._value.shape)
     in_shape[axis] = ix_shape[axis] = 1
-    common = list(xp.broadcast_shapes(tuple(in_shape), tuple(ix_shape)))
+    common = list(_broadcast_shapes(tuple(in_shape), tuple(ix_shape)))
     input_shape, index_shape = list(common), list(common)
     input_shape[axis], index_shape[axis] = input._value.shape[axis], indices._value.shape[axis]
     return gather(expand(input, tuple(input_shape)), axis,
                   expand(indices.long(), tuple(index_shape)))
+
+
+def _broadcast_shapes(a: tuple, b: tuple) -> tuple:
+    """The shape ``a`` and ``b`` broadcast to, or torch's error naming the first dimension,
+    from the last, where they differ."""
+    try:
+        return xp.broadcast_shapes(a, b)
+    except ValueError:
+        n = max(len(a), len(b))
+        a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+        d = next(d for d in reversed(range(n)) if 1 != a[d] != b[d] != 1)
+        raise RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b "
+                           f"({b[d]}) at non-singleton dimension {d}") from None
 
 
 class Roll(Function):

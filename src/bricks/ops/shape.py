@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from .._backend import result_type, xp
-from .._device import array_module
+from .._device import array_module, xp
+from .._promotion import result_type
 from .._tensor import Tensor, _check_dim
 from ..autograd._views import mark_outputs
 from ..autograd.function import Function, link_view, rename, unbroadcast
@@ -378,7 +378,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     for i, n in enumerate(shape):
         if n != 1 and n != target[i + lead]:
             raise RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match "
-                               f"the existing size ({n}) at non-singleton dimension {i + lead}. "
+                               f"the existing size ({n}) at non-singleton dimension {i + lead}.  "
                                f"Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}")
     return Expand.apply(input, shape=target)
 

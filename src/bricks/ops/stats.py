@@ -6,8 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .index import gather
@@ -50,9 +49,9 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
 def _median(input: Tensor, dim: int | None, keepdim: bool, nan_aware: bool) -> Any:
     x = input._value
     if dim is None:
+        if x.size == 0:  # NaN, in the graph: torch's gradient of it is 0 everywhere
+            return MedianAll.apply(input, value=x.dtype.type(xp.nan))
         flat = reshape(input, (-1,))
-        if x.size == 0:
-            return Tensor._wrap(array_module(x).asarray(xp.nan, x.dtype))
         order = _nan_order(flat._value, 0, nan_aware)
         pos = _median_position(flat._value, 0, nan_aware)
         value = flat._value[xp.take_along_axis(order, pos[None], 0)[0]]
@@ -61,6 +60,7 @@ def _median(input: Tensor, dim: int | None, keepdim: bool, nan_aware: bool) -> A
     if x.ndim == 0:
         return _ValuesIndices(input.clone(),
                               Tensor._wrap(array_module(x).zeros((), xp.int64)))
+    _check_reduced("median", x, axis)
     order = _nan_order(x, axis, nan_aware)
     pos = xp.expand_dims(_median_position(x, axis, nan_aware), axis)
     index = xp.take_along_axis(order, pos, axis).squeeze(axis)
@@ -98,6 +98,12 @@ def _median_position(x: Any, axis: int, nan_aware: bool) -> Any:
     return xp.where(nans > 0, n - nans, (n - 1) // 2).astype(xp.int64)
 
 
+def _check_reduced(name: str, x: Any, axis: int) -> None:
+    """torch's IndexError for an order statistic along an empty dimension (it has no value)."""
+    if x.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+
+
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> _ValuesIndices:
     """The most frequent value along ``dim`` (the smallest among equally frequent ones) and
     the index of its last occurrence, as torch."""
@@ -106,6 +112,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> _ValuesIndices:
         return _ValuesIndices(input.clone(),
                               Tensor._wrap(array_module(x).zeros((), xp.int64)))
     axis = _check_dim(dim, x.ndim)
+    _check_reduced("mode", x, axis)
     moved = xp.moveaxis(x, axis, -1)
     rows = moved.reshape(-1, moved.shape[-1])
     best = array_module(x).zeros(rows.shape[0], xp.int64)
@@ -140,6 +147,8 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolation: str,
               ignore_nan: bool) -> Tensor:
+    if input._value.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
     if input._value.dtype.kind != "f":
         raise RuntimeError(f"quantile() input tensor must be either float or double dtype, "
                            f"got {input.dtype}")
