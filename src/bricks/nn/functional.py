@@ -11,8 +11,7 @@ import warnings
 from typing import Any, Sequence
 
 from .. import ops
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, bump_version
 from ..ops.linalg import linear
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)
