@@ -19,7 +19,7 @@ __all__ = ["sync_batch_norm"]
 class SyncBatchNorm(BatchNorm):
     # BatchNorm in training, with the batch statistics and the backward's two per-channel
     # means taken over every rank.
-    torch_name = None  # not BatchNorm's: PyTorch records its own node for SyncBatchNorm
+    torch_name = "SyncBatchNormBackward0"  # its own node, not BatchNorm's
 
     def forward(self, x, w, b, running_mean, running_var, momentum, eps):
         return super().forward(x, w, b, running_mean, running_var, True, momentum, eps)
