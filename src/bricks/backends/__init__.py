@@ -10,6 +10,7 @@ Example:
     >>> cudnn.benchmark = True
     >>> cudnn.benchmark, cudnn.is_available()
     (True, False)
+    >>> cudnn.benchmark = False
 """
 
 from __future__ import annotations
