@@ -95,6 +95,10 @@ ReduceLROnPlateau CyclicLR OneCycleLR CosineAnnealingWarmRestarts LinearLR Const
 SequentialLR ChainedScheduler PolynomialLR
 """
 
+TESTING = """
+assert_close make_tensor
+"""
+
 
 def names(block: str) -> list[str]:
     return block.split()
@@ -115,7 +119,8 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                  ("torch.nn.functional.*", bricks.nn.functional, FUNCTIONAL),
                                  ("torch.optim.*", bricks.optim, OPTIM),
                                  ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
-                                  SCHEDULERS)):
+                                  SCHEDULERS),
+                                 ("torch.testing.*", bricks.testing, TESTING)):
         wanted = names(block)
         have, missing = coverage(module, wanted)
         result[group] = (have, len(wanted), missing)
