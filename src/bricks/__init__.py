@@ -112,3 +112,6 @@ del _name
 from . import testing  # noqa: E402
 
 __all__ += ["testing"]
+from . import special  # noqa: E402
+
+__all__ += ["special"]

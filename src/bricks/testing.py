@@ -45,7 +45,7 @@ def _tolerances(rtol: float | None, atol: float | None, *dtypes: Any) -> tuple[f
         missing = "atol" if atol is None else "rtol"
         raise ValueError(f"Both 'rtol' and 'atol' must be either specified or omitted, "
                          f"but got no {missing}.")
-    if rtol is None:
+    if rtol is None or atol is None:
         return _default_tolerances(*dtypes)
     return float(rtol), float(atol)
 
@@ -75,8 +75,9 @@ def _mismatch_text(identifier: str, extra: str, abs_part: tuple, rel_part: tuple
                    rtol: float, atol: float) -> str:
     equality = rtol == 0 and atol == 0
     head = f"{identifier} are not {'equal' if equality else 'close'}!\n\n{extra}\n"
-    return (head + _diff_line("absolute", *abs_part, atol, equality) + "\n"
-            + _diff_line("relative", *rel_part, rtol, equality))
+    (abs_diff, abs_idx), (rel_diff, rel_idx) = abs_part, rel_part
+    return (head + _diff_line("absolute", abs_diff, abs_idx, atol, equality) + "\n"
+            + _diff_line("relative", rel_diff, rel_idx, rtol, equality))
 
 
 def _scalar_text(actual: Any, expected: Any, rtol: float, atol: float) -> str:
