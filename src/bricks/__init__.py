@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _backend  # noqa: F401  (bricks._backend is part of the import surface)
-from ._backend import (
+from ._dtypes import (
     bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
     float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
     set_default_dtype, short, uint8,

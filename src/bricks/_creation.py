@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
-from . import _backend, _device
-from ._backend import xp
+from . import _device, _dtypes, _promotion
+from ._device import xp
 from ._tensor import Size, Tensor
 
 __all__ = [
@@ -120,7 +120,7 @@ def _random_tensor(generator: Generator | None, device: Any, method: str, shape:
     target = _np_dtype(dtype)
     if xp.dtype(target).kind == "c":  # as torch: real and imaginary parts drawn independently,
         # each with half the variance for randn (a complex normal of variance 1)
-        part = _random_tensor(generator, device, method, shape + (2,), _backend.real_of(target))
+        part = _random_tensor(generator, device, method, shape + (2,), _dtypes.real_of(target))
         if method == "standard_normal":
             part *= part.dtype.type(0.5 ** 0.5)
         return part.view(target).reshape(shape)
@@ -178,8 +178,8 @@ def _is_integer(s: Any) -> builtins.bool:
 
 def _np_dtype(dtype: Any, default: Any = None) -> Any:
     if dtype is None:
-        return (default or _backend.get_default_dtype()).numpy
-    return _backend.to_dtype(dtype).numpy
+        return (default or _dtypes.get_default_dtype()).numpy
+    return _dtypes.to_dtype(dtype).numpy
 
 
 def _new(value: Any, requires_grad: bool) -> Tensor:
@@ -194,18 +194,18 @@ def _infer_array(data: Any, dtype: Any) -> Any:
         array = data._value
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         array = _numbers_from_tensors(data)
-        return array if dtype is None else array.astype(_backend.to_dtype(dtype).numpy)
+        return array if dtype is None else array.astype(_dtypes.to_dtype(dtype).numpy)
     else:
         array = xp.asarray(data)
     if dtype is not None:
-        return array.astype(_backend.to_dtype(dtype).numpy, copy=False)
+        return array.astype(_dtypes.to_dtype(dtype).numpy, copy=False)
     typed = isinstance(data, (xp.ndarray, xp.generic, Tensor))
     if array.dtype.kind == "f" and array.dtype != xp.float16 and not typed:
-        return array.astype(_backend.get_default_dtype().numpy, copy=False)
+        return array.astype(_dtypes.get_default_dtype().numpy, copy=False)
     if array.dtype.kind in "iu" and not typed:
         return array.astype(xp.int64, copy=False)
     if array.dtype.kind == "c" and not typed:  # Python complex numbers: the default complex
-        return array.astype(_backend.complex_of(_backend.get_default_dtype().numpy), copy=False)
+        return array.astype(_dtypes.complex_of(_dtypes.get_default_dtype().numpy), copy=False)
     if array.dtype.kind not in "fiubc":
         raise TypeError(f"can't convert data of type {array.dtype} to a tensor: expected numbers "
                         "or booleans")
@@ -236,7 +236,7 @@ def _numbers_from_tensors(data: list | tuple) -> Any:
     values = number(data)
     promoted = dtypes[0]
     for other in dtypes[1:]:
-        promoted = _backend.result_type(xp.empty(1, promoted), xp.empty(1, other))
+        promoted = _promotion.result_type(xp.empty(1, promoted), xp.empty(1, other))
     return xp.array(values, dtype=promoted)
 
 
@@ -282,7 +282,7 @@ def from_numpy(array: Any) -> Tensor:
     """
     if not isinstance(array, xp.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    _backend.from_numpy_dtype(array.dtype)
+    _dtypes.from_numpy_dtype(array.dtype)
     return Tensor._wrap(array)
 
 
@@ -315,7 +315,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of the given size filled with ``fill_value`` (its dtype inferred from it)."""
     if dtype is None:
-        dtype = _backend.to_dtype(type(fill_value)) if isinstance(fill_value, (builtins.bool,
+        dtype = _dtypes.to_dtype(type(fill_value)) if isinstance(fill_value, (builtins.bool,
                                                                                builtins.int,
                                                                                builtins.float)) \
             else None
@@ -331,7 +331,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     numbers = [float(v) if isinstance(v, Tensor) else v for v in (start, end, step)]
     if dtype is None:
         all_int = all(isinstance(v, (builtins.int, xp.integer)) for v in numbers)
-        dtype = _backend.int64 if all_int else None
+        dtype = _dtypes.int64 if all_int else None
     if numbers[2] == 0:
         raise RuntimeError("step must be nonzero")
     return _new(_make(device, "arange", *numbers, dtype=_np_dtype(dtype)), requires_grad)
@@ -420,7 +420,7 @@ def randint(low: int, high: Any = None, size: Any = None, *, generator: Generato
     if size is None:
         raise TypeError("randint() missing required argument: 'size'")
     values = _draw(generator, device, "integers", low, high, _size((size,)))
-    return _new(values.astype(_np_dtype(dtype, _backend.int64)), requires_grad)
+    return _new(values.astype(_np_dtype(dtype, _dtypes.int64)), requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
@@ -431,7 +431,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
         values = _rng(generator).permutation(n)
     else:  # device generators (CuPy's) have no permutation: sort random keys instead
         values = _draw(generator, dev, "random", (n,)).argsort()
-    return Tensor._wrap(values.astype(_np_dtype(dtype, _backend.int64)))
+    return Tensor._wrap(values.astype(_np_dtype(dtype, _dtypes.int64)))
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
@@ -458,13 +458,13 @@ def legacy_new(args: tuple, dtype: Any) -> Any:
                     for a in args):
         return xp.zeros(args, _np_dtype(dtype))
     if len(args) == 1:
-        return xp.array(_infer_array(args[0], dtype or _backend.get_default_dtype()), copy=True)
+        return xp.array(_infer_array(args[0], dtype or _dtypes.get_default_dtype()), copy=True)
     if not args:
         return xp.zeros((0,), _np_dtype(dtype))
     raise TypeError(f"expected sizes (ints) or one sequence of data, got {args!r}")
 
 
-def _legacy(name: str, dtype: _backend.dtype) -> Any:
+def _legacy(name: str, dtype: _dtypes.dtype) -> Any:
     def make(*args: Any) -> Tensor:
         return Tensor._wrap(legacy_new(args, dtype))
 
@@ -473,8 +473,8 @@ def _legacy(name: str, dtype: _backend.dtype) -> Any:
     return make
 
 
-FloatTensor = _legacy("FloatTensor", _backend.float32)
-DoubleTensor = _legacy("DoubleTensor", _backend.float64)
-LongTensor = _legacy("LongTensor", _backend.int64)
-IntTensor = _legacy("IntTensor", _backend.int32)
-BoolTensor = _legacy("BoolTensor", _backend.bool)
+FloatTensor = _legacy("FloatTensor", _dtypes.float32)
+DoubleTensor = _legacy("DoubleTensor", _dtypes.float64)
+LongTensor = _legacy("LongTensor", _dtypes.int64)
+IntTensor = _legacy("IntTensor", _dtypes.int32)
+BoolTensor = _legacy("BoolTensor", _dtypes.bool)

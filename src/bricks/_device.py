@@ -5,6 +5,10 @@ use, see ``_cuda_backend.py``), and, in the tests only, a fake device that stand
 GPU. Library code never creates arrays from a module-level NumPy inside ops: it asks
 ``array_module(x)`` for the module of its input ``x``, so that a CuPy input gets CuPy
 buffers. On the CPU that costs one ``type()`` test.
+
+``xp`` is NumPy, the host array module, and this module is the one place library code gets it
+from (``from bricks._device import xp``): for NumPy's functions that dispatch on their inputs
+(``xp.where``, ``xp.zeros_like``) and for host arrays made on purpose.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import builtins
 import threading
 from typing import Any
 
-import numpy
+import numpy as xp  # the host array module: library code imports it from here
 
 __all__ = ["device", "get_default_device", "set_default_device"]
 
-_ndarray = numpy.ndarray
+_ndarray = xp.ndarray
 
 
 class device:
@@ -100,7 +104,7 @@ def _parse(text: str, index: Any) -> tuple[str, int | None]:
             raise RuntimeError(f"Invalid device string: '{text}'")
         index = int(number)
     if index is not None:
-        if isinstance(index, bool) or not isinstance(index, (int, numpy.integer)):
+        if isinstance(index, bool) or not isinstance(index, (int, xp.integer)):
             raise TypeError(f"device(): argument 'index' must be int, not {_name(index)}")
         if index < 0:
             raise RuntimeError("Device index must not be negative")
@@ -158,7 +162,7 @@ class _Cpu(Backend):
     array_types = (_ndarray,)
 
     def module(self) -> Any:
-        return numpy
+        return xp
 
     def device_of(self, array: Any) -> device:
         return CPU
@@ -215,9 +219,9 @@ def backend_of(array: Any) -> Backend:
 def array_module(array: Any) -> Any:
     """The array module of ``array``: NumPy for host arrays, CuPy for CUDA arrays."""
     if type(array) is _ndarray:
-        return numpy
+        return xp
     backend = _BY_ARRAY_TYPE.get(type(array))
-    return numpy if backend is None else backend.module()
+    return xp if backend is None else backend.module()
 
 
 def is_device_array(value: Any) -> bool:
@@ -241,11 +245,11 @@ def as_array(value: Any, *likes: Any) -> Any:
     array among ``likes``: a device result stays on its device, a scalar goes there."""
     for like in likes:
         if type(like) is _ndarray:
-            return numpy.asarray(value)
+            return xp.asarray(value)
         backend = _BY_ARRAY_TYPE.get(type(like))
         if backend is not None:
             return backend.module().asarray(value)
-    return numpy.asarray(value)
+    return xp.asarray(value)
 
 
 def device_of(array: Any) -> device:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import _backend
-from ._backend import xp
+from . import _dtypes
+from ._device import xp
 from ._creation import default_generator
 from ._tensor import Tensor
 from .ops.inplace import _random_fill, _store
@@ -49,7 +49,7 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
         low, high = 0, low
     rng = default_generator.numpy
     values = rng.integers(low, high, input._value.shape)
-    target = input._value.dtype if dtype is None else _backend.to_dtype(dtype).numpy
+    target = input._value.dtype if dtype is None else _dtypes.to_dtype(dtype).numpy
     return Tensor._wrap(values.astype(target))
 
 
@@ -63,7 +63,7 @@ class finfo:
     ``resolution``, ``bits``."""
 
     def __init__(self, type: Any = None) -> None:
-        info = xp.finfo(_backend.to_dtype(type or _backend.get_default_dtype()).numpy)
+        info = xp.finfo(_dtypes.to_dtype(type or _dtypes.get_default_dtype()).numpy)
         self.bits, self.eps, self.max, self.min = info.bits, float(info.eps), float(info.max), \
             float(info.min)
         self.tiny = self.smallest_normal = float(info.tiny)
@@ -80,7 +80,7 @@ class iinfo:
     """Limits of an integer dtype, as ``torch.iinfo``: ``bits``, ``max``, ``min``."""
 
     def __init__(self, type: Any) -> None:
-        info = xp.iinfo(_backend.to_dtype(type).numpy)
+        info = xp.iinfo(_dtypes.to_dtype(type).numpy)
         self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), \
             str(info.dtype)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
-from . import _backend, _device
-from ._backend import xp
+from . import _device, _dtypes
+from ._device import xp
 from ._tensor_str import format_tensor
 
 if TYPE_CHECKING:
@@ -110,8 +110,8 @@ class Tensor:
         return self._value.shape[_check_dim(dim, self._value.ndim)]
 
     @property
-    def dtype(self) -> _backend.dtype:
-        return _backend.from_numpy_dtype(self._value.dtype)
+    def dtype(self) -> _dtypes.dtype:
+        return _dtypes.from_numpy_dtype(self._value.dtype)
 
     @property
     def ndim(self) -> int:
@@ -349,8 +349,8 @@ class Tensor:
             value = _device.to_host(value)
         return format_tensor(
             # torch leaves the default complex dtype implied too, except for an empty tensor
-            value, dtype_name=d.name, default_dtype=d is _backend.get_default_dtype() or (
-                d is _backend.default_complex() and value.size != 0),
+            value, dtype_name=d.name, default_dtype=d is _dtypes.get_default_dtype() or (
+                d is _dtypes.default_complex() and value.size != 0),
             dtype_repr=repr(d), requires_grad=self.requires_grad,
             grad_fn=self.grad_fn.name() if self.grad_fn is not None else None, prefix=prefix,
             device=None if where is None or where.type == "cpu" else str(where))

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from ._backend import xp
+from ._device import xp
 
 __all__ = ["take", "give", "empty_cache", "cached_bytes", "MAX_BYTES"]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ._backend import complex_of, get_default_dtype, to_dtype, xp
+from ._device import array_module, xp
+from ._dtypes import complex_of, get_default_dtype, to_dtype
 from ._creation import tensor
-from ._device import array_module
 from ._quiet import quiet
 from ._tensor import Tensor, _check_dim
 from .autograd.function import Function

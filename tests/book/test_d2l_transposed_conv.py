@@ -185,3 +185,49 @@ def test_fcn_trains_like_torch_and_predicts_colored_maps(d2l_pair, fcns):
     for ours, theirs in zip(*results):
         close(ours, theirs, rtol=1e-3, atol=1e-5)
     assert float(results[0][0][-1].sum()) < float(results[0][0][0].sum())
+
+
+def _dcgan(lib):
+    """A small DCGAN: a generator of transposed convolutions (4x4 kernels, stride 2, batch
+    norm, ReLU, tanh) from 8 latent numbers to 3x16x16, and a discriminator of strided
+    convolutions with leaky ReLU, as the chapter's blocks."""
+    nn = lib.nn
+
+    def g_block(in_channels, out_channels, stride=2, padding=1):
+        return nn.Sequential(nn.ConvTranspose2d(in_channels, out_channels, 4, stride, padding,
+                                                bias=False),
+                             nn.BatchNorm2d(out_channels), nn.ReLU())
+
+    def d_block(in_channels, out_channels):
+        return nn.Sequential(nn.Conv2d(in_channels, out_channels, 4, 2, 1, bias=False),
+                             nn.BatchNorm2d(out_channels), nn.LeakyReLU(0.2))
+
+    net_G = nn.Sequential(g_block(8, 16, stride=1, padding=0), g_block(16, 8),
+                          nn.ConvTranspose2d(8, 3, 4, 2, 1, bias=False), nn.Tanh())
+    net_D = nn.Sequential(d_block(3, 8), d_block(8, 16), nn.Conv2d(16, 1, 4, bias=False))
+    return net_G, net_D
+
+
+def test_dcgan_generator_and_discriminator_train_like_torch(d2l_pair):
+    nets = [_dcgan(lib) for lib, _ in d2l_pair]
+    for ours, theirs in zip(*nets):
+        copy_weights(ours, theirs)
+    rng = np.random.default_rng(6)
+    real = np.tanh(rng.normal(size=(4, 3, 16, 16))).astype(np.float32)
+    results = []
+    for (lib, d2l), (net_G, net_D) in zip(d2l_pair, nets):
+        loss = lib.nn.BCEWithLogitsLoss(reduction="sum")
+        trainer_D = lib.optim.Adam(net_D.parameters(), lr=0.005, betas=(0.5, 0.999))
+        trainer_G = lib.optim.Adam(net_G.parameters(), lr=0.005, betas=(0.5, 0.999))
+        history = []
+        for step in range(2):
+            Z = lib.tensor(np.random.default_rng(step).normal(size=(4, 8, 1, 1))
+                           .astype(np.float32))
+            history.append(d2l.update_D(lib.tensor(real), Z, net_D, net_G, loss, trainer_D))
+            history.append(d2l.update_G(Z, net_D, net_G, loss, trainer_G))
+        fake = net_G(Z).detach()
+        assert tuple(fake.shape) == (4, 3, 16, 16) and float(fake.abs().max()) <= 1
+        results.append((lib.stack([h.detach() for h in history]), fake,
+                        net_G[0][0].weight, net_G[0][1].running_mean, net_D[2].weight))
+    for ours, theirs in zip(*results):
+        close(ours, theirs, rtol=1e-3, atol=1e-5)

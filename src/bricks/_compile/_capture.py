@@ -22,7 +22,7 @@ import sys
 import threading
 from typing import Any, Callable
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor, bump_version, wrap
 from ..autograd import engine
 from ..autograd import function

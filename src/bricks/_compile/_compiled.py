@@ -6,7 +6,7 @@ import functools
 import warnings
 from typing import Any, Callable
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
 from ._capture import Tracer, attach, capturing, current, trace_backward

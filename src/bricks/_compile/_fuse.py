@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from ._tracer import Step, Tracer
 
 __all__ = ["Fusion", "scaled_gradients"]

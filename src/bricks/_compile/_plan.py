@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from ._fuse import scaled_gradients
 from ._tracer import Step, Tracer
 

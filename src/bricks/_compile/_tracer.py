@@ -10,7 +10,7 @@ import itertools
 import threading
 from typing import Any, Collection
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor, bump_version, wrap
 from ..autograd.function import Function
 from ..nn.module import Module

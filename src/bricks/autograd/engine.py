@@ -11,8 +11,7 @@ import threading
 import weakref
 from typing import Any, Callable, Sequence
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._quiet import quiet
 from .._tensor import Tensor as _TensorType
 from .._tensor import wrap as _wrap

@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable
 from weakref import ref as _weakref
 
-from .._backend import xp
-from .._device import _BY_ARRAY_TYPE, array_module, same_device_error
+from .._device import _BY_ARRAY_TYPE, array_module, same_device_error, xp
 from .._quiet import enter_quiet, exit_quiet
 from .._tensor import Tensor, version_counter, wrap
 from .grad_mode import GRAD_ENABLED

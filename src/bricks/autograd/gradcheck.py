@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from .. import _device
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor
 from .grad_mode import no_grad
 

@@ -16,7 +16,7 @@ import os
 from typing import Any
 
 from .. import serialization
-from .._backend import xp
+from .._device import xp
 from ._group import _comm
 
 __all__ = ["load", "save_on_rank0"]

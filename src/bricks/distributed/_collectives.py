@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor, bump_version
 from ._group import _check_group, _comm, _state
 

@@ -8,7 +8,7 @@ the global batch's loss, as PyTorch's SyncBatchNorm does.
 
 from __future__ import annotations
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor, bump_version
 from ..autograd.function import Function
 from ..ops.nn.normalization import _affine_grads, _update_running

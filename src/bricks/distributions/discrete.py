@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._creation import rand
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad

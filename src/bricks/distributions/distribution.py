@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import get_default_dtype
+from .._dtypes import get_default_dtype
 from .._creation import tensor
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad

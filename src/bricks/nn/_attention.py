@@ -7,8 +7,7 @@ import math
 from typing import Any
 
 from .. import ops
-from .._backend import xp
-from .._device import array_module, as_array
+from .._device import array_module, as_array, xp
 from .._tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ops
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor
 from ..autograd.function import rename
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)

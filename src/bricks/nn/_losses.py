@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import ops
 from .._device import array_module
+from .._dtypes import scalar_type_name
 from .._tensor import Tensor
 from ..autograd.function import rename
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)
@@ -190,7 +191,7 @@ def _check_classes(target: Tensor, classes: int, ignore_index: int) -> None:
     t = target._value
     if t.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_prim.scalar_type_name(t.dtype)}")
+                           f"{scalar_type_name(t.dtype)}")
     bad = ((t < 0) | (t >= classes)) & (t != ignore_index)
     if bad.any():
         raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")

@@ -13,8 +13,7 @@ from typing import Any, Sequence
 
 from .. import ops
 from .. import _device
-from .._backend import xp
-from .._device import as_array
+from .._device import as_array, xp
 from .._tensor import Tensor
 from ..autograd.function import rename
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .. import _device
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor, bump_version
 from .parameter import is_uninitialized
 

@@ -11,8 +11,7 @@ import warnings
 from typing import Any, Sequence
 
 from .. import ops
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, bump_version
 from ..ops.linalg import linear
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)
@@ -25,7 +24,8 @@ from ._losses import (
 __all__ = [
     "linear", "bilinear", "relu", "relu_", "leaky_relu", "elu", "gelu", "silu", "sigmoid",
     "tanh", "softmax", "log_softmax", "prelu", "dropout", "conv1d", "conv2d", "max_pool2d",
-    "avg_pool2d", "adaptive_avg_pool2d", "layer_norm", "batch_norm", "embedding", "one_hot",
+    "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "layer_norm", "batch_norm",
+    "embedding", "one_hot",
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss",
     "triplet_margin_loss", "ctc_loss",
@@ -388,10 +388,35 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 def _adaptive_matrix(size: int, out: int, like: Any) -> Tensor:
     """(out, size) averaging matrix: row i averages [floor(i*size/out), ceil((i+1)*size/out))."""
     m = array_module(like).zeros((out, size), like.dtype)
-    for i in range(out):
-        start, end = (i * size) // out, -(-((i + 1) * size) // out)
+    for i, (start, end) in enumerate(_adaptive_windows(size, out)):
         m[i, start:end] = 1.0 / (end - start)
     return Tensor._wrap(m)
+
+
+def _adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive pooling windows: cell i spans [floor(i*size/out),
+    ceil((i+1)*size/out))."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average (N, C, L) or (C, L) into ``output_size`` cells, PyTorch's windows.
+
+    Raises:
+        RuntimeError: as PyTorch, for input that is not 2D or 3D, or an ``output_size``
+            that is not one int.
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           f"tensor for argument #1 'self' (while checking arguments for "
+                           f"adaptive_avg_pool1d)")
+    size = (output_size,) if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != 1:
+        raise RuntimeError(f"adaptive_avg_pool1d() argument 'output_size' should contain one "
+                           f"int (got {len(size)})")
+    # window by window, not as a matrix product: an inf then stays inf (inf * 0 is NaN)
+    windows = _adaptive_windows(input.shape[-1], size[0])
+    return ops.cat([input[..., start:end].mean(-1, keepdim=True) for start, end in windows], -1)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:

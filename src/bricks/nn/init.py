@@ -23,7 +23,7 @@ import math
 import warnings
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._creation import Generator, default_generator, fill_random
 from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import no_grad

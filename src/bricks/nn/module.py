@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from .. import _backend, _device
+from .. import _device, _dtypes
 from .._tensor import Tensor
 from ..autograd import no_grad
 from . import _hooks, _initialize, _repr, _state_dict
@@ -416,12 +416,12 @@ class Module:
         for arg in list(args) + [kwargs.get("tensor")]:
             if isinstance(arg, Tensor):
                 device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, _backend.dtype):
+            elif isinstance(arg, _dtypes.dtype):
                 dtype = arg
             elif isinstance(arg, (str, _device.device, int)) and not isinstance(arg, bool):
                 device = arg
         if dtype is not None:
-            dtype = _backend.to_dtype(dtype)
+            dtype = _dtypes.to_dtype(dtype)
             if not dtype.is_floating_point:
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
                                 f"desired dtype={dtype}")
@@ -451,15 +451,15 @@ class Module:
 
     def float(self) -> Self:
         """Cast floating parameters and buffers to float32; return self."""
-        return self.to(_backend.float32)
+        return self.to(_dtypes.float32)
 
     def double(self) -> Self:
         """Cast floating parameters and buffers to float64; return self."""
-        return self.to(_backend.float64)
+        return self.to(_dtypes.float64)
 
     def half(self) -> Self:
         """Cast floating parameters and buffers to float16; return self."""
-        return self.to(_backend.float16)
+        return self.to(_dtypes.float16)
 
     def cpu(self) -> Self:
         """Move every parameter and buffer to host memory, in place; return self."""

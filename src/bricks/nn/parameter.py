@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from .. import _backend
+from .. import _dtypes
 from .. import _device
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Self:
         if data is None:
-            value = xp.empty((0,), dtype=_backend.get_default_dtype().numpy)  # host: as torch
+            value = xp.empty((0,), dtype=_dtypes.get_default_dtype().numpy)  # host: as torch
         elif isinstance(data, Tensor):
             value = data._value
         else:
@@ -159,7 +159,7 @@ class _UninitializedMixin:
         device = device if device is not None else self._bricks_device
         self.__dict__.pop("_bricks_dtype", None)  # back to the declared defaults
         self.__dict__.pop("_bricks_device", None)
-        numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
+        numpy_dtype = _dtypes.to_dtype(dtype or _dtypes.get_default_dtype()).numpy
         # host: an empty shell, placed on the device right away
         self._value = _device.place(xp.empty(tuple(shape), dtype=numpy_dtype),
                                     _device.resolve(device))
@@ -189,7 +189,7 @@ class _UninitializedMixin:
         # As torch: an empty tensor, so that the textbook's ``lazy.weight.data.normal_(0,
         # 0.01)`` before the first forward runs (and, as in torch, changes nothing).
         dtype = self._bricks_dtype
-        numpy_dtype = _backend.to_dtype(dtype or _backend.get_default_dtype()).numpy
+        numpy_dtype = _dtypes.to_dtype(dtype or _dtypes.get_default_dtype()).numpy
         return Tensor._wrap(xp.empty((0,), dtype=numpy_dtype))  # host: an empty placeholder
 
     @data.setter
@@ -255,7 +255,7 @@ class Buffer(Tensor):
 
     def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
         value = (data._value if isinstance(data, Tensor)
-                 else xp.empty((0,), dtype=_backend.get_default_dtype().numpy))  # host: as torch
+                 else xp.empty((0,), dtype=_dtypes.get_default_dtype().numpy))  # host: as torch
         b = cls._wrap(value)
         b.persistent = persistent
         return b

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._aliases import takes_dim, with_numpy_aliases
 from .._tensor import Tensor
 from ..autograd.function import rename

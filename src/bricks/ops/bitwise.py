@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import xp
-from .._device import as_array
+from .._device import as_array, xp
 from .._tensor import Tensor
 from .elementwise import _broadcasting, _operands
 

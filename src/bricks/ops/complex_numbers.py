@@ -13,8 +13,8 @@ import functools
 import math
 from typing import Any, Callable
 
-from .._backend import complex_of, get_default_dtype, real_of, xp
-from .._device import array_module
+from .._device import array_module, xp
+from .._dtypes import complex_of, get_default_dtype, real_of
 from .._tensor import Tensor
 from ..autograd.function import Function, unbroadcast
 from . import (

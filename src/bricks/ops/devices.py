@@ -6,7 +6,7 @@ import builtins
 from typing import Any
 
 from .. import _device
-from .._backend import to_dtype
+from .._dtypes import to_dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
 from . import elementwise, shape

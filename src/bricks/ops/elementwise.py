@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import _device
-from .._backend import complex_of, get_default_dtype, result_type, xp
-from .._device import array_module, as_array
+from .._device import array_module, as_array, xp
+from .._dtypes import complex_of, get_default_dtype
+from .._promotion import result_type
 from .._quiet import enter_quiet, exit_quiet, quiet
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function, unbroadcast

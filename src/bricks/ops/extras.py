@@ -8,8 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple, Sequence
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import _binary, _broadcasting, _shape, div, where
@@ -363,7 +362,7 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
 
     exponents = linspace(start, end, steps, dtype=xp.float64 if dtype is None else dtype)
     values = Tensor._wrap(xp.power(base, exponents._value))
-    from .._backend import get_default_dtype, to_dtype
+    from .._dtypes import get_default_dtype, to_dtype
 
     target = (to_dtype(dtype) if dtype is not None else get_default_dtype()).numpy
     out = Tensor._wrap(values._value.astype(target))

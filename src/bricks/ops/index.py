@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim, bump_version
 from ..autograd.function import Function, unbroadcast
 from .elementwise import cast

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .index import _scatter_add, gather, index_select

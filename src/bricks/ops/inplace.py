@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import _device
-from .._device import array_module
-from .._backend import xp
+from .._device import array_module, xp
 from .._tensor import Tensor, bump_version, version_counter
 from ..autograd._views import check_inplace_view, operand, rebase
 from ..autograd.function import Function, rename

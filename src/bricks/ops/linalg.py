@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import xp
+from .._device import array_module, xp
+from .._dtypes import scalar_type_name
 from .._threads import fit_product
-from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function, rename, unbroadcast
 from .._shapes import shape_text
 from ._einsum_equation import Equation, label_sizes, parse
 from .elementwise import _operands, mul
-from .nn.loss import scalar_type_name
 
 __all__ = ["matmul", "mm", "bmm", "addmm", "dot", "outer", "linear", "einsum"]
 

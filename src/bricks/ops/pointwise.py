@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor
 from ..autograd.function import Function, unbroadcast
 from .elementwise import _binary, _broadcasting, _no_grad_unary, _shape

@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import Any, NamedTuple
 
-from .._backend import get_default_dtype, xp
-from .._device import array_module, as_array
+from .._device import array_module, as_array, xp
+from .._dtypes import get_default_dtype
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .elementwise import cast

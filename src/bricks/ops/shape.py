@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from .._backend import result_type, xp
-from .._device import array_module
+from .._device import array_module, xp
+from .._promotion import result_type
 from .._tensor import Tensor, _check_dim
 from ..autograd._views import mark_outputs
 from ..autograd.function import Function, link_view, rename, unbroadcast

@@ -6,8 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
 from .index import gather

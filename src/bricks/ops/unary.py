@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import get_default_dtype, xp
-from .._device import array_module, as_array
+from .._device import array_module, as_array, xp
+from .._dtypes import get_default_dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
 from .elementwise import _no_grad_unary, cast, maximum, minimum, pow

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from .._backend import xp
+from .._device import xp
 
 __all__ = ["cubic_interpolate", "strong_wolfe"]
 

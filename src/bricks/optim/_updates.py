@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor
 
 __all__: list[str] = []

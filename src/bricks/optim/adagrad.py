@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor
 from ._updates import decayed_grad
 from .optimizer import Optimizer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._backend import xp
+from .._device import xp
 from .._tensor import Tensor
 from ._updates import add_zeros, decay_add_square_, decayed_grad, lerp_, start_state
 from .optimizer import Optimizer

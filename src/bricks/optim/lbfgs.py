@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import enable_grad
 from ._line_search import strong_wolfe

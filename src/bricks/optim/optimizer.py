@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import enable_grad
 

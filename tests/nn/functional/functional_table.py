@@ -119,6 +119,7 @@ ROWS = [
     Row("avg_pool2d_divisor", lambda F, x: F.avg_pool2d(x, (2, 3), divisor_override=4),
         ((1, 2, 6, 6),)),
     Row("adaptive_avg_pool2d", lambda F, x: F.adaptive_avg_pool2d(x, (3, 4)), ((2, 2, 7, 9),)),
+    Row("adaptive_avg_pool1d", lambda F, x: F.adaptive_avg_pool1d(x, 3), ((2, 2, 7),)),
     Row("adaptive_avg_pool2d_one", lambda F, x: F.adaptive_avg_pool2d(x, 1), ((2, 3, 5, 4),)),
     Row("adaptive_avg_pool2d_none", lambda F, x: F.adaptive_avg_pool2d(x, (None, 2)),
         ((2, 4, 5),)),

@@ -57,6 +57,8 @@ BAD: list[tuple[str, Callable[[Any], Any], tuple[str, ...]]] = [
     ("max_pool2d_kernel_zero", lambda F: F.max_pool2d(_t(F, (1, 1, 4, 4)), 0), ("zero",)),
     ("avg_pool2d_divisor_zero", lambda F: F.avg_pool2d(_t(F, (1, 1, 4, 4)), 2,
                                                        divisor_override=0), ("zero",)),
+    ("adaptive_1d_rank", lambda F: F.adaptive_avg_pool1d(_t(F, (3,)), 2), ("2 to 3",)),
+    ("adaptive_1d_size", lambda F: F.adaptive_avg_pool1d(_t(F, (2, 3)), (2, 2)), ("one int",)),
     ("adaptive_rank", lambda F: F.adaptive_avg_pool2d(_t(F, (3, 3)), 2), ("[3, 3]",)),
     ("cross_entropy_batch", lambda F: F.cross_entropy(_t(F, (3, 5)), _idx(F, [1, 2])),
      ("(3)", "(2)")),

@@ -1,4 +1,4 @@
-"""MaxPool2d, AvgPool2d and AdaptiveAvgPool2d against torch."""
+"""MaxPool2d, AvgPool2d, AdaptiveAvgPool2d and AdaptiveAvgPool1d against torch."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def test_pooling_matches_torch(name, args, kwargs):
     assert repr(layer) == repr(expected)
     check_same(layer, expected, randn(2, 3, 9, 7))
     check_same(layer, expected, randn(3, 8, 8, seed=1))
+
+
+@pytest.mark.parametrize("output_size", [1, 3, (4,), 9])
+def test_adaptive_avg_pool1d_matches_torch(output_size):
+    layer, expected = nn.AdaptiveAvgPool1d(output_size), torch.nn.AdaptiveAvgPool1d(output_size)
+    assert repr(layer) == repr(expected)
+    check_same(layer, expected, randn(2, 3, 7))
+    check_same(layer, expected, randn(3, 8, seed=1))
 
 
 def test_max_pool_returns_indices_as_torch():

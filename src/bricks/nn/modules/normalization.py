@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Sequence
 
-from ..._backend import int64
+from ..._dtypes import int64
 from ..._creation import empty, tensor
 from ..._tensor import Tensor
 from .. import functional as F

@@ -9,7 +9,8 @@ from .. import functional as F
 from ..module import Module
 from .utils import _check_positive, _check_sizes, _layer_text, _shape_text, _single
 
-__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d"]
 
 
 def _check_rank(layer: Module, input: Tensor, dims: int = 2) -> None:
@@ -197,7 +198,32 @@ class AvgPool2d(_AvgPoolNd):
                             self.count_include_pad, self.divisor_override)
 
 
-class AdaptiveAvgPool2d(Module):
+class _AdaptiveAvgPoolNd(Module):
+    """The config and repr of the adaptive average poolings: only the output size."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    """Average an input (N, C, L) down to a fixed (N, C, output_size).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.AdaptiveAvgPool1d(1)(bricks.ones(2, 3, 7)).shape
+        bricks.Size([2, 3, 1])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Average an input (N, C, H, W) down to a fixed (N, C, *output_size).
 
     Args:
@@ -211,13 +237,6 @@ class AdaptiveAvgPool2d(Module):
         bricks.Size([2, 3, 1, 1])
     """
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
-
     def forward(self, input: Tensor) -> Tensor:
         _check_rank(self, input)
         return F.adaptive_avg_pool2d(input, self.output_size)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"

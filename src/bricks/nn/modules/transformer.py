@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
-from ..._backend import xp
+from ..._device import xp
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -295,7 +295,7 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz: int, device: Any = None,
                                         dtype: Any = None) -> Tensor:
         """A (sz, sz) float mask: -inf above the diagonal (future positions), 0 elsewhere."""
-        from ..._backend import to_dtype
+        from ..._dtypes import to_dtype
         from ..._creation import tensor
 
         numpy_dtype = xp.float32 if dtype is None else to_dtype(dtype).numpy

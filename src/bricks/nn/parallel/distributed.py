@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..._backend import xp
+from ..._device import xp
 from ..._tensor import Tensor
 from ...autograd import queue_callback
 from ..module import Module

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from ..._backend import xp
-from ..._device import array_module
+from ..._device import array_module, xp
 from ..._quiet import quiet
 from ..._tensor import Tensor
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Sequence
 
-from ..._backend import float32, float64
+from ..._dtypes import float32, float64
 from ..._creation import tensor as _tensor
 from ..._tensor import Tensor
 from ...ops import argsort, cat, stack

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..._backend import xp
+from ..._device import xp
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from ..pointwise import erf_array

@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import _workspace
-from ..._backend import xp
-from ..._device import array_module
+from ..._device import array_module, xp
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled

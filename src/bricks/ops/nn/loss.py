@@ -7,24 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._backend import xp
-from ..._device import array_module
+from ..._device import array_module, xp
 from ..._tensor import Tensor
 from ...autograd.function import Function, unbroadcast
 from ..unary import sigmoid_array
 from .activation import softplus_array
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "softplus_neg",
-           "binary_cross_entropy", "ctc_loss", "scalar_type_name"]
-
-_SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
-                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def scalar_type_name(dtype: Any) -> str:
-    """PyTorch's name of a NumPy dtype in its error messages (``Float``, ``Long``, ...)."""
-    return _SCALAR_NAMES.get(xp.dtype(dtype).name, str(dtype))
-
+           "binary_cross_entropy", "ctc_loss"]
 
 def _targets(t: Any, weight: Any, ignore_index: int, dtype: Any) -> tuple:
     """Safe class indices, and each sample's weight (0 where the target is ignored)."""

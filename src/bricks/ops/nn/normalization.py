@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._backend import xp
+from ..._device import xp
 from ..._tensor import Tensor, bump_version
 from ...autograd.function import Function
 

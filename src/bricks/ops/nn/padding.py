@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..._backend import xp
-from ..._device import array_module
+from ..._device import array_module, xp
 from ..._tensor import Tensor
 from ...autograd.function import Function
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._backend import xp
-from ..._device import array_module
+from ..._device import array_module, xp
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from .conv import pad_nchw, window_slice, output_size

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._backend import xp
-from ..._device import array_module
+from ..._device import array_module, xp
 from ..._tensor import Tensor
 from ...autograd.function import Function
 

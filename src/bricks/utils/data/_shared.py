@@ -14,7 +14,7 @@ import pickle  # the structure only (never a file): multiprocessing's own transp
 from multiprocessing import resource_tracker, shared_memory
 from typing import Any
 
-from ..._backend import xp
+from ..._device import xp
 from ..._tensor import Tensor
 
 __all__ = ["pack", "unpack", "discard"]

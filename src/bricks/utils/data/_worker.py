@@ -16,7 +16,7 @@ import random
 import traceback
 from typing import Any, Callable
 
-from ..._backend import xp
+from ..._device import xp
 from ..._creation import manual_seed
 from . import _shared
 

@@ -7,7 +7,8 @@ import itertools
 import numbers
 from typing import Any, Callable, Iterator
 
-from ..._backend import float64, xp
+from ..._device import xp
+from ..._dtypes import float64
 from ..._creation import Generator, tensor
 from ..._tensor import Tensor
 from ...ops import stack

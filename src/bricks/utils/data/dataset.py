@@ -8,7 +8,7 @@ import math
 import warnings
 from typing import Any, Iterator, Sequence
 
-from ..._backend import xp
+from ..._device import xp
 from ..._creation import Generator, default_generator
 from ..._tensor import Tensor
 

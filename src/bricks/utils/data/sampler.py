@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Sequence
 
-from ..._backend import xp
+from ..._device import xp
 from ..._creation import Generator, default_generator
 from ..._tensor import Tensor
 

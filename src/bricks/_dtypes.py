@@ -1,19 +1,20 @@
-"""The array module and the dtype table: the one place where library code reaches NumPy."""
+"""Tensor element types: ``bricks.float32`` and the others, the default float type, and
+conversion from NumPy dtypes and Python types. Promotion rules are in ``_promotion.py``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as xp
+from ._device import xp
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
 __all__ = [
-    "xp", "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32",
+    "dtype", "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32",
     "int64", "uint8", "bool", "complex64", "complex128", "cfloat", "cdouble",
-    "get_default_dtype", "set_default_dtype", "result_type", "to_dtype", "from_numpy_dtype",
-    "complex_of", "real_of", "default_complex",
+    "get_default_dtype", "set_default_dtype", "to_dtype", "from_numpy_dtype",
+    "complex_of", "real_of", "default_complex", "scalar_type_name",
 ]
 
 
@@ -127,32 +128,11 @@ def real_of(np_dtype: xp.dtype) -> xp.dtype:
     return xp.dtype(f"f{np_dtype.itemsize // 2}") if np_dtype.kind == "c" else np_dtype
 
 
-def result_type(a: xp.ndarray, b: xp.ndarray) -> xp.dtype:
-    """PyTorch's promotion of two array dtypes: a float meets an integer as that float, a
-    complex meets a real as a complex of the wider precision."""
-    da, db = a.dtype, b.dtype
-    if da is db:
-        return da
-    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
-    if ca != cb:
-        if ca < cb:
-            a, b, da, db, ca, cb = b, a, db, da, cb, ca  # ``a`` is of the higher category
-        if ca == 3 and cb == 2:
-            # complex meets float: the wider precision, but a 0-d side brings only its category
-            if a.ndim == 0 and b.ndim != 0:
-                return complex_of(db)
-            if b.ndim == 0 and a.ndim != 0:
-                return da
-            return xp.promote_types(da, complex_of(db))
-        return da
-    # A 0-d tensor does not promote an n-d one of its category (signed and unsigned integers
-    # are one category, as in PyTorch).
-    same_category = _CATEGORY[da.kind] == _CATEGORY[db.kind]
-    if a.ndim == 0 and b.ndim != 0 and same_category:
-        return db
-    if b.ndim == 0 and a.ndim != 0 and same_category:
-        return da
-    return xp.promote_types(da, db)
+_SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                 "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+def scalar_type_name(np_dtype: DTypeLike) -> str:
+    """PyTorch's name of a NumPy dtype in its error messages (``Float``, ``Long``, ...)."""
+    return _SCALAR_NAMES.get(xp.dtype(np_dtype).name, str(np_dtype))
