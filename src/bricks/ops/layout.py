@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .._backend import xp
-from .._device import array_module
+from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function
 from .shape import strided_view
