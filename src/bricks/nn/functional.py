@@ -542,7 +542,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # needs from this module, so these imports stay at the end) -----
 from ._activations import (  # noqa: E402
     celu, glu, gumbel_softmax, hardsigmoid, hardswish, hardtanh, hardtanh_, logsigmoid, mish,
-    relu6, rrelu, selu, softmin, softplus, softsign,
+    relu6, rrelu, selu, softmin, softplus, softsign, threshold, threshold_, hardshrink,
+    softshrink, tanhshrink, elu_, celu_, selu_, leaky_relu_, rrelu_,
 )
 from ._sampling import (  # noqa: E402
     fold, interpolate, pad, pixel_shuffle, pixel_unshuffle, unfold, upsample,
@@ -551,7 +552,8 @@ from ._convolution import (  # noqa: E402
     avg_pool1d, conv3d, conv_transpose1d, conv_transpose2d, max_pool1d, max_pool3d,
 )
 from ._normalization import (  # noqa: E402
-    cosine_similarity, group_norm, instance_norm, normalize, pairwise_distance,
+    cosine_similarity, group_norm, instance_norm, normalize, pairwise_distance, rms_norm,
+    local_response_norm, pdist,
 )
 from ._dropout import dropout1d, dropout2d, dropout3d  # noqa: E402
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
@@ -560,9 +562,12 @@ from ._embedding_bag import embedding_bag  # noqa: E402
 __all__ += [
     "celu", "glu", "gumbel_softmax", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_",
     "logsigmoid", "mish", "relu6", "rrelu", "selu", "softmin", "softplus", "softsign",
+    "threshold", "threshold_", "hardshrink", "softshrink", "tanhshrink", "elu_", "celu_",
+    "selu_", "leaky_relu_", "rrelu_",
     "fold", "interpolate", "pad", "pixel_shuffle", "pixel_unshuffle", "unfold", "upsample",
     "avg_pool1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool3d",
     "cosine_similarity", "group_norm", "instance_norm", "normalize", "pairwise_distance",
+    "rms_norm", "local_response_norm", "pdist",
     "dropout1d", "dropout2d", "dropout3d", "multi_head_attention_forward",
     "scaled_dot_product_attention", "embedding_bag",
 ]

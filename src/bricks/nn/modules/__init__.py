@@ -5,7 +5,7 @@ and loss."""
 from .activation import (
     CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
     LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softmin, Softplus,
-    Softsign, Tanh,
+    Softsign, Tanh, Threshold, Hardshrink, Softshrink, Tanhshrink, Softmax2d,
 )
 from .attention import MultiheadAttention
 from .conv import (
@@ -22,8 +22,9 @@ from .loss import (
     MarginRankingLoss, MSELoss, NLLLoss, SmoothL1Loss, TripletMarginLoss,
 )
 from .normalization import (
-    BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
-    LayerNorm, LazyBatchNorm1d, LazyBatchNorm2d,
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+    InstanceNorm3d, LayerNorm, LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d,
+    LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LocalResponseNorm, RMSNorm,
 )
 from .padding import (
     CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d,
@@ -46,6 +47,7 @@ __all__ = [
     "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax",
     "LogSoftmax", "Hardtanh", "ReLU6", "Hardswish", "Hardsigmoid", "Mish", "SELU", "CELU",
     "RReLU", "Softplus", "Softsign", "LogSigmoid", "GLU", "Softmin",
+    "Threshold", "Hardshrink", "Softshrink", "Tanhshrink", "Softmax2d",
     "Flatten", "Unflatten", "Fold", "Unfold", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d",
     "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
     "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
@@ -56,6 +58,8 @@ __all__ = [
     "AdaptiveAvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LayerNorm",
     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "SyncBatchNorm",
+    "BatchNorm3d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d", "RMSNorm", "LocalResponseNorm",
     "Upsample", "PixelShuffle", "PixelUnshuffle", "CosineSimilarity", "PairwiseDistance",
     "Embedding", "EmbeddingBag", "RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell",
     "GRUCell", "LSTMCell", "MultiheadAttention", "TransformerEncoderLayer",
