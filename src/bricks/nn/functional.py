@@ -558,6 +558,12 @@ from ._normalization import (  # noqa: E402
 from ._dropout import dropout1d, dropout2d, dropout3d  # noqa: E402
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 from ._embedding_bag import embedding_bag  # noqa: E402
+from ._pooling import (  # noqa: E402
+    adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool3d, lp_pool1d, lp_pool2d,
+    max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices, max_unpool1d,
+    max_unpool2d,
+)
 
 __all__ += [
     "celu", "glu", "gumbel_softmax", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_",
@@ -570,4 +576,8 @@ __all__ += [
     "rms_norm", "local_response_norm", "pdist",
     "dropout1d", "dropout2d", "dropout3d", "multi_head_attention_forward",
     "scaled_dot_product_attention", "embedding_bag",
+    "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "avg_pool3d", "lp_pool1d",
+    "lp_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "max_unpool1d", "max_unpool2d",
 ]
