@@ -546,10 +546,12 @@ from ._activations import (  # noqa: E402
     softshrink, tanhshrink, elu_, celu_, selu_, leaky_relu_, rrelu_,
 )
 from ._sampling import (  # noqa: E402
-    fold, interpolate, pad, pixel_shuffle, pixel_unshuffle, unfold, upsample,
+    channel_shuffle, fold, interpolate, pad, pixel_shuffle, pixel_unshuffle, unfold, upsample,
+    upsample_bilinear, upsample_nearest,
 )
 from ._convolution import (  # noqa: E402
-    avg_pool1d, conv3d, conv_transpose1d, conv_transpose2d, max_pool1d, max_pool3d,
+    avg_pool1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, max_pool1d,
+    max_pool3d,
 )
 from ._normalization import (  # noqa: E402
     cosine_similarity, group_norm, instance_norm, normalize, pairwise_distance, rms_norm,
@@ -571,7 +573,9 @@ __all__ += [
     "threshold", "threshold_", "hardshrink", "softshrink", "tanhshrink", "elu_", "celu_",
     "selu_", "leaky_relu_", "rrelu_",
     "fold", "interpolate", "pad", "pixel_shuffle", "pixel_unshuffle", "unfold", "upsample",
+    "upsample_nearest", "upsample_bilinear", "channel_shuffle",
     "avg_pool1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool3d",
+    "conv_transpose3d",
     "cosine_similarity", "group_norm", "instance_norm", "normalize", "pairwise_distance",
     "rms_norm", "local_response_norm", "pdist",
     "dropout1d", "dropout2d", "dropout3d", "multi_head_attention_forward",
