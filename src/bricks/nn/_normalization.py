@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Sequence
 
 from .. import ops
-from .._device import xp
 from .._everyday import finfo
 from .._tensor import Tensor, bump_version
 from ..autograd.function import rename
@@ -127,8 +126,9 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         ValueError: for input with fewer than 3 dimensions.
     """
     if input.ndim < 3:
-        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} "
-                         "dimensions)")
+        # PyTorch's message, with the run of spaces its source's line continuation leaves
+        raise ValueError(f"Expected 3D or higher dimensionality{' ' * 26}input (got "
+                         f"{input.ndim} dimensions)")
     if input.numel() == 0:
         return input
     channels = input.shape[1]
@@ -151,6 +151,4 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
-    first, second = xp.triu_indices(input.shape[0], 1)
-    diff = input[Tensor._wrap(first)] - input[Tensor._wrap(second)]
-    return rename(ops.norm(diff, p, -1), "PdistBackward0")
+    return _prim.pdist(input, p)

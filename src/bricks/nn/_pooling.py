@@ -5,7 +5,8 @@ the ``*_with_indices`` forms.
 All are composites. Adaptive max pooling finds each window's winner in NumPy (PyTorch's: the
 first maximum, or the last NaN) and gathers it, so the gradient reaches that one element as
 in PyTorch; unpooling scatters into zeros (its gradient gathers back); average pooling is
-separable into sums over planes and over depth.
+separable into sums over planes and over depth, adaptive average pooling into window means
+along each dimension.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 from .. import ops
 from .._creation import zeros
 from .._device import array_module, xp
+from .._dtypes import scalar_type_name
 from .._tensor import Tensor
 from .functional import (
-    _adaptive_windows, _tuple, adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool2d, max_pool2d,
+    _adaptive_windows, _tuple, avg_pool2d, max_pool2d,
 )
 from ._convolution import avg_pool1d, max_pool1d, max_pool3d
 
@@ -162,7 +164,7 @@ def _max_unpool(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any, p
                 output_size: Any, dims: int) -> Tensor:
     if indices._value.dtype != xp.int64:
         raise RuntimeError(f"elements in indices should be type int64 but got: "
-                           f"{str(indices.dtype).removeprefix('bricks.').capitalize()}")
+                           f"{scalar_type_name(indices._value.dtype)}")
     if tuple(indices.shape) != tuple(input.shape):
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
                            f"({list(input.shape)}) but got indices tensor with shape: "
@@ -212,8 +214,13 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
 
 # ----- power-average pooling -----
 def _lp_from_mean(mean: Tensor, norm_type: float, cells: int) -> Tensor:
-    """``(cells * mean) ** (1 / p)``, the mean of ``x ** p`` clipped at 0 as PyTorch does."""
-    return (ops.sign(mean) * ops.relu(ops.abs(mean)) * cells) ** (1.0 / norm_type)
+    """``(cells * mean) ** (1 / p)`` from the window means of ``x ** p``.
+
+    PyTorch writes the mean as ``sign(m) * relu(|m|)``: the same values, but no gradient
+    where ``m`` is 0 (there the root's infinite slope would give NaN); the ``where`` keeps
+    that.
+    """
+    return (ops.where(mean != 0, mean, mean.detach()) * cells) ** (1.0 / norm_type)
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,
@@ -296,11 +303,16 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
         raise RuntimeError(f"adaptive_avg_pool3d(): Expected 4D or 5D tensor, but got "
                            f"{list(input.shape)}")
     size = (output_size,) * 3 if isinstance(output_size, int) else tuple(output_size)
-    d = input.shape[-3]
-    planes = adaptive_avg_pool2d(input.reshape(-1, d, *input.shape[-2:]), size[1:])
-    out_d = d if size[0] is None else size[0]
-    lead = input.shape[:-3]
-    columns = planes.reshape(*lead, d, -1).transpose(-1, -2)
-    pooled = adaptive_avg_pool1d(columns.reshape(-1, *columns.shape[-2:]), out_d)
-    pooled = pooled.reshape(*lead, -1, out_d).transpose(-1, -2)
-    return pooled.reshape(*lead, out_d, *planes.shape[-2:])
+    out = input
+    for dim, cells in zip((-3, -2, -1), size):
+        if cells is not None:
+            out = _adaptive_mean(out, dim, cells)
+    return out
+
+
+def _adaptive_mean(input: Tensor, dim: int, cells: int) -> Tensor:
+    """The mean of each of PyTorch's adaptive windows along ``dim``, window by window (not a
+    matrix product, so an inf stays inf: inf * 0 would be NaN)."""
+    windows = _adaptive_windows(input.shape[dim], cells)
+    return ops.cat([input.narrow(dim, start, end - start).mean(dim, keepdim=True)
+                    for start, end in windows], dim)

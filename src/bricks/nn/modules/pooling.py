@@ -8,7 +8,7 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from .utils import _check_positive, _check_sizes, _layer_text, _shape_text, _single
+from .utils import _check_positive, _check_sizes, _layer_text, _pair, _shape_text, _single
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
@@ -312,7 +312,7 @@ class _MaxUnpoolNd(Module):
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         super().__init__()
-        as_tuple = (lambda v: (v,) * self._dims if isinstance(v, int) else tuple(v))
+        as_tuple = (_single, _pair)[self._dims - 1]
         self.kernel_size = as_tuple(kernel_size)
         self.stride = as_tuple(stride if stride is not None else kernel_size)
         self.padding = as_tuple(padding)
