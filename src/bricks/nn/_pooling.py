@@ -19,7 +19,7 @@ from .._device import array_module, xp
 from .._dtypes import scalar_type_name
 from .._tensor import Tensor
 from .functional import (
-    _adaptive_windows, _tuple, avg_pool2d, max_pool2d,
+    _adaptive_1d_size, _adaptive_windows, _tuple, avg_pool2d, max_pool2d,
 )
 from ._convolution import avg_pool1d, max_pool1d, max_pool3d
 
@@ -110,15 +110,8 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
     Raises:
         RuntimeError: for input that is not 2-D or 3-D, or an output_size not of one int.
     """
-    if input.ndim not in (2, 3):
-        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
-                           f"tensor for argument #1 'self' (while checking arguments for "
-                           f"adaptive_max_pool1d)")
-    size = (output_size,) if isinstance(output_size, int) else tuple(output_size)
-    if len(size) != 1:
-        raise RuntimeError(f"adaptive_max_pool1d() argument 'output_size' should contain one "
-                           f"int (got {len(size)})")
-    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, size[0]), return_indices)
+    cells = _adaptive_1d_size(input, output_size, "adaptive_max_pool1d")
+    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, cells), return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)

@@ -399,6 +399,19 @@ def _adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
     return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
 
 
+def _adaptive_1d_size(input: Tensor, output_size: Any, name: str) -> int:
+    """The one output size of a 1-D adaptive pooling, after PyTorch's checks."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           f"tensor for argument #1 'self' (while checking arguments for "
+                           f"{name})")
+    size = (output_size,) if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != 1:
+        raise RuntimeError(f"{name}() argument 'output_size' should contain one int (got "
+                           f"{len(size)})")
+    return size[0]
+
+
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """Average (N, C, L) or (C, L) into ``output_size`` cells, PyTorch's windows.
 
@@ -406,16 +419,9 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
         RuntimeError: as PyTorch, for input that is not 2D or 3D, or an ``output_size``
             that is not one int.
     """
-    if input.ndim not in (2, 3):
-        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
-                           f"tensor for argument #1 'self' (while checking arguments for "
-                           f"adaptive_avg_pool1d)")
-    size = (output_size,) if isinstance(output_size, int) else tuple(output_size)
-    if len(size) != 1:
-        raise RuntimeError(f"adaptive_avg_pool1d() argument 'output_size' should contain one "
-                           f"int (got {len(size)})")
+    cells = _adaptive_1d_size(input, output_size, "adaptive_avg_pool1d")
     # window by window, not as a matrix product: an inf then stays inf (inf * 0 is NaN)
-    windows = _adaptive_windows(input.shape[-1], size[0])
+    windows = _adaptive_windows(input.shape[-1], cells)
     return ops.cat([input[..., start:end].mean(-1, keepdim=True) for start, end in windows], -1)
 
 

@@ -260,6 +260,19 @@ class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
     cls_to_become = BatchNorm3d
 
 
+def _trailing_norm_config(layer: Module, normalized_shape: int | Sequence[int],
+                          eps: float | None, elementwise_affine: bool, bias: bool, device: Any,
+                          dtype: Any) -> None:
+    """The config and parameters of a norm over trailing dims (LayerNorm, RMSNorm)."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    layer.normalized_shape = tuple(normalized_shape)
+    layer.eps = eps
+    layer.elementwise_affine = elementwise_affine
+    _add_affine(layer, layer.normalized_shape, elementwise_affine, bias, device, dtype)
+    layer.reset_parameters()
+
+
 class LayerNorm(Module):
     """Normalize over the last dimensions, those of normalized_shape (Ba et al., 2016).
 
@@ -286,13 +299,8 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        _add_affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
-        self.reset_parameters()
+        _trailing_norm_config(self, normalized_shape, eps, elementwise_affine, bias, device,
+                              dtype)
 
     def reset_parameters(self) -> None:
         """Set the weight to 1 and the bias to 0."""
@@ -485,13 +493,8 @@ class RMSNorm(Module):
                  elementwise_affine: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        _add_affine(self, self.normalized_shape, elementwise_affine, False, device, dtype)
-        self.reset_parameters()
+        _trailing_norm_config(self, normalized_shape, eps, elementwise_affine, False, device,
+                              dtype)
 
     def reset_parameters(self) -> None:
         """Set the weight to 1."""

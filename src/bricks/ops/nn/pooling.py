@@ -177,17 +177,6 @@ class AvgPool2d(Function):
             inside[..., top:top + h, left:left + w] = 1
         return self._window_sum(inside)
 
-    def _inside(self, k):
-        """(out_h, out_w): where window cell ``k`` lies in the input, not in its padding."""
-        kernel, stride, dilation = self.config
-        module = array_module(self.y)
-        inside = []
-        for axis, offset in enumerate(divmod(k, kernel[1])):
-            before, size = self.pads[axis][0], self.x_shape[2 + axis]
-            at = offset * dilation[axis] + module.arange(self.out_hw[axis]) * stride[axis]
-            inside.append((at >= before) & (at < before + size))
-        return inside[0][:, None] & inside[1][None, :]
-
     def backward(self, gy):
         n, c, h, w = self.x_shape
         (top, bottom), (left, right) = self.pads
