@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.decompositions import *  # noqa: F403
     from .ops.extras import *  # noqa: F403
     from .ops.complex_numbers import *  # noqa: F403
+    from .ops.layout import *  # noqa: F403
 from .serialization import CheckpointError, load, load_into, save
 from . import nn, optim, utils
 from . import inspect
@@ -107,3 +108,11 @@ for _name in _OUT_FUNCTIONS:
     if _name in globals():
         globals()[_name] = _with_out(globals()[_name])
 del _name
+
+# ----- torch.testing, torch.special, torch.func (issue 12: breadth) -----
+from . import testing  # noqa: E402
+
+__all__ += ["testing"]
+from . import special  # noqa: E402
+
+__all__ += ["special"]

@@ -328,6 +328,9 @@ SHAPE = [
     row("dsplit", lambda m, a: m.dsplit(a, 2), (2, 1, 4), bad=(((2, 4),),)),
     row("unfold", lambda m, a: a.unfold(1, 2, 2), (3, 4), bad=(((3, 1),),)),
     row("unfold_overlapping", lambda m, a: a.unfold(-1, 3, 1), (2, 5), edges=(((2, 3),),)),
+    row("as_strided", lambda m, a: m.as_strided(a, (2, 2), (1, 2)), (3, 4)),
+    row("as_strided_overlapping", lambda m, a: a.as_strided((3, 3), (1, 1), 2), (3, 4)),
+    row("as_strided_of_a_slice", lambda m, a: a[1:].as_strided((2, 3), (2, 1)), (3, 4)),
     row("squeeze_", lambda m, a: (a * 1).squeeze_(), (2, 1, 3)),
     row("squeeze__dim", lambda m, a: (a * 1).squeeze_(1), (2, 1, 3)),
     row("squeeze__dims", lambda m, a: (a * 1).squeeze_((1, 3)), (2, 1, 3, 1)),
@@ -412,7 +415,8 @@ ORDERING = [
 
 from op_table_breadth import BREADTH  # noqa: E402  (its rows are made with ``row`` above)
 from op_table_complex import COMPLEX_AND_FFT  # noqa: E402  (the same)
+from op_table_special import SPECIAL  # noqa: E402  (the same)
 
 OPS = (ARITHMETIC + COMPARISONS + BITWISE + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX
-       + SETITEM + ORDERING + BREADTH + COMPLEX_AND_FFT)
+       + SETITEM + ORDERING + BREADTH + COMPLEX_AND_FFT + SPECIAL)
 BINARY = [op for op in OPS if op.broadcasts]
