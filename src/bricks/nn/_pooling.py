@@ -234,15 +234,15 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
 
 
 # ----- 3-D average pooling -----
-def _window_counts(size: int, out: int, kernel: int, stride: int, pad: int,
+def _window_counts(module: Any, size: int, out: int, kernel: int, stride: int, pad: int,
                    include_pad: bool) -> Any:
     """Cells of each window along one axis: clipped to the padded input with
     ``include_pad``, to the input itself without (PyTorch's divisors)."""
-    start = xp.arange(out) * stride - pad
-    end = xp.minimum(start + kernel, size + pad)
+    start = module.arange(out) * stride - pad
+    end = module.minimum(start + kernel, size + pad)
     if include_pad:
         return end - start
-    return xp.minimum(end, size) - xp.maximum(start, 0)
+    return module.minimum(end, size) - module.maximum(start, 0)
 
 
 def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -278,7 +278,9 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     if divisor_override is not None:
         y = sums / divisor_override
     else:
-        counts = [_window_counts(size, out, k, s, p, count_include_pad) for size, out, k, s, p
+        module = array_module(x._value)
+        counts = [_window_counts(module, size, out, k, s, p, count_include_pad)
+                  for size, out, k, s, p
                   in zip((d, h, w), (out_d, out_h, out_w), kernel, stride, padding)]
         divisor = counts[0][:, None, None] * counts[1][None, :, None] * counts[2][None, None, :]
         y = sums / Tensor._wrap(divisor.astype(x._value.dtype))

@@ -19,7 +19,7 @@ class Pdist(Function):
 
     def forward(self, x, p):
         self.p, self.n = p, x.shape[0]
-        self.first, self.second = xp.triu_indices(self.n, 1)
+        self.first, self.second = array_module(x).triu_indices(self.n, 1)
         self.diff = x[self.first] - x[self.second]
         size = abs(self.diff)
         if p == 0:
