@@ -105,6 +105,10 @@ xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr sinc entr logsumexp softmax log_
 zeta
 """
 
+FUNC = """
+functional_call grad grad_and_value vjp jacrev jacfwd vmap stack_module_state
+"""
+
 
 def names(block: str) -> list[str]:
     return block.split()
@@ -127,7 +131,8 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                  ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
                                   SCHEDULERS),
                                  ("torch.testing.*", bricks.testing, TESTING),
-                                 ("torch.special.*", bricks.special, SPECIAL)):
+                                 ("torch.special.*", bricks.special, SPECIAL),
+                                 ("torch.func.*", bricks.func, FUNC)):
         wanted = names(block)
         have, missing = coverage(module, wanted)
         result[group] = (have, len(wanted), missing)
