@@ -105,6 +105,29 @@ ReduceLROnPlateau CyclicLR OneCycleLR CosineAnnealingWarmRestarts LinearLR Const
 SequentialLR ChainedScheduler PolynomialLR
 """
 
+# The device and environment idioms programs start with (dotted: reached attribute by attribute).
+ENVIRONMENT = """
+backends.mps.is_available backends.mps.is_built backends.cudnn.enabled backends.cudnn.benchmark
+backends.cudnn.deterministic backends.cudnn.allow_tf32 backends.cudnn.is_available
+backends.cudnn.version backends.cudnn.flags backends.cuda.is_built
+backends.cuda.matmul.allow_tf32 backends.mkldnn.is_available accelerator.is_available
+accelerator.current_accelerator accelerator.device_count accelerator.current_device_index
+accelerator.synchronize accelerator.current_stream version.__version__ version.cuda
+version.debug version.git_version set_float32_matmul_precision get_float32_matmul_precision
+cuda.Stream cuda.Event cuda.stream cuda.current_stream cuda.default_stream cuda.set_stream
+cuda.is_bf16_supported
+"""
+
+
+def has(module: object, dotted: str) -> bool:
+    """Whether ``module`` has the attribute path ``dotted`` (such as ``backends.cudnn.enabled``)."""
+    for name in dotted.split("."):
+        if not hasattr(module, name):
+            return False
+        module = getattr(module, name)
+    return True
+
+
 TESTING = """
 assert_close make_tensor
 """
@@ -115,13 +138,17 @@ xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr sinc entr logsumexp softmax log_
 zeta
 """
 
+FUNC = """
+functional_call grad grad_and_value vjp jacrev jacfwd vmap stack_module_state
+"""
+
 
 def names(block: str) -> list[str]:
     return block.split()
 
 
 def coverage(module: object, wanted: list[str]) -> tuple[int, list[str]]:
-    missing = [name for name in wanted if not hasattr(module, name)]
+    missing = [name for name in wanted if not has(module, name)]
     return len(wanted) - len(missing), missing
 
 
@@ -136,8 +163,11 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                  ("torch.optim.*", bricks.optim, OPTIM),
                                  ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
                                   SCHEDULERS),
+                                 ("environment (torch.backends, accelerator, ...)", bricks,
+                                  ENVIRONMENT),
                                  ("torch.testing.*", bricks.testing, TESTING),
-                                 ("torch.special.*", bricks.special, SPECIAL)):
+                                 ("torch.special.*", bricks.special, SPECIAL),
+                                 ("torch.func.*", bricks.func, FUNC)):
         wanted = names(block)
         have, missing = coverage(module, wanted)
         result[group] = (have, len(wanted), missing)
