@@ -124,3 +124,7 @@ __all__ += ["testing"]
 from . import special  # noqa: E402
 
 __all__ += ["special"]
+from . import func  # noqa: E402
+from .func import vmap  # noqa: E402
+
+__all__ += ["func", "vmap"]
