@@ -117,6 +117,8 @@ version.debug version.git_version set_float32_matmul_precision get_float32_matmu
 cuda.Stream cuda.Event cuda.stream cuda.current_stream cuda.default_stream cuda.set_stream
 cuda.is_bf16_supported autocast amp.autocast amp.GradScaler amp.is_autocast_available
 cuda.amp.autocast cuda.amp.GradScaler is_autocast_enabled get_autocast_dtype
+Tensor.pin_memory Tensor.is_pinned Tensor.data_ptr Tensor.nbytes Tensor.itemsize nn.DataParallel
+nn.parallel.DataParallel
 """
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .ops import layout as _layout
     from .ops import linalg as _linalg
     from .ops import matrix as _matrix
+    from .ops import memory as _memory
     from .ops import pointwise as _pointwise
     from .ops import reduce as _reduce
     from .ops import shape as _shape
@@ -428,6 +429,13 @@ class Tensor:
         cuda = _devices.cuda
         stride = _layout.stride
         storage_offset = _layout.storage_offset
+        data_ptr = _memory.data_ptr
+        @property
+        def nbytes(self) -> Tensor: ...
+        @property
+        def itemsize(self) -> Tensor: ...
+        pin_memory = _memory.pin_memory
+        is_pinned = _memory.is_pinned
         bernoulli_ = __everyday.bernoulli_
         random_ = __everyday.random_
         exponential_ = __everyday.exponential_

@@ -8,7 +8,8 @@ from .modules import __all__ as _layers
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 from . import utils
 from . import parallel
+from .parallel import DataParallel
 
 __all__ = ["Module", "Parameter", "UninitializedParameter", "Buffer", "UninitializedBuffer",
            "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-           "functional", "init", "utils", "parallel"] + list(_layers)
+           "functional", "init", "utils", "parallel", "DataParallel"] + list(_layers)

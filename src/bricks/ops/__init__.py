@@ -10,7 +10,7 @@ from .._tensor import Tensor
 from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
-from . import decompositions, extras, indexing, layout, matrix, pointwise, stats
+from . import decompositions, extras, indexing, layout, matrix, memory, pointwise, stats
 # complex_numbers guards the real-only ops of the families above when imported: before binding
 from . import complex_numbers
 from .. import _everyday  # noqa: E402  (its in-place fills import ops.inplace, loaded above)
@@ -166,6 +166,10 @@ _METHODS: dict[str, Any] = {
     "new_empty": devices.new("empty"), "new_full": devices.new("full"),
     "new_tensor": devices.new_tensor, "cpu": devices.cpu, "cuda": devices.cuda,
     "stride": layout.stride, "storage_offset": layout.storage_offset,
+    # where the bytes are (ops/memory.py)
+    "data_ptr": memory.data_ptr, "nbytes": property(memory.nbytes, doc=memory.nbytes.__doc__),
+    "itemsize": property(memory.itemsize, doc=memory.itemsize.__doc__),
+    "pin_memory": memory.pin_memory, "is_pinned": memory.is_pinned,
     "bernoulli_": _everyday.bernoulli_, "random_": _everyday.random_,
     "exponential_": _everyday.exponential_, "apply_": _everyday.apply_, "map_": _everyday.map_,
     "bernoulli": _everyday.bernoulli,

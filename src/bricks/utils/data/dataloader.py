@@ -5,8 +5,10 @@ from __future__ import annotations
 import collections.abc
 import itertools
 import numbers
+import warnings
 from typing import Any, Callable, Iterator
 
+from ... import cuda as _cuda
 from ..._device import xp
 from ..._dtypes import float64
 from ..._creation import Generator, tensor
@@ -41,6 +43,19 @@ def default_convert(data: Any) -> Any:
     if isinstance(data, list):
         return [default_convert(d) for d in data]
     return data
+
+
+def _pinned(batch: Any) -> Any:
+    """``batch`` with its tensors (also inside dicts, lists and tuples) in pinned memory."""
+    if isinstance(batch, Tensor):
+        return batch.pin_memory()
+    if isinstance(batch, collections.abc.Mapping):
+        return type(batch)({key: _pinned(batch[key]) for key in batch})  # type: ignore[call-arg]
+    if _is_namedtuple(batch):
+        return type(batch)(*(_pinned(b) for b in batch))
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_pinned(b) for b in batch)
+    return batch
 
 
 def default_collate(batch: list[Any]) -> Any:
@@ -175,7 +190,8 @@ class DataLoader:
             sampler and drop_last).
         num_workers: how many worker processes load batches (0: load in this process).
         collate_fn: merges a list of samples into a batch (default ``default_collate``).
-        pin_memory: accepted for compatibility (batches are in host memory already).
+        pin_memory: copy each batch's tensors into pinned host memory, for faster copies to
+            a GPU; without one, warns once per epoch and loads as usual, as torch.
         drop_last: drop the last batch when it is smaller than ``batch_size``.
         timeout: with workers, the seconds to wait for a batch before raising (0: forever,
             while the workers live).
@@ -275,6 +291,17 @@ class DataLoader:
         return len(self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
+        batches = self._batches()
+        if not self.pin_memory:
+            return batches
+        if not _cuda.is_available():
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", UserWarning, stacklevel=2)
+            return batches
+        return (_pinned(batch) for batch in batches)
+
+    def _batches(self) -> Iterator[Any]:
+        """The batches of one epoch, in this process or from the workers."""
         if self.num_workers > 0:
             return self._iter_workers()
         if self._iterable:
