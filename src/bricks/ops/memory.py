@@ -72,7 +72,7 @@ class _PinnedCopy(Function):
 
     def forward(self, x):
         memory = CUDA.cupy().cuda.alloc_pinned_memory(max(x.nbytes, 1))
-        out = xp.frombuffer(memory, x.dtype, x.size).reshape(x.shape)
+        out = xp.frombuffer(memory, x.dtype, x.size).reshape(x.shape)  # host: pinned host memory
         out[...] = x
         return out
 
