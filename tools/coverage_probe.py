@@ -77,7 +77,9 @@ RMSNorm AdaptiveMaxPool1d AdaptiveMaxPool2d MaxUnpool1d MaxUnpool2d Threshold Ha
 Softshrink Tanhshrink Softmax2d LocalResponseNorm BatchNorm3d LazyBatchNorm3d LazyInstanceNorm1d
 LazyInstanceNorm2d LazyInstanceNorm3d AvgPool3d AdaptiveAvgPool3d ConvTranspose3d
 LazyConvTranspose3d ZeroPad3d ReflectionPad3d ReplicationPad3d CircularPad3d UpsamplingNearest2d
-UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d
+UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d GaussianNLLLoss PoissonNLLLoss
+CosineEmbeddingLoss HingeEmbeddingLoss SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss
+MultiMarginLoss TripletMarginWithDistanceLoss
 """
 
 FUNCTIONAL = """
@@ -92,7 +94,9 @@ rms_norm adaptive_max_pool1d adaptive_max_pool2d adaptive_max_pool1d_with_indice
 adaptive_max_pool2d_with_indices max_pool1d_with_indices max_pool2d_with_indices max_unpool1d
 max_unpool2d threshold threshold_ hardshrink softshrink tanhshrink local_response_norm avg_pool3d
 adaptive_avg_pool3d conv_transpose3d upsample_nearest upsample_bilinear pdist channel_shuffle
-lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_
+lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_ gaussian_nll_loss poisson_nll_loss
+cosine_embedding_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss
+multilabel_margin_loss multi_margin_loss triplet_margin_with_distance_loss
 """
 
 OPTIM = """
