@@ -43,21 +43,20 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     Raises:
         ValueError: for a var of another size, a negative var, or an unknown reduction.
     """
-    if not isinstance(var, Tensor):
-        var = full_like(input, float(var))
-    if tuple(var.shape) != tuple(input.shape):
-        if tuple(input.shape[:-1]) == tuple(var.shape):
-            var = var.unsqueeze(-1)
-        elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
+    v = var if isinstance(var, Tensor) else full_like(input, float(var))
+    if tuple(v.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(v.shape):
+            v = v.unsqueeze(-1)
+        elif not (tuple(input.shape[:-1]) == tuple(v.shape[:-1]) and v.shape[-1] == 1):
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not valid")
-    if bool((var._value < 0).any()):
+    if bool((v._value < 0).any()):
         raise ValueError("var has negative entry/entries")
     # var below eps takes the value eps and keeps the identity's gradient (a where, not
     # var + (clamp(var) - var), which is NaN for an infinite var)
-    var = ops.where(var.detach() < eps, var - var.detach() + eps, var)
-    loss = 0.5 * (ops.log(var) + (input - target) ** 2 / var)
+    v = ops.where(v.detach() < eps, v - v.detach() + eps, v)
+    loss = 0.5 * (ops.log(v) + (input - target) ** 2 / v)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _apply(loss, reduction)
