@@ -28,6 +28,9 @@ def test_every_probed_name_exists_in_torch():
     assert [n for n in probe.names(probe.OPTIM) if not hasattr(torch.optim, n)] == []
     assert [n for n in probe.names(probe.SCHEDULERS)
             if not hasattr(torch.optim.lr_scheduler, n)] == []
+    for _, dotted, block in probe.NAMESPACES:
+        namespace = probe.resolve(torch, dotted)
+        assert [n for n in probe.names(block) if not hasattr(namespace, n)] == [], dotted
 
 
 def test_bricks_has_at_least_95_percent_of_each_group():

@@ -47,25 +47,37 @@ def get_swa_avg_fn() -> Callable:
 
 
 def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable:
-    """``multi_avg_fn`` of an exponential moving average, updating in place."""
+    """``multi_avg_fn`` of an exponential moving average, updating in place (by ``lerp``,
+    as torch's, for floating tensors)."""
     _check_decay(decay)
     one = get_ema_avg_fn(decay)
 
     def ema_update(ema_params: list, current_params: list, num_averaged: Any) -> None:
-        for ema, current in zip(ema_params, current_params):
-            ema.copy_(one(ema, current, num_averaged))
+        with no_grad():
+            for ema, current in zip(ema_params, current_params):
+                if ema.is_floating_point():
+                    ema.copy_(ema.lerp(current, 1 - decay))
+                else:
+                    ema.copy_(one(ema, current, num_averaged))
     return ema_update
 
 
 def get_swa_multi_avg_fn() -> Callable:
-    """``multi_avg_fn`` of the equal-weight average, updating in place."""
+    """``multi_avg_fn`` of the equal-weight average, updating in place (``lerp`` by
+    ``1 / (n + 1)``, as torch's, for floating tensors)."""
     one = get_swa_avg_fn()
 
     def swa_update(averaged_params: list, current_params: list, num_averaged: Any) -> None:
-        if not averaged_params[0].is_floating_point() and isinstance(num_averaged, Tensor):
+        floating = averaged_params[0].is_floating_point()
+        if not floating and isinstance(num_averaged, Tensor):
             raise RuntimeError(_INTEGER_ADDCDIV)  # torch's foreach addcdiv refuses integers
-        for averaged, current in zip(averaged_params, current_params):
-            averaged.copy_(one(averaged, current, num_averaged))
+        weight = float(1 / (num_averaged + 1))  # float32 when n is a tensor, as in torch
+        with no_grad():
+            for averaged, current in zip(averaged_params, current_params):
+                if floating:
+                    averaged.copy_(averaged.lerp(current, weight))
+                else:
+                    averaged.copy_(one(averaged, current, num_averaged))
     return swa_update
 
 
