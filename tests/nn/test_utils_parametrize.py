@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import bricks
+from _seeded import seeded_linear
 
 LIBS = (bricks, torch)
 
@@ -46,12 +47,7 @@ def _doubled(T):
 
 
 def _linear(T, i=3, o=3, seed=1):
-    m = T.nn.Linear(i, o).double()
-    rs = np.random.RandomState(seed)
-    with T.no_grad():
-        m.weight.copy_(T.tensor(rs.randn(o, i)))
-        m.bias.copy_(T.tensor(rs.randn(o)))
-    return m
+    return seeded_linear(T, i, o, seed)
 
 
 def test_register_changes_class_repr_and_state_dict_keys():

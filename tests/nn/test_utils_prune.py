@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import bricks
+from _seeded import seeded_linear
 
 LIBS = (bricks, torch)
 
@@ -19,12 +20,7 @@ def _prune(T):
 
 
 def _linear(T, i=4, o=3, seed=1):
-    m = T.nn.Linear(i, o).double()
-    rs = np.random.RandomState(seed)
-    with T.no_grad():
-        m.weight.copy_(T.tensor(rs.randn(o, i)))
-        m.bias.copy_(T.tensor(rs.randn(o)))
-    return m
+    return seeded_linear(T, i, o, seed)
 
 
 def _same(scenario):

@@ -110,7 +110,12 @@ def checkpoint(function: Callable, *args: Any, use_reentrant: bool | None = None
 
     Raises:
         ValueError: for keyword arguments with ``use_reentrant=True`` (torch's message).
+        NotImplementedError: for a ``context_fn`` (selective checkpointing is not in bricks).
     """
+    if context_fn is not None:
+        raise NotImplementedError("bricks.utils.checkpoint takes no context_fn (selective "
+                                  "activation checkpointing): leave it out to recompute the "
+                                  "whole segment")
     if use_reentrant is None:
         warnings.warn(_NO_FLAG, UserWarning, stacklevel=2)
         use_reentrant = True
