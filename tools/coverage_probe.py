@@ -95,6 +95,17 @@ ReduceLROnPlateau CyclicLR OneCycleLR CosineAnnealingWarmRestarts LinearLR Const
 SequentialLR ChainedScheduler PolynomialLR
 """
 
+TESTING = """
+assert_close make_tensor
+"""
+
+SPECIAL = """
+expit logit erf erfc erfcx erfinv gammaln digamma psi polygamma multigammaln log1p expm1 exp2
+xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr sinc entr logsumexp softmax log_softmax round
+zeta
+"""
+
+
 NN_UTILS = """
 clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters rnn parametrize
 parametrizations weight_norm remove_weight_norm spectral_norm remove_spectral_norm
@@ -166,7 +177,9 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                  ("torch.nn.functional.*", bricks.nn.functional, FUNCTIONAL),
                                  ("torch.optim.*", bricks.optim, OPTIM),
                                  ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
-                                  SCHEDULERS)):
+                                  SCHEDULERS),
+                                 ("torch.testing.*", bricks.testing, TESTING),
+                                 ("torch.special.*", bricks.special, SPECIAL)):
         wanted = names(block)
         have, missing = coverage(module, wanted)
         result[group] = (have, len(wanted), missing)

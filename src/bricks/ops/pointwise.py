@@ -196,6 +196,15 @@ def erf_array(x: Any) -> Any:
     return _erf(x).astype(x.dtype) if x.dtype.kind == "f" else _erf(x).astype(xp.float64)
 
 
+_erfc = xp.frompyfunc(math.erfc, 1, 1)
+
+
+def erfc_array(x: Any) -> Any:
+    """``erfc`` to full relative precision in the right tail, where ``1 - erf`` is 0."""
+    out = _erfc(xp.atleast_1d(x)).reshape(x.shape)
+    return out.astype(x.dtype) if x.dtype.kind == "f" else out.astype(xp.float64)
+
+
 class Erf(Function):
     saves = (0,)
 
@@ -212,7 +221,7 @@ class Erfc(Function):
 
     def forward(self, x):
         self.x = x
-        return (1 - erf_array(xp.atleast_1d(x)).reshape(x.shape)).astype(x.dtype)
+        return erfc_array(x)
 
     def backward(self, gy):
         return gy * (-2 / math.sqrt(math.pi)) * xp.exp(-self.x * self.x)
@@ -433,10 +442,22 @@ def lgamma(input: Tensor) -> Tensor:
     return Lgamma.apply(_float(input))
 
 
+class Digamma(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return _digamma_array(x).astype(x.dtype)
+
+    def backward(self, gy):
+        from .special import trigamma_array  # special builds on this module
+
+        return gy * trigamma_array(self.x)
+
+
 def digamma(input: Tensor) -> Tensor:
-    """The digamma function, ``d/dx lgamma(x)`` (no gradient: that needs polygamma)."""
-    x = _float(input)
-    return Tensor._wrap(_digamma_array(x._value).astype(x._value.dtype))
+    """The digamma function, ``d/dx lgamma(x)``; its gradient is the trigamma function."""
+    return Digamma.apply(_float(input))
 
 
 def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
