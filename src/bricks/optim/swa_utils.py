@@ -115,6 +115,8 @@ class AveragedModel(Module):
 
     def _averaged(self, model: Module) -> list[tuple[Tensor, Tensor]]:
         """(averaged, current) pairs of what is averaged: parameters, buffers if asked."""
+        mine: Iterable[Tensor]
+        theirs: Iterable[Tensor]
         if self.use_buffers:
             mine = itertools.chain(self.module.parameters(), self.module.buffers())
             theirs = itertools.chain(model.parameters(), model.buffers())

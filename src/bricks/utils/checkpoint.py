@@ -157,8 +157,8 @@ def _non_reentrant(function: Callable, args: tuple, kwargs: dict, preserve: bool
 def _leaves_of(outputs: Any, exclude: set) -> list:
     """The leaves that require grad behind ``outputs``, in first-met order (one graph walk)."""
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-    stack = [o.grad_fn for o in outputs if isinstance(o, Tensor) and o.grad_fn is not None]
-    stack += [o for o in outputs if isinstance(o, Tensor) and o.grad_fn is None]
+    tensors = [o for o in outputs if isinstance(o, Tensor)]
+    stack: list[Any] = [o.grad_fn or o for o in tensors]
     seen, leaves = set(), []
     while stack:
         node = stack.pop()

@@ -29,7 +29,7 @@ class BasePruningMethod:
     ``PRUNING_TYPE`` ("unstructured", "structured" or "global")."""
 
     PRUNING_TYPE: str = "unstructured"
-    _tensor_name: str | None = None
+    _tensor_name: Any = None  # the pruned tensor's name, set by ``apply``
 
     def __call__(self, module: Module, inputs: Any) -> None:
         setattr(module, self._tensor_name, self.apply_mask(module))
@@ -155,7 +155,8 @@ def _alive(method: BasePruningMethod, t: Tensor, mask: Tensor) -> Any:
         return (slice(None),) * t.dim()
     if method.PRUNING_TYPE != "structured":
         raise ValueError(f"Unrecognized PRUNING_TYPE {method.PRUNING_TYPE}")
-    dim = method.dim if method.dim >= 0 else t.dim() + method.dim
+    dim: int = method.dim  # type: ignore[attr-defined]
+    dim = dim if dim >= 0 else t.dim() + dim
     if dim < 0:
         raise IndexError(f"Index is out of bounds for tensor of size {t.shape}")
     others = [d for d in range(t.dim()) if d != dim]
@@ -203,6 +204,9 @@ def _check_amount(amount: Any) -> None:
 class _Unstructured(_ByAmount):
     """Zero the ``amount`` entries that ``_scores`` ranks lowest."""
 
+    def _scores(self, t: Tensor) -> Tensor:
+        raise NotImplementedError
+
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
         count = self._count(t.numel())
         mask = default_mask.clone()
@@ -239,6 +243,9 @@ class _Structured(_ByAmount):
     """Zero whole slices along ``dim``: the ``amount`` that ``_keep`` does not keep."""
 
     PRUNING_TYPE = "structured"
+
+    def _keep(self, t: Tensor, keep: int) -> Tensor:
+        raise NotImplementedError
 
     def __init__(self, amount: float, dim: int = -1) -> None:
         super().__init__(amount)
@@ -362,9 +369,10 @@ def global_unstructured(parameters: Iterable, pruning_method: type, importance_s
     tensors = [getattr(module, name) for module, name in parameters]
     flat_scores = parameters_to_vector(
         [scores.get((module, name), t) for (module, name), t in zip(parameters, tensors)])
-    flat_masks = parameters_to_vector(
+    masks: list[Any] = (
         [getattr(module, name + "_mask", None) if hasattr(module, name + "_mask")
          else _creation.ones_like(t) for (module, name), t in zip(parameters, tensors)])
+    flat_masks = parameters_to_vector(masks)
     method = pruning_method(**kwargs)
     method._tensor_name = "temp"
     if method.PRUNING_TYPE != "unstructured":

@@ -72,9 +72,10 @@ def remove_weight_norm(module: Module, name: str = "weight") -> Module:
     return module
 
 
-def _find(module: Module, kind: type, name: str) -> Any:
+def _find(module: Module, kind: Any, name: str) -> Any:
     """The key of ``module``'s forward pre-hook of class ``kind`` for ``name``, or None."""
-    for key, (hook, _) in module._forward_pre_hooks.items():
+    for key, entry in module._forward_pre_hooks.items():
+        hook: Any = entry[0]
         if isinstance(hook, kind) and hook.name == name:
             return key
     return None
