@@ -172,8 +172,8 @@ def float_power(input: Any, exponent: Any) -> Tensor:
             return x
         return ew.cast(x, xp.dtype(xp.complex128 if x._value.dtype.kind == "c" else xp.float64))
 
-    if not isinstance(input, Tensor):
-        input = Tensor._wrap(xp.asarray(input, dtype=xp.float64))
+    if not isinstance(input, Tensor):  # a number base: a 0-d tensor where the exponent lives
+        input = Tensor._wrap(array_module(exponent._value).asarray(input, dtype=xp.float64))
     return ew.pow(wide(input), wide(exponent))
 
 
@@ -396,9 +396,10 @@ def corrcoef(input: Tensor) -> Tensor:
 def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
          invert: bool = False) -> Tensor:
     """Whether each of ``elements`` is among ``test_elements`` (a bool tensor of its shape)."""
-    a = elements._value if isinstance(elements, Tensor) else xp.asarray(elements)
-    b = test_elements._value if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
-    module = array_module(a)
+    given = elements if isinstance(elements, Tensor) else test_elements
+    module = array_module(given._value)
+    a = elements._value if isinstance(elements, Tensor) else module.asarray(elements)
+    b = test_elements._value if isinstance(test_elements, Tensor) else module.asarray(test_elements)
     return Tensor._wrap(module.asarray(module.isin(a, b, invert=invert)))
 
 
