@@ -44,7 +44,8 @@ copysign float_power logaddexp2 logcumsumexp aminmax cov corrcoef matrix_power t
 cumulative_trapezoid gcd lcm frexp ldexp nextafter i0 polygamma mvlgamma renorm sgn fix positive
 negative multiply subtract divide greater greater_equal less less_equal not_equal absolute ravel
 msort vdot ger row_stack sin_ cos_ tanh_ sigmoid_ relu_ exp_ log_ sqrt_ zero_ fill_ clamp_
-detach_ abs_ neg_ round_ floor_ ceil_ trunc_
+detach_ abs_ neg_ round_ floor_ ceil_ trunc_ atleast_1d atleast_2d atleast_3d diagflat
+cartesian_prod broadcast_shapes tril_indices triu_indices is_nonzero is_same_size is_signed
 get_num_threads
 """
 
@@ -74,7 +75,8 @@ exp2_ expm1_ erf_ erfinv_ floor_ ceil_ round_ trunc_ frac_ reciprocal_ rsqrt_ sq
 lgamma_ digamma_ asin_ acos_ atan_ sinh_ cosh_ asinh_ acosh_ atanh_ arcsin_ tril_ triu_ cumsum_
 cumprod_ fmod_ remainder_ hypot_ lerp_ atan2_ eq_ ne_ lt_ le_ gt_ ge_ floor_divide_
 true_divide_ nan_to_num_ clip_ addmm_ baddbmm_ logit_ xlogy_ sgn_ addmv_ addr_ addbmm_
-copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_
+copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_ diagflat is_nonzero
+is_same_size is_signed
 """
 
 NN = """
@@ -95,7 +97,7 @@ LazyInstanceNorm2d LazyInstanceNorm3d AvgPool3d AdaptiveAvgPool3d ConvTranspose3
 LazyConvTranspose3d ZeroPad3d ReflectionPad3d ReplicationPad3d CircularPad3d UpsamplingNearest2d
 UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d GaussianNLLLoss PoissonNLLLoss
 CosineEmbeddingLoss HingeEmbeddingLoss SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss
-MultiMarginLoss TripletMarginWithDistanceLoss
+MultiMarginLoss TripletMarginWithDistanceLoss AlphaDropout FeatureAlphaDropout
 """
 
 FUNCTIONAL = """
@@ -112,7 +114,8 @@ max_unpool2d threshold threshold_ hardshrink softshrink tanhshrink local_respons
 adaptive_avg_pool3d conv_transpose3d upsample_nearest upsample_bilinear pdist channel_shuffle
 lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_ gaussian_nll_loss poisson_nll_loss
 cosine_embedding_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss
-multilabel_margin_loss multi_margin_loss triplet_margin_with_distance_loss
+multilabel_margin_loss multi_margin_loss triplet_margin_with_distance_loss alpha_dropout
+feature_alpha_dropout affine_grid grid_sample
 """
 
 OPTIM = """
