@@ -43,6 +43,9 @@ POINTWISE = [
     row("erf", lambda m, a: m.erf(a), (2, 3), **_UN),
     row("erfc", lambda m, a: a.erfc(), (2, 3)),
     row("lgamma", lambda m, a: m.lgamma(a), (2, 3), domain="positive", **_UN),
+    # torch's trigamma (digamma's gradient) is good to about 1e-9 relative
+    row("digamma", lambda m, a: m.digamma(a), (2, 3), domain="positive", **_UN),
+    row("digamma_reflected", lambda m, a: a.digamma() * 1, (2, 3), domain="unit"),
     row("lgamma_negative", lambda m, a: m.lgamma(a - 3.3), (2, 3), domain="unit"),
     row("sign", lambda m, a: m.sign(a), (2, 3), domain="nonzero", **_UN),
     row("clip", lambda m, a: m.clip(a, -0.5, 0.5), (3, 4), **_UN),
@@ -103,6 +106,32 @@ INDEXING = [
         (2, 3), (2, 2)),
     row("scatter_", lambda m, a, b: (a * 1).scatter_(0, _index(m, [[1, 0]]), b), (3, 2),
         (1, 2), grad_fn=False),
+    row("scatter_reduce_sum", lambda m, a, b: m.scatter_reduce(
+        a, 0, _index(m, [[1, 0, 1], [2, 2, 1]]), b, "sum"), (3, 3), (2, 3),
+        bad=(((3,), (2, 3)),)),
+    row("scatter_reduce_mean", lambda m, a, b: a.scatter_reduce(
+        1, _index(m, [[0, 0], [2, 0]]), b, "mean", include_self=False), (2, 3), (2, 2)),
+    row("scatter_reduce_prod", lambda m, a, b: a.scatter_reduce(
+        0, _index(m, [[1, 0, 1], [1, 2, 1]]), b, "prod"), (3, 3), (2, 3)),
+    row("scatter_reduce_prod_exclusive", lambda m, a, b: a.scatter_reduce(
+        0, _index(m, [[1, 0, 1]]), b, "prod", include_self=False), (3, 3), (1, 3)),
+    # distinct values, src scaled so that none equals one of self's (no ties across them)
+    row("scatter_reduce_amax", lambda m, a, b: m.scatter_reduce(
+        a, 0, _index(m, [[1, 0, 1], [1, 2, 1]]), b * 1.001, "amax"), (3, 3), (2, 3),
+        domain="distinct"),
+    row("scatter_reduce_amin", lambda m, a, b: a.scatter_reduce(
+        0, _index(m, [[1, 0, 1], [1, 2, 1]]), b * 1.001, "amin", include_self=False), (3, 3),
+        (2, 3), domain="distinct"),
+    row("scatter_reduce_", lambda m, a, b: (a * 1).scatter_reduce_(
+        0, _index(m, [[1, 0]]), b, "sum"), (3, 2), (1, 2), grad_fn=False),
+    row("index_put", lambda m, a, b: m.index_put(a, (_index(m, [2, 0]),), b), (3, 4),
+        (2, 4), bad=(((3, 4), (3, 4)),)),
+    row("index_put_accumulate", lambda m, a, b: a.index_put(
+        (_index(m, [0, 2, 0]), _index(m, [1, 1, 1])), b, accumulate=True), (3, 4), (3,)),
+    row("index_put_broadcast", lambda m, a, b: a.index_put((_index(m, [1]),), b), (3, 4),
+        (4,)),
+    row("index_put_", lambda m, a, b: (a * 1).index_put_(
+        (_index(m, [1, 1]),), b, accumulate=True), (3, 2), (2, 2), grad_fn=False),
     row("index_add", lambda m, a, b: m.index_add(a, 0, _index(m, [0, 2, 0]), b), (3, 4),
         (3, 4), bad=(((3, 4), (2, 4)),)),
     row("index_add_alpha", lambda m, a, b: a.index_add(1, _index(m, [1, 1]), b, alpha=2.0),

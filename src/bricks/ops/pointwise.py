@@ -256,10 +256,11 @@ def _digamma_array(x: Any) -> Any:
 def _trigamma_array(x: Any) -> Any:
     """The trigamma function psi'(x), the gradient of digamma, to about 1e-12 in float64.
 
-    Reflection psi'(1 - x) + psi'(x) = pi^2 / sin^2(pi x) below 0.5, the recurrence
-    psi'(x) = psi'(x + 1) + 1/x^2 up to 10, then the asymptotic series (A&S 6.4.12).
+    Reflection psi'(x) = pi^2 / sin^2(pi x) - psi'(1 - x) below 0.5, the recurrence
+    psi'(x) = psi'(x + 1) + 1/x^2 up to 10, then the asymptotic series (A&S 6.4.12). Computed
+    in ``x``'s dtype and without special cases at the poles, as torch: there ``sin(pi x)``
+    is a rounding error away from 0, so the value is huge rather than infinite (inf at 0).
     """
-    x = x.astype(xp.float64)
     reflect = x < 0.5
     z = xp.where(reflect, 1 - x, x)
     result = xp.zeros_like(z)
@@ -270,12 +271,11 @@ def _trigamma_array(x: Any) -> Any:
     inv = 1 / z
     inv2 = inv * inv
     tail = 1 / 42 - inv2 * (1 / 30 - inv2 * (5 / 66 - inv2 * 691 / 2730))
-    series = inv + inv2 / 2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * tail))
-    result += series
+    result += inv + inv2 / 2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * tail))
     with xp.errstate(divide="ignore", invalid="ignore"):
-        reflected = (math.pi / xp.sin(math.pi * x)) ** 2 - result
-    poles = (x <= 0) & (x == xp.floor(x))
-    return xp.where(poles, xp.inf, xp.where(reflect, reflected, result))
+        sine = xp.sin(x.dtype.type(math.pi) * x)
+        reflected = (x.dtype.type(math.pi) / sine) ** 2 - result
+    return xp.where(reflect, reflected, result).astype(x.dtype)
 
 
 class Digamma(Function):
