@@ -289,12 +289,14 @@ def test_the_replay_updates_parameters_and_optimizer_state_in_place() -> None:
     assert all(a is b for a, b in zip(first, last))
 
 
-def test_hand_written_sgd_with_a_learning_rate_per_parameter_equals_eager() -> None:
+@pytest.mark.parametrize("build, shape", [(_mlp, (2, 4)), (_Tied, (3, 4))], ids=["mlp", "tied"])
+def test_hand_written_sgd_with_a_learning_rate_per_parameter_equals_eager(
+        build: Any, shape: tuple) -> None:
     # lr * p.grad for all parameters is one multiply when lr is one number (_fuse.py); with
-    # several, each is its own.
+    # several, each is its own. The tied layer's gradients are summed in place first.
     def train(compiled: bool, rates: tuple) -> list:
         bricks.manual_seed(0)
-        model = _mlp()
+        model = build()
         params = list(model.parameters())
 
         def step(x: Any, y: Any) -> Any:
@@ -308,7 +310,8 @@ def test_hand_written_sgd_with_a_learning_rate_per_parameter_equals_eager() -> N
             return loss
 
         run = bricks.compile(step) if compiled else step
-        losses = [run(x, y).item() for x, y in _batches((2, 4), 8)]
+        losses = [run(x, y).item() for x, y in _batches(shape, 8)]
+        assert not compiled or (run.replays and run.eager_reason is None)
         return losses + [p.detach().numpy().copy() for p in params]
 
     for rates in ((0.05, 0.05, 0.05, 0.05), (0.05, 0.1, 0.05, 0.2), (0.05, 0.05, 0.05, 2)):

@@ -39,7 +39,8 @@ def scaled_gradients(tracer: Tracer, uses: Any, plannable: Any, writes_out: Any)
     producers = _producers(body, grads, writes_out)
     if not grads or producers is None:
         return None
-    scalings = {i: step for i, step in enumerate(body) if _is_scaling(tracer, step, grads, uses)}
+    scalings = {i: step for i, step in enumerate(body)
+                if _is_scaling(tracer, step, grads, uses) and plannable(step.targets[0])}
     if sorted(step.args[0] for step in scalings.values()) != sorted(grads):
         return None
     if len({step.args[1] for step in scalings.values()}) != 1:

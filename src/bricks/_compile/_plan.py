@@ -112,11 +112,12 @@ class _Planner:
             return self.tracer.render_call(step, False)
         if step.kind == "forward":
             return self.forward(step, following)
-        outs = [t if self.plan(t) else "None" for t in step.targets]
-        rest = [None if out != "None" else t for t, out in zip(step.targets, outs)]
-        out = f"({', '.join(outs)},)" if step.flag else outs[0]
-        if out in ("None", f"({', '.join(['None'] * len(outs))},)"):
+        planned = [self.plan(t) for t in step.targets]
+        if not any(planned):
             return self.tracer.render_call(step, False)
+        outs = [t if has else "None" for t, has in zip(step.targets, planned)]
+        out = f"({', '.join(outs)},)" if step.flag else outs[0]
+        rest = [None if has else t for t, has in zip(step.targets, planned)]  # still assigned
         return self.tracer.render_call(Step(step.kind, step.fn, step.args, rest, step.flag),
                                        False, out)
 

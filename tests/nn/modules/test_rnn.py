@@ -137,6 +137,27 @@ def test_recurrent_layers_reject_bad_input_and_hidden_sizes():
         nn.LSTM(5, 4)(bricks.ones(3, 2, 5), (bricks.zeros(1, 2, 4), bricks.zeros(1, 2, 3)))
 
 
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.GRU(3, 2)(m.ones(2, 1, 3, dtype=m.float64)),
+    lambda m: m.nn.RNN(3, 2)(m.ones(2, 1, 3, dtype=m.int64)),
+    lambda m: m.nn.GRU(3, 2, batch_first=True)(m.ones(2, 0, 3)),
+    lambda m: m.nn.LSTM(3, 2)(m.ones(0, 3)),
+    lambda m: m.nn.GRU(3, 2)(m.nn.utils.rnn.pack_sequence([m.ones(2, 3, dtype=m.float64)])),
+])
+def test_recurrent_layers_refuse_other_dtypes_and_empty_sequences_as_torch(call):
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(type(expected.value)) as ours:
+        call(bricks)
+    assert str(ours.value).replace("bricks.", "torch.") == str(expected.value)
+
+
+def test_recurrent_layers_take_an_empty_batch():
+    layer = nn.GRU(3, 2, batch_first=True)
+    output, h_n = layer(bricks.ones(0, 2, 3))
+    assert tuple(output.shape) == (0, 2, 2) and tuple(h_n.shape) == (1, 0, 2)
+
+
 @pytest.mark.parametrize("kwargs", [{"nonlinearity": "sigmoid"}, {"dropout": 2.0},
                                     {"num_layers": 0}])
 def test_rnn_rejects_bad_config_with_torch_exception_type(kwargs):

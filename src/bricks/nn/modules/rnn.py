@@ -155,19 +155,27 @@ class RNNBase(Module):
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
                              f"input instead (shape {_shape_text(input.shape)})")
-        self._check_features(input)
+        self._check_data(input)
         batched = input.dim() == 3
         if not batched:
             input = input.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
+        if input.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         return input, self._initial_states(states, batched, input), batched
 
-    def _check_features(self, input: Tensor) -> None:
+    def _check_data(self, input: Tensor) -> None:
+        """PyTorch's errors for steps of the wrong size or dtype (no silent promotion)."""
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"{type(self).__name__}({self.extra_repr()}): input.size(-1) "
                                f"must be equal to input_size. Expected {self.input_size}, got "
                                f"shape {_shape_text(input.shape)}")
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight.dtype}). Convert input: input.to({weight.dtype}), or "
+                             f"convert model: model.to({input.dtype})")
 
     def _initial_states(self, states: list[Tensor | None], batched: bool,
                         input: Tensor) -> list[Tensor]:
@@ -249,7 +257,7 @@ class RNNBase(Module):
         """Step each packed sequence to its own length; the states given and returned are
         in the caller's order, as PyTorch's."""
         batch_sizes = input.step_sizes()
-        self._check_features(input.data)
+        self._check_data(input.data)
         steps = input.data.split(batch_sizes)
         order, undo = input.sorted_indices, input.unsorted_indices
         given = [s if s is None or order is None else s.index_select(1, order) for s in states]
