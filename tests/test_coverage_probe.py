@@ -28,6 +28,8 @@ def test_every_probed_name_exists_in_torch():
     assert [n for n in probe.names(probe.OPTIM) if not hasattr(torch.optim, n)] == []
     assert [n for n in probe.names(probe.SCHEDULERS)
             if not hasattr(torch.optim.lr_scheduler, n)] == []
+    assert [n for n in probe.names(probe.DISTRIBUTIONS)
+            if not hasattr(torch.distributions, n)] == []
 
 
 def test_bricks_has_at_least_95_percent_of_each_group():

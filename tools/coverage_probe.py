@@ -59,6 +59,7 @@ mv dot outer addmm softmax log_softmax eq ne lt le gt ge isnan isinf isfinite is
 allclose equal logical_not logical_and logical_or bitwise_and new_zeros new_ones new_full
 new_empty new_tensor stride storage_offset element_size nelement is_floating_point
 apply_ map_ inverse det movedim
+scatter_reduce scatter_reduce_ index_put index_put_
 """
 
 NN = """
@@ -95,6 +96,12 @@ ReduceLROnPlateau CyclicLR OneCycleLR CosineAnnealingWarmRestarts LinearLR Const
 SequentialLR ChainedScheduler PolynomialLR
 """
 
+DISTRIBUTIONS = """
+Distribution Normal Uniform Bernoulli Categorical Multinomial MultivariateNormal Gamma Chi2
+Exponential Beta Dirichlet Laplace Cauchy StudentT LogNormal HalfNormal Poisson Binomial
+Geometric Independent OneHotCategorical kl_divergence register_kl
+"""
+
 
 def names(block: str) -> list[str]:
     return block.split()
@@ -115,7 +122,9 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                  ("torch.nn.functional.*", bricks.nn.functional, FUNCTIONAL),
                                  ("torch.optim.*", bricks.optim, OPTIM),
                                  ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
-                                  SCHEDULERS)):
+                                  SCHEDULERS),
+                                 ("torch.distributions.*", bricks.distributions,
+                                  DISTRIBUTIONS)):
         wanted = names(block)
         have, missing = coverage(module, wanted)
         result[group] = (have, len(wanted), missing)
