@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # mypy reads only a literal __all__, so it cannot follow ``op
     from .ops.decompositions import *  # noqa: F403
     from .ops.extras import *  # noqa: F403
     from .ops.complex_numbers import *  # noqa: F403
+    from .ops.layout import *  # noqa: F403
 from .serialization import CheckpointError, load, load_into, save
 from . import nn, optim, utils
 from . import inspect

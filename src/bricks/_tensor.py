@@ -684,6 +684,7 @@ class Tensor:
         resolve_neg = _complex_numbers.resolve_conj
         is_conj = _complex_numbers.is_conj
         angle = _complex_numbers.angle
+        as_strided = _layout.as_strided
         type = _ops._type
         def float(self) -> Tensor: ...
         def int(self) -> Tensor: ...

@@ -38,6 +38,8 @@ VIEWS: dict[str, Callable[[Any, Any], Any]] = {
     "hsplit": lambda m, x: m.hsplit(x, 3)[2],
     "vsplit": lambda m, x: m.vsplit(x, [1])[1],
     "dsplit": lambda m, x: m.dsplit(x, 2)[0],
+    "as_strided": lambda m, x: m.as_strided(x, (2, 3), (5, 2), 1),
+    "as_strided_of_a_slice": lambda m, x: x[1].as_strided((3, 2), (1, 3)),
 }
 
 
@@ -104,8 +106,10 @@ def _program(m: Any, step: Callable[[Any, Any, Any], None]) -> tuple:
     lambda m, y, w: m.tensor_split(y, 3, 1)[1].mul_(w[2]),
     lambda m, y, w: m.dsplit(y, [1, 3])[1].sub_(w[0]),
     lambda m, y, w: m.swapaxes(y, 0, 1)[0].relu_(),
+    lambda m, y, w: y.as_strided((3, 2), (1, 5), 2).mul_(w[:, None]),
+    lambda m, y, w: y[1].as_strided((2, 2), (2, 1)).copy_(w[:2].exp().expand(2, 2)),
 ], ids=["diagonal", "diagonal_of_select", "diagonal_zero", "select_of_diagonal", "unfold",
-        "tensor_split", "dsplit", "swapaxes"])
+        "tensor_split", "dsplit", "swapaxes", "as_strided", "as_strided_of_select"])
 def test_in_place_through_a_view_gives_torchs_gradients(step: Any) -> None:
     expected = _program(torch, step)
     got = _program(bricks, step)
@@ -132,6 +136,7 @@ def test_a_change_of_the_base_reaches_a_diagonal_in_the_graph() -> None:
 @pytest.mark.parametrize("f", [
     lambda m, a: a.diagonal(1, 0, 2), lambda m, a: a.unfold(1, 2, 1),
     lambda m, a: m.movedim(a, (2, 0), (0, 1)), lambda m, a: a.tensor_split([1], 2)[1],
+    lambda m, a: a.as_strided((4, 3), (2, 3), 1), lambda m, a: a[1].as_strided((3, 3), (1, 1)),
 ])
 def test_gradcheck_float64(f: Any) -> None:
     a = bricks.randn(3, 4, 3, dtype=bricks.float64, requires_grad=True)
@@ -304,6 +309,12 @@ ERRORS = {
     "unfold_negative_size": lambda m, x: x.unfold(2, -1, 1),
     "unfold_dim": lambda m, x: x.unfold(3, 1, 1),
     "diagonal_same_dims": lambda m, x: x.diagonal(0, 1, -2),
+    "as_strided_past_the_end": lambda m, x: x.as_strided((2, 2), (30, 2)),
+    "as_strided_offset_past_the_end": lambda m, x: m.as_strided(x[1], (3,), (1,), 22),
+    "as_strided_negative_stride": lambda m, x: x.as_strided((2,), (-1,)),
+    "as_strided_lengths": lambda m, x: x.as_strided((2, 2), (1,)),
+    "as_strided_negative_size": lambda m, x: x.as_strided((-1,), (1,)),
+    "as_strided_negative_offset": lambda m, x: x.as_strided((1,), (1,), -1),
 }
 
 

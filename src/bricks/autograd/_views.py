@@ -14,6 +14,10 @@ recorded on the view's old value (node ``fn``), and then, as in PyTorch:
 
 An in-place change of the base itself gives its listed views new nodes too. Nothing here runs
 unless an in-place op is recorded.
+
+Views with a creation mark (made in ``no_grad`` mode, outputs of ``split``/``chunk``/``unbind``,
+see ``link_view``) refuse recorded in-place changes with PyTorch's errors, and after a change of
+their base they get a ``StaleView`` node that raises PyTorch's error when used.
 """
 
 from __future__ import annotations

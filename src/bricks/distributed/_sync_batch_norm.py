@@ -10,27 +10,32 @@ from __future__ import annotations
 
 from .._device import xp
 from .._tensor import Tensor, bump_version
-from ..autograd.function import Function
-from ..ops.nn.normalization import _affine_grads, _update_running
+from ..ops.nn.normalization import BatchNorm
 from ._group import _comm, _state
 
 __all__ = ["sync_batch_norm"]
 
 
-class SyncBatchNorm(Function):
+class SyncBatchNorm(BatchNorm):
+    # BatchNorm in training, with the batch statistics and the backward's two per-channel
+    # means taken over every rank.
+    torch_name = "SyncBatchNormBackward0"  # its own node, not BatchNorm's
+
     def forward(self, x, w, b, running_mean, running_var, momentum, eps):
-        comm = _comm()
-        axes = (0,) + tuple(range(2, x.ndim))
-        shape = (1, -1) + (1,) * (x.ndim - 2)
+        return super().forward(x, w, b, running_mean, running_var, True, momentum, eps)
+
+    def _batch_statistics(self, x):
+        """The global per-channel mean and biased variance (float64), and the global count."""
         channels = x.shape[1]
         count = x.size // channels if channels else 0
         local = xp.zeros(2 * channels + 1, xp.float64)
         local[0] = count
         if count:
-            mean = x.mean(axis=axes, dtype=xp.float64)
+            mean = x.mean(axis=self.axes, dtype=xp.float64)
             local[1:channels + 1] = mean
-            centred = x - mean.astype(x.dtype).reshape(shape)
-            local[channels + 1:] = (centred * centred).sum(axis=axes, dtype=xp.float64)
+            centred = x - mean.astype(x.dtype).reshape((1, -1) + (1,) * (x.ndim - 2))
+            local[channels + 1:] = (centred * centred).sum(axis=self.axes, dtype=xp.float64)
+        comm = _comm()
         every = xp.empty((comm.Get_size(), 2 * channels + 1), xp.float64)
         comm.Allgather(local, every)
         counts, means, m2s = every[:, :1], every[:, 1:channels + 1], every[:, channels + 1:]
@@ -38,35 +43,21 @@ class SyncBatchNorm(Function):
         if total <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"{int(total)} over all ranks")
+        self.total = total
         mean = (counts * means).sum(axis=0) / total
         var = (m2s + counts * (means - mean) ** 2).sum(axis=0) / total
-        _update_running(running_mean, running_var, mean.astype(x.dtype), var.astype(x.dtype),
-                        int(total), momentum)
-        self.axes, self.total = axes, total
-        self.rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype).reshape(shape)
-        self.x_hat = (x - mean.astype(x.dtype).reshape(shape)) * self.rstd
-        self.w = None if w is None else w.reshape(shape)
-        y = self.x_hat * self.w if w is not None else self.x_hat.copy()
-        if b is not None:
-            y += b.reshape(shape)
-        return y
+        return mean, var, int(total)
 
-    def backward(self, gy):
-        nx, nw, nb = self.needs_input_grad[:3]
-        gw, gb = _affine_grads(gy, self.x_hat, self.axes, (nw, nb))
-        gx = None
-        if nx:
-            g = gy * self.w if self.w is not None else gy
-            channels = g.shape[1]
-            sums = xp.empty(2 * channels, xp.float64)
-            sums[:channels] = g.sum(axis=self.axes, dtype=xp.float64)
-            sums[channels:] = (g * self.x_hat).sum(axis=self.axes, dtype=xp.float64)
-            _comm().Allreduce(_state.mpi.IN_PLACE, sums, op=_state.mpi.SUM)
-            shape = self.rstd.shape
-            m1 = (sums[:channels] / self.total).astype(g.dtype).reshape(shape)
-            m2 = (sums[channels:] / self.total).astype(g.dtype).reshape(shape)
-            gx = self.rstd * (g - m1 - self.x_hat * m2)
-        return gx, gw, gb, None, None
+    def _gradient_means(self, g):
+        """The global per-channel means of ``g`` and ``g * x_hat``: one all-reduce of sums."""
+        channels = g.shape[1]
+        sums = xp.empty(2 * channels, xp.float64)
+        sums[:channels] = g.sum(axis=self.axes, dtype=xp.float64)
+        sums[channels:] = (g * self.x_hat).sum(axis=self.axes, dtype=xp.float64)
+        _comm().Allreduce(_state.mpi.IN_PLACE, sums, op=_state.mpi.SUM)
+        shape = self.rstd.shape
+        return ((sums[:channels] / self.total).astype(g.dtype).reshape(shape),
+                (sums[channels:] / self.total).astype(g.dtype).reshape(shape))
 
 
 def sync_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,

@@ -29,11 +29,13 @@ from .stats import *  # noqa: F403
 from .decompositions import *  # noqa: F403
 from .extras import *  # noqa: F403
 from .complex_numbers import *  # noqa: F403
+from .layout import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__
            + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__
-           + decompositions.__all__ + extras.__all__ + complex_numbers.__all__)
+           + decompositions.__all__ + extras.__all__ + complex_numbers.__all__
+           + layout.__all__)
 
 
 _to = devices.to  # devices: see ops/devices.py
@@ -114,7 +116,8 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 #   2. run ``make methods`` (tools/gen_tensor_methods.py), which rewrites the declarations
 #      type checkers read at the end of ``Tensor``; a test fails until they match this table.
 _FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace,
-             indexing, matrix, pointwise, stats, decompositions, extras, complex_numbers)
+             indexing, matrix, pointwise, stats, decompositions, extras, complex_numbers,
+             layout)
 
 # Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
 # under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).

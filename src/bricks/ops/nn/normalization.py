@@ -58,26 +58,36 @@ def layer_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
 
 class BatchNorm(Function):
     # A primitive for speed: per-channel statistics in one pass and the closed-form backward.
-    # Running statistics are updated in place here, as PyTorch's kernel does.
+    # Running statistics are updated in place here, as PyTorch's kernel does. SyncBatchNorm
+    # (distributed/_sync_batch_norm.py) is this class with statistics over every rank: it
+    # overrides ``_batch_statistics`` and ``_gradient_means`` only.
     torch_name = "NativeBatchNormBackward0"
+
     def forward(self, x, w, b, running_mean, running_var, training, momentum, eps):
-        axes = (0,) + tuple(range(2, x.ndim))
-        shape = (1, -1) + (1,) * (x.ndim - 2)
-        self.axes, self.training = axes, training
+        self.axes, self.training = (0,) + tuple(range(2, x.ndim)), training
         if training:
-            mean = x.mean(axis=axes)
-            var = x.var(axis=axes)
-            _update_running(running_mean, running_var, mean, var, x.size // x.shape[1],
-                            momentum)
+            mean, var, count = self._batch_statistics(x)
+            _update_running(running_mean, running_var, mean.astype(x.dtype, copy=False),
+                            var.astype(x.dtype, copy=False), count, momentum)
         else:
             mean, var = running_mean, running_var
-        self.rstd = (1 / xp.sqrt(var + eps)).reshape(shape)
-        self.x_hat = (x - mean.reshape(shape)) * self.rstd
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        self.rstd = (1 / xp.sqrt(var + eps)).astype(x.dtype, copy=False).reshape(shape)
+        self.x_hat = (x - mean.astype(x.dtype, copy=False).reshape(shape)) * self.rstd
         self.w = None if w is None else w.reshape(shape)
         y = self.x_hat * self.w if w is not None else self.x_hat.copy()
         if b is not None:
             y += b.reshape(shape)
         return y
+
+    def _batch_statistics(self, x):
+        """Each channel's mean and biased variance, and the number of values per channel."""
+        return x.mean(axis=self.axes), x.var(axis=self.axes), x.size // x.shape[1]
+
+    def _gradient_means(self, g):
+        """Each channel's mean of ``g`` and of ``g * x_hat``, the input gradient's two terms."""
+        return (g.mean(axis=self.axes, keepdims=True),
+                (g * self.x_hat).mean(axis=self.axes, keepdims=True))
 
     def backward(self, gy):
         nx, nw, nb = self.needs_input_grad[:3]
@@ -86,8 +96,7 @@ class BatchNorm(Function):
         if nx:
             g = gy * self.w if self.w is not None else gy
             if self.training:
-                m1 = g.mean(axis=self.axes, keepdims=True)
-                m2 = (g * self.x_hat).mean(axis=self.axes, keepdims=True)
+                m1, m2 = self._gradient_means(g)
                 gx = self.rstd * (g - m1 - self.x_hat * m2)
             else:
                 gx = g * self.rstd
