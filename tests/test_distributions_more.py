@@ -279,8 +279,17 @@ INVALID = [
 ]
 
 
+@pytest.fixture
+def torch_validates():
+    """torch's default validation on (other tests may switch it off, as d2l does)."""
+    before = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(True)
+    yield
+    torch.distributions.Distribution.set_default_validate_args(before)
+
+
 @pytest.mark.parametrize("index", range(len(INVALID)))
-def test_validation_errors_match_torch(index):
+def test_validation_errors_match_torch(index, torch_validates):
     messages = []
     for lib in (bricks, torch):
         with pytest.raises(ValueError) as info:
