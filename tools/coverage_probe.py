@@ -102,6 +102,16 @@ Exponential Beta Dirichlet Laplace Cauchy StudentT LogNormal HalfNormal Poisson 
 Geometric Independent OneHotCategorical kl_divergence register_kl
 """
 
+TESTING = """
+assert_close make_tensor
+"""
+
+SPECIAL = """
+expit logit erf erfc erfcx erfinv gammaln digamma psi polygamma multigammaln log1p expm1 exp2
+xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr sinc entr logsumexp softmax log_softmax round
+zeta
+"""
+
 
 def names(block: str) -> list[str]:
     return block.split()
@@ -124,7 +134,9 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                  ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
                                   SCHEDULERS),
                                  ("torch.distributions.*", bricks.distributions,
-                                  DISTRIBUTIONS)):
+                                  DISTRIBUTIONS),
+                                 ("torch.testing.*", bricks.testing, TESTING),
+                                 ("torch.special.*", bricks.special, SPECIAL)):
         wanted = names(block)
         have, missing = coverage(module, wanted)
         result[group] = (have, len(wanted), missing)

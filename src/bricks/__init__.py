@@ -108,3 +108,11 @@ for _name in _OUT_FUNCTIONS:
     if _name in globals():
         globals()[_name] = _with_out(globals()[_name])
 del _name
+
+# ----- torch.testing, torch.special, torch.func (issue 12: breadth) -----
+from . import testing  # noqa: E402
+
+__all__ += ["testing"]
+from . import special  # noqa: E402
+
+__all__ += ["special"]

@@ -10,7 +10,8 @@ from .._creation import rand
 from .._tensor import Tensor
 from ..ops.pointwise import lgamma
 from .discrete import _clamped, _one_of, _softplus
-from .distribution import Distribution, as_tensor, broadcast_all, draw, xlogy
+from .distribution import Distribution, as_tensor, broadcast_all, draw
+from ..ops.special import xlogy
 
 __all__ = ["Poisson", "Binomial", "Geometric"]
 

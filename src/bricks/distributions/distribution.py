@@ -13,16 +13,6 @@ from ..autograd.grad_mode import no_grad
 __all__ = ["Distribution"]
 
 
-def xlogy(a: Any, x: Tensor) -> Tensor:
-    """``a * log(x)``, taken as 0 where ``a`` is 0 (so ``0 * log(0)`` is 0, as torch.xlogy).
-
-    The logarithm reads 1 where ``a`` is 0, so no NaN reaches the gradient of ``x`` there.
-    """
-    a = as_tensor(a, x)
-    zero = a == 0
-    return (a * x.masked_fill(zero, 1.0).log()).masked_fill(zero, 0.0)
-
-
 def draw(numpy_sampler: Any, like: Tensor, *params: Tensor, shape: Any) -> Tensor:
     """A draw from bricks' generator by a NumPy sampler (``Generator.gamma``, ``.poisson``, ...)
     of the parameters broadcast to ``shape``, as a tensor of ``like``'s dtype, without gradient.

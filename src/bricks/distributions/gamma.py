@@ -16,7 +16,8 @@ from .._device import xp
 from .._tensor import Tensor
 from ..ops.pointwise import digamma, lgamma
 from ..ops.shape import stack
-from .distribution import Distribution, as_tensor, broadcast_all, draw, xlogy
+from .distribution import Distribution, as_tensor, broadcast_all, draw
+from ..ops.special import xlogy
 
 __all__ = ["Gamma", "Chi2", "Exponential", "Beta", "Dirichlet"]
 

@@ -196,6 +196,15 @@ def erf_array(x: Any) -> Any:
     return _erf(x).astype(x.dtype) if x.dtype.kind == "f" else _erf(x).astype(xp.float64)
 
 
+_erfc = xp.frompyfunc(math.erfc, 1, 1)
+
+
+def erfc_array(x: Any) -> Any:
+    """``erfc`` to full relative precision in the right tail, where ``1 - erf`` is 0."""
+    out = _erfc(xp.atleast_1d(x)).reshape(x.shape)
+    return out.astype(x.dtype) if x.dtype.kind == "f" else out.astype(xp.float64)
+
+
 class Erf(Function):
     saves = (0,)
 
@@ -212,7 +221,7 @@ class Erfc(Function):
 
     def forward(self, x):
         self.x = x
-        return (1 - erf_array(xp.atleast_1d(x)).reshape(x.shape)).astype(x.dtype)
+        return erfc_array(x)
 
     def backward(self, gy):
         return gy * (-2 / math.sqrt(math.pi)) * xp.exp(-self.x * self.x)
@@ -251,43 +260,6 @@ def _digamma_array(x: Any) -> Any:
     out = xp.where(poles, xp.nan, xp.where(reflect, reflected, result))
     # torch: -inf at +0 and +inf at -0; NaN at the negative integers
     return xp.where(x == 0, -xp.copysign(xp.inf, x), out)
-
-
-def _trigamma_array(x: Any) -> Any:
-    """The trigamma function psi'(x), the gradient of digamma, to about 1e-12 in float64.
-
-    Reflection psi'(x) = pi^2 / sin^2(pi x) - psi'(1 - x) below 0.5, the recurrence
-    psi'(x) = psi'(x + 1) + 1/x^2 up to 10, then the asymptotic series (A&S 6.4.12). Computed
-    in ``x``'s dtype and without special cases at the poles, as torch: there ``sin(pi x)``
-    is a rounding error away from 0, so the value is huge rather than infinite (inf at 0).
-    """
-    reflect = x < 0.5
-    z = xp.where(reflect, 1 - x, x)
-    result = xp.zeros_like(z)
-    for _ in range(10):
-        small = z < 10
-        result += xp.where(small, 1 / (z * z), 0)
-        z = xp.where(small, z + 1, z)
-    inv = 1 / z
-    inv2 = inv * inv
-    tail = 1 / 42 - inv2 * (1 / 30 - inv2 * (5 / 66 - inv2 * 691 / 2730))
-    result += inv + inv2 / 2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * tail))
-    with xp.errstate(divide="ignore", invalid="ignore"):
-        sine = xp.sin(x.dtype.type(math.pi) * x)
-        reflected = (x.dtype.type(math.pi) / sine) ** 2 - result
-    return xp.where(reflect, reflected, result).astype(x.dtype)
-
-
-class Digamma(Function):
-    saves = (0,)
-
-    def forward(self, x):
-        self.x = x
-        return _digamma_array(x).astype(x.dtype)
-
-    def backward(self, gy):
-        with xp.errstate(invalid="ignore"):
-            return gy * _trigamma_array(self.x).astype(gy.dtype)
 
 
 class Lgamma(Function):
@@ -468,6 +440,19 @@ def erfc(input: Tensor) -> Tensor:
 def lgamma(input: Tensor) -> Tensor:
     """``log|Gamma(input)|``; its gradient is the digamma function."""
     return Lgamma.apply(_float(input))
+
+
+class Digamma(Function):
+    saves = (0,)
+
+    def forward(self, x):
+        self.x = x
+        return _digamma_array(x).astype(x.dtype)
+
+    def backward(self, gy):
+        from .special import trigamma_array  # special builds on this module
+
+        return gy * trigamma_array(self.x)
 
 
 def digamma(input: Tensor) -> Tensor:
