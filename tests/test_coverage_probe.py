@@ -30,8 +30,10 @@ def test_every_probed_name_exists_in_torch():
             if not hasattr(torch.optim.lr_scheduler, n)] == []
     assert [n for n in probe.names(probe.DISTRIBUTIONS)
             if not hasattr(torch.distributions, n)] == []
+    assert [n for n in probe.names(probe.ENVIRONMENT) if not probe.has(torch, n)] == []
     assert [n for n in probe.names(probe.TESTING) if not hasattr(torch.testing, n)] == []
     assert [n for n in probe.names(probe.SPECIAL) if not hasattr(torch.special, n)] == []
+    assert [n for n in probe.names(probe.FUNC) if not hasattr(torch.func, n)] == []
 
 
 def test_bricks_has_at_least_95_percent_of_each_group():

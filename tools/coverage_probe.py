@@ -74,6 +74,11 @@ Hardtanh Hardswish Hardsigmoid GLU Flatten Unflatten Upsample PixelShuffle Cosin
 PairwiseDistance MSELoss L1Loss HuberLoss SmoothL1Loss CrossEntropyLoss NLLLoss BCELoss
 BCEWithLogitsLoss KLDivLoss MarginRankingLoss TripletMarginLoss CTCLoss init functional utils
 parameter
+RMSNorm AdaptiveMaxPool1d AdaptiveMaxPool2d MaxUnpool1d MaxUnpool2d Threshold Hardshrink
+Softshrink Tanhshrink Softmax2d LocalResponseNorm BatchNorm3d LazyBatchNorm3d LazyInstanceNorm1d
+LazyInstanceNorm2d LazyInstanceNorm3d AvgPool3d AdaptiveAvgPool3d ConvTranspose3d
+LazyConvTranspose3d ZeroPad3d ReflectionPad3d ReplicationPad3d CircularPad3d UpsamplingNearest2d
+UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d
 """
 
 FUNCTIONAL = """
@@ -84,6 +89,11 @@ interpolate normalize cosine_similarity pairwise_distance unfold fold gumbel_sof
 scaled_dot_product_attention mse_loss l1_loss huber_loss smooth_l1_loss cross_entropy
 nll_loss binary_cross_entropy binary_cross_entropy_with_logits kl_div
 margin_ranking_loss triplet_margin_loss ctc_loss
+rms_norm adaptive_max_pool1d adaptive_max_pool2d adaptive_max_pool1d_with_indices
+adaptive_max_pool2d_with_indices max_pool1d_with_indices max_pool2d_with_indices max_unpool1d
+max_unpool2d threshold threshold_ hardshrink softshrink tanhshrink local_response_norm avg_pool3d
+adaptive_avg_pool3d conv_transpose3d upsample_nearest upsample_bilinear pdist channel_shuffle
+lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_
 """
 
 OPTIM = """
@@ -102,6 +112,29 @@ Exponential Beta Dirichlet Laplace Cauchy StudentT LogNormal HalfNormal Poisson 
 Geometric Independent OneHotCategorical kl_divergence register_kl
 """
 
+# The device and environment idioms programs start with (dotted: reached attribute by attribute).
+ENVIRONMENT = """
+backends.mps.is_available backends.mps.is_built backends.cudnn.enabled backends.cudnn.benchmark
+backends.cudnn.deterministic backends.cudnn.allow_tf32 backends.cudnn.is_available
+backends.cudnn.version backends.cudnn.flags backends.cuda.is_built
+backends.cuda.matmul.allow_tf32 backends.mkldnn.is_available accelerator.is_available
+accelerator.current_accelerator accelerator.device_count accelerator.current_device_index
+accelerator.synchronize accelerator.current_stream version.__version__ version.cuda
+version.debug version.git_version set_float32_matmul_precision get_float32_matmul_precision
+cuda.Stream cuda.Event cuda.stream cuda.current_stream cuda.default_stream cuda.set_stream
+cuda.is_bf16_supported
+"""
+
+
+def has(module: object, dotted: str) -> bool:
+    """Whether ``module`` has the attribute path ``dotted`` (such as ``backends.cudnn.enabled``)."""
+    for name in dotted.split("."):
+        if not hasattr(module, name):
+            return False
+        module = getattr(module, name)
+    return True
+
+
 TESTING = """
 assert_close make_tensor
 """
@@ -112,13 +145,17 @@ xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr sinc entr logsumexp softmax log_
 zeta
 """
 
+FUNC = """
+functional_call grad grad_and_value vjp jacrev jacfwd vmap stack_module_state
+"""
+
 
 def names(block: str) -> list[str]:
     return block.split()
 
 
 def coverage(module: object, wanted: list[str]) -> tuple[int, list[str]]:
-    missing = [name for name in wanted if not hasattr(module, name)]
+    missing = [name for name in wanted if not has(module, name)]
     return len(wanted) - len(missing), missing
 
 
@@ -135,8 +172,11 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                   SCHEDULERS),
                                  ("torch.distributions.*", bricks.distributions,
                                   DISTRIBUTIONS),
+                                 ("environment (torch.backends, accelerator, ...)", bricks,
+                                  ENVIRONMENT),
                                  ("torch.testing.*", bricks.testing, TESTING),
-                                 ("torch.special.*", bricks.special, SPECIAL)):
+                                 ("torch.special.*", bricks.special, SPECIAL),
+                                 ("torch.func.*", bricks.func, FUNC)):
         wanted = names(block)
         have, missing = coverage(module, wanted)
         result[group] = (have, len(wanted), missing)

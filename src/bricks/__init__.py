@@ -64,6 +64,10 @@ from ._everyday import (
 )
 
 from ._version import __version__ as __version__
+
+# ----- the environment idioms programs start with (issue 12: envmods) -----
+from . import accelerator, backends, version
+from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision
 from ._workspace import empty_cache
 
 __all__ = [
@@ -93,6 +97,8 @@ __all__ += ["convert"]
 __all__ += ["distributions", "fft", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
             "bernoulli", "randint_like", "is_floating_point", "finfo", "iinfo", "dropout",
             "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]
+__all__ += ["accelerator", "backends", "version", "get_float32_matmul_precision",
+            "set_float32_matmul_precision"]
 
 # ----- NumPy's axis=/keepdims= aliases where torch accepts them (see _aliases.py) -----
 from ._aliases import takes_dim as _takes_dim, with_numpy_aliases as _aliased  # noqa: E402
@@ -116,3 +122,7 @@ __all__ += ["testing"]
 from . import special  # noqa: E402
 
 __all__ += ["special"]
+from . import func  # noqa: E402
+from .func import vmap  # noqa: E402
+
+__all__ += ["func", "vmap"]

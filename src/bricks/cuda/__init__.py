@@ -137,3 +137,18 @@ class device:
     def __exit__(self, *exc: Any) -> None:
         if self._previous is not None:
             set_device(self._previous)
+
+
+# ----- streams, events and mixed precision (issue 12: envmods) -----
+from .streams import (  # noqa: E402
+    Event, Stream, StreamContext, current_stream, default_stream, set_stream, stream,
+)
+
+__all__ += ["Event", "Stream", "StreamContext", "current_stream", "default_stream", "set_stream",
+            "stream", "is_bf16_supported"]
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """Whether bfloat16 arithmetic is supported on the GPU: never in bricks, whose bfloat16 is
+    stored as float32 (NumPy and CuPy have no bfloat16)."""
+    return False

@@ -1,7 +1,8 @@
 """More activation functions of ``bricks.nn.functional`` (re-exported there).
 
 ReLU6, hardtanh, softplus, softsign, hardswish, hardsigmoid, mish, RReLU, CELU, SELU, GLU,
-logsigmoid, softmin and gumbel_softmax; the primitives are in ``ops/nn/activation.py``.
+logsigmoid, softmin, gumbel_softmax, threshold, the shrinkage functions and the in-place
+``*_`` forms; the primitives are in ``ops/nn/activation.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from ..ops import nn as _prim  # the layer primitives (ops/nn/)
 
 __all__ = ["relu6", "hardtanh", "hardtanh_", "softplus", "softsign", "hardswish",
            "hardsigmoid", "mish", "rrelu", "celu", "selu", "glu", "logsigmoid", "softmin",
-           "gumbel_softmax"]
+           "gumbel_softmax", "threshold", "threshold_", "hardshrink", "softshrink", "tanhshrink",
+           "elu_", "celu_", "selu_", "leaky_relu_", "rrelu_"]
 
 
 def _result(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
@@ -148,3 +150,78 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
     one_hot = xp.zeros_like(soft._value)
     xp.put_along_axis(one_hot, xp.expand_dims(index, dim), 1.0, axis=dim)
     return Tensor._wrap(one_hot) - soft.detach() + soft
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > threshold``, else ``value`` (NaN stays NaN and keeps its gradient)."""
+    return _thresholded(input, threshold, value, inplace)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In-place ``threshold``."""
+    return _thresholded(input, threshold, value, True)
+
+
+def _thresholded(input: Tensor, bound: float, value: float, inplace: bool) -> Tensor:
+    out = rename(ops.where(input <= bound, value, input), "ThresholdBackward0")
+    return _result(input, out, inplace)
+
+
+def _band(input: Tensor, lambd: float) -> Tensor:
+    """Where ``-lambd <= x <= lambd`` (never for NaN): the shrinkage functions' zero band."""
+    return (input >= -lambd) & (input <= lambd)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x`` where ``|x| > lambd``, else 0."""
+    return rename(ops.where(_band(input, lambd), 0.0, input), "HardshrinkBackward0")
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x - lambd sign(x)`` where ``|x| > lambd``, else 0 (the proximal map of the L1 norm).
+
+    Raises:
+        RuntimeError: for a negative ``lambd``, as PyTorch.
+    """
+    if lambd < 0:
+        kind = {"float64": ("Double", "1.79769e+308"), "float16": ("Half", "65504")}.get(
+            input.dtype.name, ("Float", "3.40282e+38"))
+        raise RuntimeError(f"lambda must be in range [0, {kind[1]}] for input dtype {kind[0]}, "
+                           f"but found {lambd:g}")
+    shrunk = input - lambd * ops.sign(input.detach())
+    return rename(ops.where(_band(input, lambd), 0.0, shrunk), "SoftshrinkBackward0")
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``x - tanh(x)``."""
+    return input - ops.tanh(input)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place ``elu``."""
+    from .functional import elu
+
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place ``celu``."""
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place ``selu``."""
+    return selu(input, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place ``leaky_relu``."""
+    from .functional import leaky_relu
+
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """In-place ``rrelu``."""
+    return rrelu(input, lower, upper, training, inplace=True)

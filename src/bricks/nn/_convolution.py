@@ -1,9 +1,10 @@
 """Convolutions and pooling beyond 2-D of ``bricks.nn.functional`` (re-exported there).
 
-``conv3d``, ``conv_transpose1d``, ``conv_transpose2d``, ``max_pool1d``, ``max_pool3d`` and
-``avg_pool1d``, all composites of the 2-D primitives: a 3-D convolution is a sum over the
-kernel's depth of 2-D convolutions; a transposed convolution is its own 2-D
-primitive (Conv2d's input gradient); 1-D pooling is 2-D pooling of height 1; and 3-D
+``conv3d``, ``conv_transpose1d``, ``conv_transpose2d``, ``conv_transpose3d``, ``max_pool1d``,
+``max_pool3d`` and ``avg_pool1d``, all composites of the 2-D primitives: a 3-D convolution
+is a sum over the kernel's depth of 2-D convolutions; a transposed convolution is its own
+2-D primitive (Conv2d's input gradient), and in 3-D a sum over the kernel's depth of 2-D ones,
+each placed at its depth offset; 1-D pooling is 2-D pooling of height 1; and 3-D
 max pooling is separable (the max over depth of the max over each plane).
 """
 
@@ -18,8 +19,8 @@ from .functional import (
     _check_conv, _check_positive, _conv_padding, _tuple, avg_pool2d, max_pool2d,
 )
 
-__all__ = ["conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool3d",
-           "avg_pool1d"]
+__all__ = ["conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
+           "max_pool3d", "avg_pool1d"]
 
 
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
@@ -96,13 +97,14 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: 
     extra = _output_padding(output_padding, stride, dilation)
     batched = input.ndim == dims + 2
     x = input if batched else input.unsqueeze(0)
+    if dims == 3:
+        y = _conv_transpose_depth(x, weight, bias, stride, padding, extra, groups, dilation)
+        return y if batched else y.squeeze(0)
     if dims == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
         stride, dilation, padding, extra = (1,) + stride, (1,) + dilation, (0,) + padding, \
             (0,) + extra
-    kernel = weight.shape[2:]
-    out_size = tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in zip(
-        x.shape[2:], stride, padding, dilation, kernel, extra))
+    out_size = _output_sizes(x.shape[2:], stride, padding, dilation, weight.shape[2:], extra)
     if min(out_size) < 1:
         raise RuntimeError(f"{name}: the output size {list(out_size)} is too small for input "
                            f"{list(input.shape)} with padding={list(padding)}")
@@ -112,6 +114,44 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: 
     if dims == 1:
         y = y.squeeze(2)
     return y if batched else y.squeeze(0)
+
+
+def _output_sizes(sizes: Any, stride: tuple, padding: tuple, dilation: tuple, kernel: Any,
+                  extra: tuple) -> tuple:
+    return tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in zip(
+        sizes, stride, padding, dilation, kernel, extra))
+
+
+def _conv_transpose_depth(x: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple,
+                          padding: tuple, extra: tuple, groups: int, dilation: tuple) -> Tensor:
+    """The 3-D transposed convolution of (N, C, D, H, W): for each kernel depth k, the 2-D
+    transposed convolution of every input plane, spread ``stride`` apart along depth and
+    shifted by ``k * dilation``; the sum, cropped by the padding."""
+    n, _, depth = x.shape[:3]
+    out_size = _output_sizes(x.shape[2:], stride, padding, dilation, weight.shape[2:], extra)
+    if min(out_size) < 1:
+        raise RuntimeError(f"conv_transpose3d: the output size {list(out_size)} is too small "
+                           f"for input {list(x.shape)} with padding={list(padding)}")
+    planes = x.transpose(1, 2).reshape(n * depth, x.shape[1], *x.shape[3:])
+    full = out_size[0] + 2 * padding[0]  # the depth before cropping the padding
+    spread = (depth - 1) * stride[0] + 1
+    total: Tensor | None = None
+    for k in range(weight.shape[2]):
+        part = _prim.conv_transpose2d(planes, weight[:, :, k], None, stride[1:],
+                                      tuple((p, p) for p in padding[1:]), dilation[1:], groups,
+                                      out_size[1:])
+        part = part.reshape(n, depth, *part.shape[1:]).transpose(1, 2)
+        if stride[0] > 1:  # interleave stride - 1 empty planes after each plane
+            gaps = [(0, 0)] * 3 + [(0, stride[0] - 1)] + [(0, 0)] * 2
+            part = _prim.pad(part.unsqueeze(3), gaps, 0.0).reshape(
+                n, part.shape[1], depth * stride[0], *part.shape[3:])[:, :, :spread]
+        before = k * dilation[0]
+        part = _prim.pad(part, [(0, 0), (0, 0), (before, full - spread - before), (0, 0),
+                                (0, 0)], 0.0)
+        total = part if total is None else total + part
+    assert total is not None  # the kernel has depth >= 1
+    y = total[:, :, padding[0]:padding[0] + out_size[0]]
+    return y + bias.reshape(-1, 1, 1, 1) if bias is not None else y
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
@@ -213,3 +253,12 @@ def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     within = ops.gather(Tensor._wrap(plane_index), 2, Tensor._wrap(depth))._value
     indices = Tensor._wrap((depth * h * w + within).reshape(values.shape))
     return (values, indices) if batched else (values.squeeze(0), indices.squeeze(0))
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The transposed 3-D convolution of (N, C_in, D, H, W) with weight
+    (C_in, C_out / groups, kD, kH, kW); arguments as ``conv_transpose2d``."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 3)

@@ -1,15 +1,20 @@
-"""Group and instance normalization, ``normalize`` and the distances of
-``bricks.nn.functional`` (re-exported there): ``cosine_similarity``, ``pairwise_distance``.
+"""Group, instance, RMS and local response normalization, ``normalize`` and the distances of
+``bricks.nn.functional`` (re-exported there): ``cosine_similarity``, ``pairwise_distance``,
+``pdist``.
 """
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from .. import ops
+from .._everyday import finfo
 from .._tensor import Tensor, bump_version
 from ..autograd.function import rename
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)
 
-__all__ = ["group_norm", "instance_norm", "normalize", "cosine_similarity", "pairwise_distance"]
+__all__ = ["group_norm", "instance_norm", "normalize", "cosine_similarity", "pairwise_distance",
+           "rms_norm", "local_response_norm", "pdist"]
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
@@ -82,3 +87,68 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
     """``||x1 - x2 + eps||_p`` along the last dimension."""
     return rename(ops.norm(x1 - x2 + eps, p, -1, keepdim=keepdim), "NormBackward1")
+
+
+def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing ``normalized_shape`` dims
+    (Zhang and Sennrich, 2019); ``eps`` defaults to the dtype's machine epsilon.
+
+    Raises:
+        RuntimeError: if the input's trailing dimensions or the weight's shape differ from
+            ``normalized_shape``, with PyTorch's messages.
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if input.ndim < len(shape) or tuple(input.shape[input.ndim - len(shape):]) != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*{', '.join(map(str, shape))}], but got input of size"
+                           f"{list(input.shape)}")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                           f"weight of shape {list(weight.shape)} and normalized_shape = "
+                           f"{list(shape)}")
+    if eps is None:
+        eps = float(finfo(input.dtype).eps)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    out = input * ops.rsqrt((input * input).mean(dims, keepdim=True) + eps)
+    return out * weight if weight is not None else out
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Divide each element by ``(k + alpha / size * sum of x^2 over size neighbouring
+    channels) ** beta`` (Krizhevsky et al., 2012, the AlexNet normalization).
+
+    The window over the channels (dim 1) spans ``size // 2`` before and ``(size - 1) // 2``
+    after, zero beyond the edges, as PyTorch.
+
+    Raises:
+        ValueError: for input with fewer than 3 dimensions.
+    """
+    if input.ndim < 3:
+        # PyTorch's message, with the run of spaces its source's line continuation leaves
+        raise ValueError(f"Expected 3D or higher dimensionality{' ' * 26}input (got "
+                         f"{input.ndim} dimensions)")
+    if input.numel() == 0:
+        return input
+    channels = input.shape[1]
+    squares = _prim.pad(input * input, [(0, 0), (size // 2, (size - 1) // 2)]
+                        + [(0, 0)] * (input.ndim - 2), 0.0)
+    total = squares[:, 0:channels]
+    for shift in range(1, size):
+        total = total + squares[:, shift:shift + channels]
+    return input / (total * (alpha / size) + k) ** beta
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The ``p``-norm distance between every pair of rows of (N, M): the N (N - 1) / 2
+    entries above the diagonal of ``cdist(input, input)``, row by row.
+
+    Raises:
+        RuntimeError: for input that is not 2-D or a negative ``p``, as PyTorch.
+    """
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    return _prim.pdist(input, p)

@@ -9,6 +9,7 @@ spatial dimension, so it needs no backward of its own.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Sequence
 
 from .. import ops
@@ -18,8 +19,8 @@ from .._tensor import Tensor
 from ..autograd.function import rename
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)
 
-__all__ = ["pad", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "unfold",
-           "fold"]
+__all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
+           "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold"]
 
 _PAD_MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -264,10 +265,29 @@ def _interpolate_node_name(mode: str, dims: int) -> str:
     return f"Upsample{kind}{dims}DBackward0"
 
 
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", UserWarning, stacklevel=3)
+
+
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
              align_corners: bool | None = None) -> Tensor:
-    """The deprecated name of ``interpolate``."""
+    """The deprecated name of ``interpolate`` (it warns, as PyTorch)."""
+    _deprecated("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``interpolate(..., mode='nearest')`` (it warns, as PyTorch)."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``interpolate(..., mode='bilinear', align_corners=True)`` (it warns, as
+    PyTorch)."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # ----- block rearrangement -----
@@ -290,6 +310,29 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     x = input.reshape(*lead, c // (r * r), r, r, h, w)
     x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
     return rename(x.reshape(*lead, c // (r * r), h * r, w * r), "PixelShuffleBackward0")
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the groups of channels of (N, C, *): (N, g, C / g, *) read as
+    (N, C / g, g, *) (Zhang et al., ShuffleNet, 2017).
+
+    Raises:
+        RuntimeError: for input with fewer than 3 dimensions, groups below 1 or not dividing
+            C, with PyTorch's messages.
+    """
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value "
+                           f"of groups:{groups}")
+    n, c = input.shape[:2]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    rest = input.shape[2:]
+    grouped = input.reshape(n, groups, c // groups, *rest)
+    return grouped.transpose(1, 2).reshape(n, c, *rest)
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:

@@ -399,6 +399,19 @@ def _adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
     return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
 
 
+def _adaptive_1d_size(input: Tensor, output_size: Any, name: str) -> int:
+    """The one output size of a 1-D adaptive pooling, after PyTorch's checks."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           f"tensor for argument #1 'self' (while checking arguments for "
+                           f"{name})")
+    size = (output_size,) if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != 1:
+        raise RuntimeError(f"{name}() argument 'output_size' should contain one int (got "
+                           f"{len(size)})")
+    return size[0]
+
+
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """Average (N, C, L) or (C, L) into ``output_size`` cells, PyTorch's windows.
 
@@ -406,16 +419,9 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
         RuntimeError: as PyTorch, for input that is not 2D or 3D, or an ``output_size``
             that is not one int.
     """
-    if input.ndim not in (2, 3):
-        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
-                           f"tensor for argument #1 'self' (while checking arguments for "
-                           f"adaptive_avg_pool1d)")
-    size = (output_size,) if isinstance(output_size, int) else tuple(output_size)
-    if len(size) != 1:
-        raise RuntimeError(f"adaptive_avg_pool1d() argument 'output_size' should contain one "
-                           f"int (got {len(size)})")
+    cells = _adaptive_1d_size(input, output_size, "adaptive_avg_pool1d")
     # window by window, not as a matrix product: an inf then stays inf (inf * 0 is NaN)
-    windows = _adaptive_windows(input.shape[-1], size[0])
+    windows = _adaptive_windows(input.shape[-1], cells)
     return ops.cat([input[..., start:end].mean(-1, keepdim=True) for start, end in windows], -1)
 
 
@@ -542,27 +548,46 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # needs from this module, so these imports stay at the end) -----
 from ._activations import (  # noqa: E402
     celu, glu, gumbel_softmax, hardsigmoid, hardswish, hardtanh, hardtanh_, logsigmoid, mish,
-    relu6, rrelu, selu, softmin, softplus, softsign,
+    relu6, rrelu, selu, softmin, softplus, softsign, threshold, threshold_, hardshrink,
+    softshrink, tanhshrink, elu_, celu_, selu_, leaky_relu_, rrelu_,
 )
 from ._sampling import (  # noqa: E402
-    fold, interpolate, pad, pixel_shuffle, pixel_unshuffle, unfold, upsample,
+    channel_shuffle, fold, interpolate, pad, pixel_shuffle, pixel_unshuffle, unfold, upsample,
+    upsample_bilinear, upsample_nearest,
 )
 from ._convolution import (  # noqa: E402
-    avg_pool1d, conv3d, conv_transpose1d, conv_transpose2d, max_pool1d, max_pool3d,
+    avg_pool1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, max_pool1d,
+    max_pool3d,
 )
 from ._normalization import (  # noqa: E402
-    cosine_similarity, group_norm, instance_norm, normalize, pairwise_distance,
+    cosine_similarity, group_norm, instance_norm, normalize, pairwise_distance, rms_norm,
+    local_response_norm, pdist,
 )
 from ._dropout import dropout1d, dropout2d, dropout3d  # noqa: E402
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 from ._embedding_bag import embedding_bag  # noqa: E402
+from ._pooling import (  # noqa: E402
+    adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool3d, lp_pool1d, lp_pool2d,
+    max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices, max_unpool1d,
+    max_unpool2d,
+)
 
 __all__ += [
     "celu", "glu", "gumbel_softmax", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_",
     "logsigmoid", "mish", "relu6", "rrelu", "selu", "softmin", "softplus", "softsign",
+    "threshold", "threshold_", "hardshrink", "softshrink", "tanhshrink", "elu_", "celu_",
+    "selu_", "leaky_relu_", "rrelu_",
     "fold", "interpolate", "pad", "pixel_shuffle", "pixel_unshuffle", "unfold", "upsample",
+    "upsample_nearest", "upsample_bilinear", "channel_shuffle",
     "avg_pool1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool3d",
+    "conv_transpose3d",
     "cosine_similarity", "group_norm", "instance_norm", "normalize", "pairwise_distance",
+    "rms_norm", "local_response_norm", "pdist",
     "dropout1d", "dropout2d", "dropout3d", "multi_head_attention_forward",
     "scaled_dot_product_attention", "embedding_bag",
+    "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "avg_pool3d", "lp_pool1d",
+    "lp_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "max_unpool1d", "max_unpool2d",
 ]

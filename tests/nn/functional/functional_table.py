@@ -313,4 +313,52 @@ ROWS = [
     Row("ctc_loss_zero_infinity", lambda F, x: F.ctc_loss(
         x.log_softmax(2), const(F, np.array([[1, 1, 1, 1], [1, 2, 0, 0]])), (3, 5), (4, 2),
         reduction="none", zero_infinity=True), ((6, 2, 4),)),
+] + [
+    # ----- issue 12, breadth: the remaining everyday torch.nn.functional names -----
+    Row("threshold", lambda F, x: F.threshold(x, 0.1, -2.0), ((3, 4),)),
+    Row("hardshrink", lambda F, x: F.hardshrink(x, 0.6), ((3, 4),)),
+    Row("softshrink", lambda F, x: F.softshrink(x, 0.6), ((3, 4),)),
+    Row("tanhshrink", lambda F, x: F.tanhshrink(x), ((3, 4),)),
+    Row("rms_norm", lambda F, x, w: F.rms_norm(x, (3, 4), w), ((2, 3, 4), (3, 4))),
+    Row("rms_norm_eps", lambda F, x: F.rms_norm(x, [4], eps=1e-3), ((3, 4),)),
+    Row("local_response_norm", lambda F, x: F.local_response_norm(x, 3, 0.5, 0.75, 2.0),
+        ((2, 5, 4),)),
+    Row("local_response_norm_4d_even", lambda F, x: F.local_response_norm(x, 4, 0.3, 0.5),
+        ((2, 6, 3, 2),)),
+    Row("pdist", lambda F, x: F.pdist(x), ((5, 3),)),
+    Row("pdist_p1", lambda F, x: F.pdist(x, 1), ((4, 3),)),
+    Row("pdist_p3", lambda F, x: F.pdist(x, 3), ((4, 3),)),
+    Row("pdist_inf", lambda F, x: F.pdist(x, float("inf")), ((4, 3),)),
+    Row("adaptive_max_pool2d", lambda F, x: F.adaptive_max_pool2d(x, (3, 2), True),
+        ((2, 3, 7, 5),)),
+    Row("adaptive_max_pool2d_none_unbatched", lambda F, x: F.adaptive_max_pool2d(x, (None, 3)),
+        ((3, 4, 7),)),
+    Row("adaptive_max_pool1d", lambda F, x: F.adaptive_max_pool1d(x, 4, return_indices=True),
+        ((2, 3, 9),)),
+    Row("max_pool2d_with_indices", lambda F, x: F.max_pool2d_with_indices(x, 2, 1),
+        ((2, 3, 5, 4),)),
+    Row("max_unpool2d", lambda F, x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True),
+                                                    2, output_size=(5, 5)), ((2, 3, 5, 5),)),
+    # windows that do not overlap: an element that wins two windows is written once but gets
+    # the gradient of both, in torch as here, which finite differences cannot agree with
+    Row("max_unpool1d", lambda F, x: F.max_unpool1d(*F.max_pool1d(x, 2, 2, 1,
+                                                                  return_indices=True), 2, 2, 1,
+                                                    output_size=(9,)),
+        ((2, 3, 9),)),
+    Row("lp_pool2d", lambda F, x: F.lp_pool2d(x, 2, (2, 3), ceil_mode=True), ((2, 3, 5, 7),)),
+    Row("lp_pool1d_p3", lambda F, x: F.lp_pool1d(x, 3, 3, 2), ((2, 3, 9),), domain="positive"),
+    Row("avg_pool3d", lambda F, x: F.avg_pool3d(x, 2), ((2, 3, 4, 5, 6),)),
+    Row("avg_pool3d_pad_ceil_exclude", lambda F, x: F.avg_pool3d(
+        x, 3, 2, 1, ceil_mode=True, count_include_pad=False), ((1, 2, 5, 6, 7),)),
+    Row("avg_pool3d_divisor_unbatched", lambda F, x: F.avg_pool3d(
+        x, (2, 3, 2), padding=1, divisor_override=5), ((2, 4, 5, 6),)),
+    Row("adaptive_avg_pool3d", lambda F, x: F.adaptive_avg_pool3d(x, (2, None, 3)),
+        ((2, 2, 5, 4, 7),)),
+    Row("conv_transpose3d", lambda F, x, w, b: F.conv_transpose3d(
+        x, w, b, stride=(2, 1, 2), padding=(1, 0, 1), output_padding=(1, 0, 0)),
+        ((2, 4, 3, 4, 3), (4, 3, 2, 3, 2), (3,)), directions=8),
+    Row("conv_transpose3d_groups_dilation", lambda F, x, w: F.conv_transpose3d(
+        x, w, stride=2, padding=1, groups=2, dilation=(2, 1, 1)),
+        ((1, 4, 3, 3, 2), (4, 2, 2, 2, 3)), directions=8),
+    Row("channel_shuffle", lambda F, x: F.channel_shuffle(x, 3), ((2, 6, 2, 2),)),
 ]

@@ -84,9 +84,15 @@ INF_ORDER_DEPENDENT = {("gelu", "float32"), ("adaptive_avg_pool2d_none", "float3
 #   ~1e-10 gradients left are rounding noise that differs in sign between implementations.
 _SDPA = ("scaled_dot_product_attention", "scaled_dot_product_attention_causal",
          "scaled_dot_product_attention_bool_mask", "scaled_dot_product_attention_float_mask")
+# - hardshrink, softshrink (float64): torch's vectorized float64 loop zeroes the gradient of a
+#   NaN input, its scalar loop (tensors shorter than a vector, and every float32 size) passes
+#   it; bricks passes it, as float32.
+# - conv_transpose3d (float32): as conv_transpose1d.
 SETS_TORCH_DISAGREES_ON = {
     ("relu6", "float64"): ("nan",), ("hardtanh", "float64"): ("nan",),
     ("conv_transpose1d", "float32"): ("infinities", "nan"),
+    ("hardshrink", "float64"): ("nan",), ("softshrink", "float64"): ("nan",),
+    ("conv_transpose3d", "float32"): ("infinities", "nan"),
     **{(name, dtype): ("saturation",) for name in _SDPA for dtype in ("float32", "float64")},
 }
 

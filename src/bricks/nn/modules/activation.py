@@ -1,5 +1,6 @@
 """Activation layers: ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softmax, and
-Hardtanh, ReLU6, Hardswish, Hardsigmoid, Mish, SELU, CELU, RReLU, Softplus, Softsign, GLU."""
+Hardtanh, ReLU6, Hardswish, Hardsigmoid, Mish, SELU, CELU, RReLU, Softplus, Softsign, GLU,
+Threshold, Hardshrink, Softshrink, Tanhshrink and Softmax2d."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from .utils import _shape_text
 
 __all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax",
            "LogSoftmax", "Hardtanh", "ReLU6", "Hardswish", "Hardsigmoid", "Mish", "SELU",
-           "Softplus", "Softsign", "LogSigmoid", "CELU", "RReLU", "GLU", "Softmin"]
+           "Softplus", "Softsign", "LogSigmoid", "CELU", "RReLU", "GLU", "Softmin",
+           "Threshold", "Hardshrink", "Softshrink", "Tanhshrink", "Softmax2d"]
 
 
 def _inplace_text(inplace: bool) -> str:
@@ -476,3 +478,75 @@ class Softmin(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """Replace every element not above ``threshold`` by ``value``.
+
+    Args:
+        threshold: the bound (elements ``<=`` it are replaced).
+        value: the replacement.
+        inplace: overwrite the input instead of allocating the output.
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"threshold={self.threshold}, value={self.value}{inplace}"
+
+
+class _Shrink(Module):
+    """A shrinkage function with one parameter, ``lambd`` (the half-width of its zero band)."""
+
+    _function: Any = None
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._function(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Hardshrink(_Shrink):
+    """Keep ``x`` where ``|x| > lambd``, zero elsewhere."""
+
+    _function = F.hardshrink
+
+
+class Softshrink(_Shrink):
+    """``x - lambd sign(x)`` where ``|x| > lambd``, zero elsewhere."""
+
+    _function = F.softshrink
+
+
+class Tanhshrink(Module):
+    """Apply ``x - tanh(x)`` elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanhshrink(input)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) of (N, C, H, W) or (C, H, W) at every pixel.
+
+    Raises:
+        ValueError: for input that is not 3-D or 4-D, as PyTorch.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D "
+                             "instead")
+        return F.softmax(input, -3)

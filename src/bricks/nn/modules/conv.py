@@ -1,5 +1,5 @@
-"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, and the lazy
-forms LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d."""
+"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,
+ConvTranspose3d, and their lazy forms (LazyConv1d, ..., LazyConvTranspose3d)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from .utils import (
 )
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv1d",
-           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d"]
+           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "ConvTranspose3d", "LazyConvTranspose3d"]
 
 _PADDING_STRINGS = ("same", "valid")
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -337,6 +338,21 @@ class ConvTranspose2d(_ConvTransposeNd):
     _functional = F.conv_transpose2d
 
 
+class ConvTranspose3d(_ConvTransposeNd):
+    """Apply a 3-D transposed convolution (the gradient of Conv3d) over (N, C_in, D, H, W);
+    arguments as ``ConvTranspose1d``, per spatial dimension.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.ConvTranspose3d(3, 4, 2, stride=2)(bricks.ones(1, 3, 2, 3, 4)).shape
+        bricks.Size([1, 4, 4, 6, 8])
+    """
+
+    _spatial_dims = 3
+    _functional = F.conv_transpose3d
+
+
 class _LazyConvMixin(LazyModuleMixin):
     """Infer ``in_channels`` from the first input, then allocate and initialize."""
 
@@ -494,3 +510,10 @@ class LazyConvTranspose2d(_LazyConvTransposeMixin, ConvTranspose2d):
     """
 
     cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTransposeMixin, ConvTranspose3d):
+    """A ConvTranspose3d whose in_channels is inferred from its first input; arguments as
+    ``ConvTranspose3d`` but in_channels."""
+
+    cls_to_become = ConvTranspose3d

@@ -1,5 +1,5 @@
-"""Normalization layers: BatchNorm1d, BatchNorm2d, their lazy forms, LayerNorm, GroupNorm,
-InstanceNorm1d, InstanceNorm2d and InstanceNorm3d."""
+"""Normalization layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, their lazy forms,
+LayerNorm, GroupNorm, RMSNorm and LocalResponseNorm."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from ..module import Module
 from ..parameter import UninitializedBuffer, UninitializedParameter
 from .utils import _add_affine, _check_sizes, _layer_text, _reset_affine, _shape_text
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LayerNorm",
-           "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+           "LazyBatchNorm3d", "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+           "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
+           "RMSNorm", "LocalResponseNorm"]
 
 
 class _BatchNorm(Module):
@@ -155,6 +157,18 @@ class BatchNorm2d(_BatchNorm):
     _ranks = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of an input (N, C, D, H, W) over N, D, H and W, per channel C;
+    arguments as ``BatchNorm1d``.
+
+    Raises:
+        ValueError: in forward, if the input is not 5D.
+        RuntimeError: in forward, if the input does not have num_features channels.
+    """
+
+    _ranks = (5,)
+
+
 class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
     """Batch normalization whose num_features is inferred from the first input."""
 
@@ -239,6 +253,26 @@ class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
     cls_to_become = BatchNorm2d
 
 
+class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
+    """A BatchNorm3d whose num_features is inferred from the first input; it then becomes one.
+    Arguments as ``BatchNorm3d``."""
+
+    cls_to_become = BatchNorm3d
+
+
+def _trailing_norm_config(layer: Module, normalized_shape: int | Sequence[int],
+                          eps: float | None, elementwise_affine: bool, bias: bool, device: Any,
+                          dtype: Any) -> None:
+    """The config and parameters of a norm over trailing dims (LayerNorm, RMSNorm)."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    layer.normalized_shape = tuple(normalized_shape)
+    layer.eps = eps
+    layer.elementwise_affine = elementwise_affine
+    _add_affine(layer, layer.normalized_shape, elementwise_affine, bias, device, dtype)
+    layer.reset_parameters()
+
+
 class LayerNorm(Module):
     """Normalize over the last dimensions, those of normalized_shape (Ba et al., 2016).
 
@@ -265,13 +299,8 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        _add_affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
-        self.reset_parameters()
+        _trailing_norm_config(self, normalized_shape, eps, elementwise_affine, bias, device,
+                              dtype)
 
     def reset_parameters(self) -> None:
         """Set the weight to 1 and the bias to 0."""
@@ -350,6 +379,7 @@ class _InstanceNorm(_BatchNorm):
     over its spatial cells. Parameters, buffers and repr as batch normalization's."""
 
     _spatial = 1
+    _ranks = (2, 3)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = False, track_running_stats: bool = False, device: Any = None,
@@ -411,6 +441,7 @@ class InstanceNorm2d(_InstanceNorm):
     """
 
     _spatial = 2
+    _ranks = (3, 4)
 
 
 class InstanceNorm3d(_InstanceNorm):
@@ -418,3 +449,84 @@ class InstanceNorm3d(_InstanceNorm):
     ``InstanceNorm1d``."""
 
     _spatial = 3
+    _ranks = (4, 5)
+
+
+class LazyInstanceNorm1d(_LazyBatchNorm, InstanceNorm1d):
+    """An InstanceNorm1d whose num_features is inferred from the first input's dimension 1;
+    it then becomes one. As PyTorch's lazy norms, affine and track_running_stats default
+    to True here."""
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyBatchNorm, InstanceNorm2d):
+    """An InstanceNorm2d whose num_features is inferred from the first input; it then
+    becomes one. Arguments as ``LazyInstanceNorm1d``."""
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyBatchNorm, InstanceNorm3d):
+    """An InstanceNorm3d whose num_features is inferred from the first input; it then
+    becomes one. Arguments as ``LazyInstanceNorm1d``."""
+
+    cls_to_become = InstanceNorm3d
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalization over the trailing ``normalized_shape`` dimensions
+    (Zhang and Sennrich, 2019): ``x / sqrt(mean(x^2) + eps) * weight``, no centring.
+
+    Args:
+        normalized_shape: the trailing shape to normalize over (an int for one dimension).
+        eps: added to the mean square; None for the input dtype's machine epsilon.
+        elementwise_affine: whether to learn a weight of normalized_shape (initialised to 1).
+
+    Example:
+        >>> from bricks import nn
+        >>> nn.RMSNorm([3, 4])
+        RMSNorm((3, 4), eps=None, elementwise_affine=True)
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
+                 elementwise_affine: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        _trailing_norm_config(self, normalized_shape, eps, elementwise_affine, False, device,
+                              dtype)
+
+    def reset_parameters(self) -> None:
+        """Set the weight to 1."""
+        _reset_affine(self.weight, None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class LocalResponseNorm(Module):
+    """Local response normalization across channels (Krizhevsky et al., 2012): each element
+    divided by ``(k + alpha / size * sum of x^2 over size neighbouring channels) ** beta``.
+
+    Args:
+        size: the number of channels in each window.
+        alpha, beta, k: as in the formula.
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1.0) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -1,5 +1,5 @@
 """Padding layers: ZeroPad, ConstantPad, ReflectionPad, ReplicationPad and CircularPad in 1-D
-and 2-D (and 3-D for the constant ones), each a call of ``F.pad``."""
+2-D and 3-D, each a call of ``F.pad``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from ..module import Module
 
 __all__ = ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
            "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
-           "CircularPad1d", "CircularPad2d"]
+           "CircularPad1d", "CircularPad2d", "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d",
+           "CircularPad3d"]
 
 
 def _amounts(padding: Any, dims: int) -> tuple:
@@ -138,4 +139,30 @@ class CircularPad2d(_PadNd):
     """Pad the last two dimensions by wrapping around."""
 
     _dims = 2
+    _mode = "circular"
+
+
+class ZeroPad3d(_ZeroPadNd, ConstantPad3d):
+    """Pad the last three dimensions with zeros: six amounts (last dimension first) or an
+    int."""
+
+
+class ReflectionPad3d(_PadNd):
+    """Pad the last three dimensions with their mirror image (the edge not repeated)."""
+
+    _dims = 3
+    _mode = "reflect"
+
+
+class ReplicationPad3d(_PadNd):
+    """Pad the last three dimensions by repeating their edge values."""
+
+    _dims = 3
+    _mode = "replicate"
+
+
+class CircularPad3d(_PadNd):
+    """Pad the last three dimensions by wrapping around."""
+
+    _dims = 3
     _mode = "circular"

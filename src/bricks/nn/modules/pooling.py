@@ -1,4 +1,5 @@
-"""Pooling layers: MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d."""
+"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d,
+AdaptiveMaxPool1d/2d, MaxUnpool1d/2d and LPPool1d/2d."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from .utils import _check_positive, _check_sizes, _layer_text, _shape_text, _single
+from .utils import _check_positive, _check_sizes, _layer_text, _pair, _shape_text, _single
 
-__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+           "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "LPPool1d", "LPPool2d"]
 
 
 def _check_rank(layer: Module, input: Tensor, dims: int = 2) -> None:
@@ -198,6 +200,23 @@ class AvgPool2d(_AvgPoolNd):
                             self.count_include_pad, self.divisor_override)
 
 
+class AvgPool3d(AvgPool2d):
+    """Average each kernel_size window of an input (N, C, D, H, W) or (C, D, H, W);
+    arguments as ``AvgPool2d``, with three spatial dimensions.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.AvgPool3d(2)(bricks.ones(1, 3, 4, 6, 8)).shape
+        bricks.Size([1, 3, 2, 3, 4])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check_rank(self, input, 3)
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
 class _AdaptiveAvgPoolNd(Module):
     """The config and repr of the adaptive average poolings: only the output size."""
 
@@ -240,3 +259,123 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     def forward(self, input: Tensor) -> Tensor:
         _check_rank(self, input)
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average an input (N, C, D, H, W) down to a fixed (N, C, *output_size); None in
+    output_size keeps that dimension."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check_rank(self, input, 3)
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(_AdaptiveAvgPoolNd):
+    """The config of the adaptive max poolings: the output size and return_indices."""
+
+    _functional: Any = None
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        return type(self)._functional(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Take the maximum of an input (N, C, L) over output_size adaptive windows; with
+    return_indices, also each winner's index in L (for ``MaxUnpool1d``)."""
+
+    _functional = F.adaptive_max_pool1d
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Take the maximum of an input (N, C, H, W) over output_size adaptive windows (None
+    keeps a dimension); with return_indices, also each winner's flat index in (H, W).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.AdaptiveMaxPool2d((1, 1))(bricks.ones(2, 3, 7, 5)).shape
+        bricks.Size([2, 3, 1, 1])
+    """
+
+    _functional = F.adaptive_max_pool2d
+
+
+class _MaxUnpoolNd(Module):
+    """Config and repr of the unpoolings: sizes stored as tuples, as PyTorch."""
+
+    _dims = 2
+    _functional: Any = None
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        as_tuple = (_single, _pair)[self._dims - 1]
+        self.kernel_size = as_tuple(kernel_size)
+        self.stride = as_tuple(stride if stride is not None else kernel_size)
+        self.padding = as_tuple(padding)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return type(self)._functional(input, indices, self.kernel_size, self.stride,
+                                      self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool1d: values put back at their indices, zeros elsewhere."""
+
+    _dims = 1
+    _functional = F.max_unpool1d
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool2d: values put back at their indices, zeros elsewhere.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> x = bricks.arange(16.0).reshape(1, 1, 4, 4)
+        >>> values, indices = nn.MaxPool2d(2, return_indices=True)(x)
+        >>> nn.MaxUnpool2d(2)(values, indices)[0, 0, 1]
+        tensor([0., 5., 0., 7.])
+    """
+
+    _functional = F.max_unpool2d
+
+
+class _LPPoolNd(Module):
+    """Power-average pooling: ``(sum of x ** norm_type over each window) ** (1 / norm_type)``."""
+
+    _functional: Any = None
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._functional(input, self.norm_type, self.kernel_size, self.stride,
+                                      self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling over each window of an input (N, C, L)."""
+
+    _functional = F.lp_pool1d
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling over each window of an input (N, C, H, W)."""
+
+    _functional = F.lp_pool2d

@@ -8,6 +8,7 @@ normalised by ``nn.functional``, which is the public surface; nothing here is a 
 
 from .activation import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .loss import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403

@@ -63,8 +63,10 @@ class MaxPool2d(Function):
         windows = list(self._windows())
         masks = []
         open_ = None
-        for rows, cols in windows:
+        for k, (rows, cols) in enumerate(windows):
             hit = self.padded[:, :, rows, cols] == self.y  # never true where y is NaN
+            if self.y.size and any(self.pads[0] + self.pads[1]):
+                hit &= self._inside(k)  # a padding cell never wins, even a -inf window
             if open_ is None:
                 open_ = ~hit
             else:
@@ -81,6 +83,17 @@ class MaxPool2d(Function):
                 masks[k] |= hit
         for k, ((rows, cols), hit) in enumerate(zip(windows, masks)):
             yield k, rows, cols, hit
+
+    def _inside(self, k):
+        """(out_h, out_w): where window cell ``k`` lies in the input, not in its padding."""
+        kernel, stride, dilation = self.config
+        module = array_module(self.y)
+        inside = []
+        for axis, offset in enumerate(divmod(k, kernel[1])):
+            before, size = self.pads[axis][0], self.x_shape[2 + axis]
+            at = offset * dilation[axis] + module.arange(self.out_hw[axis]) * stride[axis]
+            inside.append((at >= before) & (at < before + size))
+        return inside[0][:, None] & inside[1][None, :]
 
     def backward(self, gy):
         n, c, h, w = self.x_shape
