@@ -122,7 +122,8 @@ accelerator.current_accelerator accelerator.device_count accelerator.current_dev
 accelerator.synchronize accelerator.current_stream version.__version__ version.cuda
 version.debug version.git_version set_float32_matmul_precision get_float32_matmul_precision
 cuda.Stream cuda.Event cuda.stream cuda.current_stream cuda.default_stream cuda.set_stream
-cuda.is_bf16_supported
+cuda.is_bf16_supported autocast amp.autocast amp.GradScaler amp.is_autocast_available
+cuda.amp.autocast cuda.amp.GradScaler is_autocast_enabled get_autocast_dtype
 """
 
 

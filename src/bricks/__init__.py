@@ -66,7 +66,8 @@ from ._everyday import (
 from ._version import __version__ as __version__
 
 # ----- the environment idioms programs start with (issue 12: envmods) -----
-from . import accelerator, backends, version
+from . import accelerator, amp, backends, version
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision
 from ._workspace import empty_cache
 
@@ -97,7 +98,8 @@ __all__ += ["convert"]
 __all__ += ["distributions", "fft", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
             "bernoulli", "randint_like", "is_floating_point", "finfo", "iinfo", "dropout",
             "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]
-__all__ += ["accelerator", "backends", "version", "get_float32_matmul_precision",
+__all__ += ["accelerator", "amp", "autocast", "get_autocast_dtype", "is_autocast_enabled",
+            "backends", "version", "get_float32_matmul_precision",
             "set_float32_matmul_precision"]
 
 # ----- NumPy's axis=/keepdims= aliases where torch accepts them (see _aliases.py) -----

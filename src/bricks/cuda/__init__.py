@@ -140,12 +140,13 @@ class device:
 
 
 # ----- streams, events and mixed precision (issue 12: envmods) -----
+from . import amp  # noqa: E402
 from .streams import (  # noqa: E402
     Event, Stream, StreamContext, current_stream, default_stream, set_stream, stream,
 )
 
 __all__ += ["Event", "Stream", "StreamContext", "current_stream", "default_stream", "set_stream",
-            "stream", "is_bf16_supported"]
+            "stream", "amp", "is_bf16_supported"]
 
 
 def is_bf16_supported(including_emulation: bool = True) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ops
+from .._autocast import lower_precision
 from .._tensor import Tensor
 from ..ops import nn as _prim  # the layer primitives (ops/nn/)
 from .functional import (
@@ -23,6 +24,7 @@ __all__ = ["conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "max_pool3d", "avg_pool1d"]
 
 
+@lower_precision
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """3-D cross-correlation of (N, C_in, D, H, W) with weight (C_out, C_in / groups, kD, kH,
@@ -75,6 +77,7 @@ def _output_padding(output_padding: Any, stride: tuple, dilation: tuple) -> tupl
     return extra
 
 
+@lower_precision
 def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any,
                     padding: Any, output_padding: Any, groups: int, dilation: Any,
                     dims: int) -> Tensor:

@@ -10,6 +10,7 @@ import warnings
 from typing import Any
 
 from .. import ops
+from .._autocast import full_precision  # losses run in float32 in autocast regions
 from .._device import array_module
 from .._dtypes import scalar_type_name
 from .._tensor import Tensor
@@ -58,6 +59,7 @@ def _check_pair(input: Tensor, target: Tensor, weight: Tensor | None = None) -> 
                          f"{list(weight.shape)} and input {list(input.shape)}.")
 
 
+@full_precision
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
              reduce: bool | None = None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
@@ -70,6 +72,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     return _apply(diff * diff, reduction, weight)
 
 
+@full_precision
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
             reduce: bool | None = None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
@@ -87,6 +90,7 @@ def _huber(diff: Tensor, delta: float) -> Tensor:
     return 0.5 * inside * inside + delta * (ops.abs(diff) - ops.abs(inside))
 
 
+@full_precision
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """Huber's loss (Huber, 1964): ``0.5 d^2`` if ``|d| < delta``, else ``delta (|d| - delta/2)``.
@@ -102,6 +106,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     return rename(_apply(_huber(input - target, delta), reduction, weight), "HuberLossBackward0")
 
 
+@full_precision
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
                    reduce: bool | None = None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
@@ -142,6 +147,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return rename(_apply(loss, reduction), "BinaryCrossEntropyBackward0")
 
 
+@full_precision
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None,
                                      size_average: bool | None = None,
@@ -204,6 +210,7 @@ def _shape_back(loss: Tensor, input: Tensor, target: Tensor, reduction: str) -> 
     return loss.reshape(shape)
 
 
+@full_precision
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average: bool | None = None, ignore_index: int = -100,
                   reduce: bool | None = None, reduction: str = "mean",
@@ -264,6 +271,7 @@ def _soft_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, re
     return loss.sum() if reduction == "sum" else loss
 
 
+@full_precision
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              size_average: bool | None = None, ignore_index: int = -100,
              reduce: bool | None = None, reduction: str = "mean") -> Tensor:
@@ -278,6 +286,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     return _shape_back(loss, input, target, reduction)
 
 
+@full_precision
 def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
            reduce: bool | None = None, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """The Kullback-Leibler divergence ``target (log target - input)`` of log-probabilities

@@ -11,6 +11,7 @@ import warnings
 from typing import Any, Sequence
 
 from .. import ops
+from .._autocast import lower_precision
 from .._device import array_module, xp
 from .._tensor import Tensor, bump_version
 from ..ops.linalg import linear
@@ -237,6 +238,7 @@ def _check_positive(**values: tuple) -> None:
                                f"{list(value)}")
 
 
+@lower_precision
 def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,
           dilation: Any, groups: int, dims: int) -> Tensor:
     _check_conv(input, weight, bias, groups, dims)

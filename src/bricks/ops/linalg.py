@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._device import array_module, xp
+from .._autocast import lower_precision
 from .._dtypes import scalar_type_name
 from .._threads import fit_product
 from .._tensor import Tensor
@@ -81,6 +82,7 @@ _MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "Squeeze
                  (2, 2): "MmBackward0"}
 
 
+@lower_precision
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product, batched and broadcast over leading dimensions.
 
@@ -127,6 +129,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return matmul(input, mat2)
 
 
+@lower_precision
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched product of two 3-D tensors (b, n, m) @ (b, m, p)."""
     if input._value.ndim != 3 or mat2._value.ndim != 3:
@@ -240,6 +243,7 @@ _LINEAR_NAMES = {(1, True): "ViewBackward0", (1, False): "SqueezeBackward4",
                  (3, True): "ViewBackward0", (3, False): "UnsafeViewBackward0"}
 
 
+@lower_precision
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` for input (*, in_features) and weight (out, in_features).
 
