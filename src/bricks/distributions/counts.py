@@ -30,19 +30,15 @@ def _binomial(rng: Any, count: Any, probs: Any, size: Any) -> Any:
     return rng.binomial(count.astype(xp.int64), probs, size=size)
 
 
-def _probs_and_logits(owner: Distribution, probs: Any, logits: Any, *others: Any) -> list:
-    """Set ``owner.probs`` and ``owner.logits`` from whichever is given, broadcast with
-    ``others``, which are returned."""
+def _probs_and_logits(probs: Any, logits: Any, *others: Any) -> tuple[Tensor, Tensor, list]:
+    """``probs`` and ``logits`` from whichever is given, broadcast with ``others``, which
+    come after them."""
     _one_of(probs, logits)
-    owner._given_params = ("probs",) if probs is not None else ("logits",)
+    given, *rest = broadcast_all(probs if probs is not None else logits, *others)
     if probs is not None:
-        owner.probs, *others = broadcast_all(probs, *others)
-        p = _clamped(owner.probs)
-        owner.logits = p.log() - (-p).log1p()
-    else:
-        owner.logits, *others = broadcast_all(logits, *others)
-        owner.probs = owner.logits.sigmoid()
-    return others
+        p = _clamped(given)
+        return given, p.log() - (-p).log1p(), rest
+    return given.sigmoid(), given, rest
 
 
 class Poisson(Distribution):
@@ -87,8 +83,9 @@ class Binomial(Distribution):
     def __init__(self, total_count: Any = 1, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
         given = probs if probs is not None else logits
-        (self.total_count,) = _probs_and_logits(self, probs, logits, total_count)
-        self.total_count = self.total_count.to(self.probs.dtype)
+        self.probs, self.logits, (count,) = _probs_and_logits(probs, logits, total_count)
+        self._given_params = ("probs",) if probs is not None else ("logits",)
+        self.total_count = count.to(self.probs.dtype)
         super().__init__(self.probs.shape, (), validate_args)
         self._check((self.total_count >= 0) & _is_integer(self.total_count), "total_count",
                     self.total_count, "IntegerGreaterThan(lower_bound=0)")
@@ -142,7 +139,8 @@ class Geometric(Distribution):
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
         given = probs if probs is not None else logits
-        _probs_and_logits(self, probs, logits)
+        self.probs, self.logits, _ = _probs_and_logits(probs, logits)
+        self._given_params = ("probs",) if probs is not None else ("logits",)
         super().__init__(self.probs.shape, (), validate_args)
         if probs is not None:
             self._check((self.probs >= 0) & (self.probs <= 1), "probs", given, _UNIT)
