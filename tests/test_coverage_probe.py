@@ -34,6 +34,9 @@ def test_every_probed_name_exists_in_torch():
     assert [n for n in probe.names(probe.TESTING) if not hasattr(torch.testing, n)] == []
     assert [n for n in probe.names(probe.SPECIAL) if not hasattr(torch.special, n)] == []
     assert [n for n in probe.names(probe.FUNC) if not hasattr(torch.func, n)] == []
+    for _, dotted, block in probe.NAMESPACES:
+        namespace = probe.resolve(torch, dotted)
+        assert [n for n in probe.names(block) if not hasattr(namespace, n)] == [], dotted
 
 
 def test_bricks_has_at_least_95_percent_of_each_group():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from .. import _device, _dtypes
+from .. import _creation, _device, _dtypes
 from .._tensor import Tensor
 from ..autograd import no_grad
 from . import _hooks, _initialize, _repr, _state_dict
@@ -439,6 +439,15 @@ class Module:
             tensor._value = _device.to_device(tensor._value, device)
             if tensor.grad is not None:
                 tensor.grad._value = _device.to_device(tensor.grad._value, device)
+
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Self:
+        """Give every parameter, buffer and gradient fresh uninitialized memory on ``device``
+        (``None``: where it is), keeping each object; initialize the values afterwards."""
+        for tensor in list(self.parameters(recurse)) + list(self.buffers(recurse)):
+            for target in (tensor, tensor.grad):
+                if target is not None:
+                    target._value = _creation.empty_like(target, device=device)._value
+        return self
 
     def _cast(self, numpy_dtype: Any) -> None:
         for tensor in list(self.parameters()) + list(self.buffers()):

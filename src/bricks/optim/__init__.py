@@ -1,7 +1,7 @@
 """Optimizers (``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``, ``NAdam``, ``RAdam``,
 ``Adamax``, ``Adadelta``, ``LBFGS``) and ``lr_scheduler``."""
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -15,4 +15,4 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "NAdam", "RAdam",
-           "Adamax", "Adadelta", "LBFGS", "lr_scheduler"]
+           "Adamax", "Adadelta", "LBFGS", "lr_scheduler", "swa_utils"]
