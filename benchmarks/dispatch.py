@@ -14,7 +14,9 @@ path, which ``Add.apply(a, b)`` takes. Two specializations of it are kept for sp
 - ``Add.apply2(a, b)``: two tensors and no config, without ``apply``'s argument packing.
   Compared with ``Add.apply(a, b)``.
 
-The model rows are ``run.py``'s eager training steps (the cost of many small ops together).
+The model rows are ``run.py``'s eager training steps, an MLP 20-256-10 trained with
+``optim.SGD`` (batch 2 and 64) and a tiny graph with its backward: the cost of many small ops
+together, where a few Python calls added per op show (docs/performance.md, "Eager overhead").
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def op_rows(requires_grad: bool) -> list[tuple[str, dict]]:
 
 
 def model_rows() -> list[tuple[str, dict]]:
+    """run.py's eager steps, an MLP 20-256-10 stepped by ``optim.SGD``, and a tiny graph.
+
+    A change that adds a few Python calls per op shows here first: a step of these models
+    is ~25-100 calls per op, so 0.1 us a call is 2-4% of the ratio.
+    """
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 4)).astype(np.float32)
     y = rng.standard_normal((2, 1)).astype(np.float32)
@@ -67,7 +74,48 @@ def model_rows() -> list[tuple[str, dict]]:
                         ("nested blocks (9 Linear), b=2, step", nested_blocks)):
         bricks_step, torch_step = model_workload(build, x, y, "mse_loss")
         rows.append((name, {"torch": torch_step, "eager": bricks_step}))
+    for batch in (2, 64):
+        bricks_step, torch_step = _sgd_workload(rng, batch)
+        rows.append((f"MLP 20-256-10, b={batch}, SGD step", {"torch": torch_step,
+                                                            "eager": bricks_step}))
+    rows.append(("relu(a + b) @ b, backward (4x4)", {"torch": _tiny_graph(torch),
+                                                    "eager": _tiny_graph(bricks)}))
     return rows
+
+
+def _sgd_workload(rng: np.random.Generator, batch: int) -> tuple:
+    """A train step (zero_grad, MSE, backward, ``optim.SGD``) of the same MLP in both."""
+    x = rng.standard_normal((batch, 20)).astype(np.float32)
+    y = rng.standard_normal((batch, 10)).astype(np.float32)
+    tmodel = torch.nn.Sequential(torch.nn.Linear(20, 256), torch.nn.ReLU(),
+                                 torch.nn.Linear(256, 10))
+    bmodel = bricks.nn.Sequential(bricks.nn.Linear(20, 256), bricks.nn.ReLU(),
+                                  bricks.nn.Linear(256, 10))
+    bmodel.load_state_dict({k: bricks.from_numpy(v.detach().numpy().copy())
+                            for k, v in tmodel.state_dict().items()})
+
+    def step(lib: object, model: object, x: object, y: object) -> Callable[[], None]:
+        optimizer = lib.optim.SGD(model.parameters(), lr=0.01)
+
+        def run() -> None:
+            optimizer.zero_grad()
+            lib.nn.functional.mse_loss(model(x), y).backward()
+            optimizer.step()
+        return run
+
+    return (step(bricks, bmodel, bricks.from_numpy(x), bricks.from_numpy(y)),
+            step(torch, tmodel, torch.from_numpy(x), torch.from_numpy(y)))
+
+
+def _tiny_graph(lib: object) -> Callable[[], None]:
+    """``a + b``, ``relu``, a matrix product and ``sum`` on 4x4 leaves, then backward."""
+    rng = np.random.default_rng(1)
+    a, b = (lib.tensor(rng.standard_normal((4, 4)).astype(np.float32), requires_grad=True)
+            for _ in range(2))
+
+    def run() -> None:
+        (lib.relu(a + b) @ b).sum().backward()
+    return run
 
 
 def paired(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, tuple[float, float]]:

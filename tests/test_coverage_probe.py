@@ -47,4 +47,4 @@ def test_bricks_has_at_least_95_percent_of_each_group():
 def test_every_probed_torch_name_is_in_bricks():
     """issue 12: with ``torch.fft``, the last missing name, every ``torch.*`` name is there."""
     have, total, missing = _probe().report()["torch.*"]
-    assert (have, missing) == (total, []) and total == 266
+    assert (have, missing) == (total, []) and total >= 266  # names are added, never dropped

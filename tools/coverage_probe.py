@@ -39,6 +39,12 @@ set_grad_enabled is_grad_enabled inference_mode set_printoptions get_default_dty
 set_default_dtype float32 float64 float16 bfloat16 int64 int32 int16 int8 uint8 bool long
 float double half int device cuda save load Size dtype finfo iinfo linalg fft distributions
 autograd nn optim utils compile use_deterministic_algorithms set_num_threads
+addcmul addcdiv clamp_min clamp_max addmv addr addbmm diff isin logit xlogy sinc heaviside
+copysign float_power logaddexp2 logcumsumexp aminmax cov corrcoef matrix_power trapezoid trapz
+cumulative_trapezoid gcd lcm frexp ldexp nextafter i0 polygamma mvlgamma renorm sgn fix positive
+negative multiply subtract divide greater greater_equal less less_equal not_equal absolute ravel
+msort vdot ger row_stack sin_ cos_ tanh_ sigmoid_ relu_ exp_ log_ sqrt_ zero_ fill_ clamp_
+detach_ abs_ neg_ round_ floor_ ceil_ trunc_
 get_num_threads
 """
 
@@ -60,6 +66,16 @@ allclose equal logical_not logical_and logical_or bitwise_and new_zeros new_ones
 new_empty new_tensor stride storage_offset element_size nelement is_floating_point
 apply_ map_ inverse det movedim
 scatter_reduce scatter_reduce_ index_put index_put_
+addcmul addcmul_ addcdiv addcdiv_ clamp_min clamp_max clamp_min_ clamp_max_ addmv addr addbmm
+diff logit xlogy sinc heaviside copysign float_power logaddexp2 logcumsumexp aminmax cov
+corrcoef matrix_power gcd lcm frexp ldexp nextafter i0 polygamma mvlgamma renorm sgn fix
+positive negative multiply subtract divide greater greater_equal less less_equal not_equal
+absolute ravel msort vdot ger ndimension sin_ cos_ tan_ tanh_ sigmoid_ log_ log1p_ log2_ log10_
+exp2_ expm1_ erf_ erfinv_ floor_ ceil_ round_ trunc_ frac_ reciprocal_ rsqrt_ square_ sign_
+lgamma_ digamma_ asin_ acos_ atan_ sinh_ cosh_ asinh_ acosh_ atanh_ arcsin_ tril_ triu_ cumsum_
+cumprod_ fmod_ remainder_ hypot_ lerp_ atan2_ eq_ ne_ lt_ le_ gt_ ge_ floor_divide_
+true_divide_ nan_to_num_ clip_ addmm_ baddbmm_ logit_ xlogy_ sgn_ addmv_ addr_ addbmm_
+copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_
 """
 
 NN = """
@@ -78,7 +94,9 @@ RMSNorm AdaptiveMaxPool1d AdaptiveMaxPool2d MaxUnpool1d MaxUnpool2d Threshold Ha
 Softshrink Tanhshrink Softmax2d LocalResponseNorm BatchNorm3d LazyBatchNorm3d LazyInstanceNorm1d
 LazyInstanceNorm2d LazyInstanceNorm3d AvgPool3d AdaptiveAvgPool3d ConvTranspose3d
 LazyConvTranspose3d ZeroPad3d ReflectionPad3d ReplicationPad3d CircularPad3d UpsamplingNearest2d
-UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d
+UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d GaussianNLLLoss PoissonNLLLoss
+CosineEmbeddingLoss HingeEmbeddingLoss SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss
+MultiMarginLoss TripletMarginWithDistanceLoss
 """
 
 FUNCTIONAL = """
@@ -93,7 +111,9 @@ rms_norm adaptive_max_pool1d adaptive_max_pool2d adaptive_max_pool1d_with_indice
 adaptive_max_pool2d_with_indices max_pool1d_with_indices max_pool2d_with_indices max_unpool1d
 max_unpool2d threshold threshold_ hardshrink softshrink tanhshrink local_response_norm avg_pool3d
 adaptive_avg_pool3d conv_transpose3d upsample_nearest upsample_bilinear pdist channel_shuffle
-lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_
+lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_ gaussian_nll_loss poisson_nll_loss
+cosine_embedding_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss
+multilabel_margin_loss multi_margin_loss triplet_margin_with_distance_loss
 """
 
 OPTIM = """

@@ -416,7 +416,8 @@ ORDERING = [
 from op_table_breadth import BREADTH  # noqa: E402  (its rows are made with ``row`` above)
 from op_table_complex import COMPLEX_AND_FFT  # noqa: E402  (the same)
 from op_table_special import SPECIAL  # noqa: E402  (the same)
+from op_table_torch_names import TORCH_NAMES  # noqa: E402  (the same)
 
 OPS = (ARITHMETIC + COMPARISONS + BITWISE + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX
-       + SETITEM + ORDERING + BREADTH + COMPLEX_AND_FFT + SPECIAL)
+       + SETITEM + ORDERING + BREADTH + COMPLEX_AND_FFT + SPECIAL + TORCH_NAMES)
 BINARY = [op for op in OPS if op.broadcasts]

@@ -162,20 +162,22 @@ def record(fn: Function, inputs: tuple, config: dict) -> Any:
     """
     # The calls most ops make are unrolled, since a loop over ``inputs`` and a call with
     # ``*values`` cost more: one tensor (unary ops, reductions, views) and two operands
-    # without config.
+    # without config. The others loop here, not in a call of ``_values`` (a call per op:
+    # Linear's three inputs, a loss's config).
     n = len(inputs)
     token = enter_quiet()
     try:
-        if config:
-            y = fn.forward(*_values(inputs), **config)
-        elif n == 1:
+        if not config and n == 1:
             y = fn.forward(inputs[0]._value)
-        elif n == 2:
+        elif not config and n == 2:
             a, b = inputs
             y = fn.forward(a._value if isinstance(a, Tensor) else a,
                            b._value if isinstance(b, Tensor) else b)
         else:
-            y = fn.forward(*_values(inputs))
+            values = []
+            for t in inputs:  # ``_values``, inline
+                values.append(t._value if isinstance(t, Tensor) else t)
+            y = fn.forward(*values, **config)
     except TypeError:  # device arrays refuse other devices' arrays so
         _check_same_device(_values(inputs))
         raise

@@ -568,6 +568,11 @@ from ._normalization import (  # noqa: E402
 from ._dropout import dropout1d, dropout2d, dropout3d  # noqa: E402
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 from ._embedding_bag import embedding_bag  # noqa: E402
+from ._margin_losses import (  # noqa: E402
+    cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, multi_margin_loss,
+    multilabel_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
+    triplet_margin_with_distance_loss,
+)
 from ._pooling import (  # noqa: E402
     adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool3d, lp_pool1d, lp_pool2d,
@@ -592,4 +597,7 @@ __all__ += [
     "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "avg_pool3d", "lp_pool1d",
     "lp_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "max_unpool1d", "max_unpool2d",
+    "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss", "multi_margin_loss",
+    "multilabel_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
+    "soft_margin_loss", "triplet_margin_with_distance_loss",
 ]

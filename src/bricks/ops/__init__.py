@@ -11,6 +11,7 @@ from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
 from . import decompositions, extras, indexing, layout, matrix, pointwise, stats
+from . import composites, inplace_forms, synonyms
 # complex_numbers guards the real-only ops of the families above when imported: before binding
 from . import complex_numbers
 from .. import _everyday  # noqa: E402  (its in-place fills import ops.inplace, loaded above)
@@ -30,12 +31,16 @@ from .decompositions import *  # noqa: F403
 from .extras import *  # noqa: F403
 from .complex_numbers import *  # noqa: F403
 from .layout import *  # noqa: F403
+from .synonyms import *  # noqa: F403
+from .composites import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__
            + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__
            + decompositions.__all__ + extras.__all__ + complex_numbers.__all__
-           + layout.__all__)
+           + layout.__all__ + synonyms.__all__ + composites.__all__
+           + list(inplace_forms.TORCH_FUNCTIONS))
+globals().update(inplace_forms.TORCH_FUNCTIONS)  # bricks.sin_ and the other in-place functions
 
 
 _to = devices.to  # devices: see ops/devices.py
@@ -117,7 +122,7 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 #      type checkers read at the end of ``Tensor``; a test fails until they match this table.
 _FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace,
              indexing, matrix, pointwise, stats, decompositions, extras, complex_numbers,
-             layout)
+             layout, synonyms, composites)
 
 # Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
 # under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).
@@ -128,6 +133,7 @@ _FUNCTIONS_ONLY = frozenset({
     "std_mean", "var_mean", "logspace",
     "iadd", "isub", "imul", "itruediv", "iand", "ior", "ixor",
     "complex", "polar", "view_as_real", "view_as_complex", "is_complex", "real", "imag",
+    "row_stack", "trapezoid", "trapz", "cumulative_trapezoid", "isin",
 })
 
 _METHODS: dict[str, Any] = {
@@ -160,7 +166,7 @@ _METHODS: dict[str, Any] = {
     "int": _caster("int", xp.int32), "bool": _caster("bool", xp.bool_),
     "short": _caster("short", xp.int16), "char": _caster("char", xp.int8),
     "byte": _caster("byte", xp.uint8),
-    "where": _where,
+    "where": _where, "ndimension": synonyms.ndimension,
     # devices (ops/devices.py)
     "new_zeros": devices.new("zeros"), "new_ones": devices.new("ones"),
     "new_empty": devices.new("empty"), "new_full": devices.new("full"),
@@ -181,6 +187,9 @@ for _family in _FAMILIES:
     for _name in _family.__all__:
         if _name not in _FUNCTIONS_ONLY:
             _METHODS.setdefault(_name, getattr(_family, _name))
+# torch's in-place forms of those ops (``x.sin_()``...), derived by one rule: inplace_forms.py
+for _name, _method in inplace_forms.INPLACE_METHODS.items():
+    _METHODS.setdefault(_name, _method)
 for _name, _method in _METHODS.items():
     # NumPy's axis=/keepdims= where torch accepts them (x.sum(axis=0)): see bricks._aliases.
     if takes_dim(_method):

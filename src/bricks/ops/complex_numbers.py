@@ -333,7 +333,10 @@ def refuse_complex(fn: Callable, message: str) -> Callable:
 
     @functools.wraps(fn)
     def real_only(input: Any, *args: Any, **kwargs: Any) -> Any:
-        if _is_complex(input) or args and _is_complex(args[0]):
+        # Every relu and loss passes here: the test is written out, not two calls of
+        # ``_is_complex`` (which cost 0.2 us a call, 5% of a small model's forward).
+        if (isinstance(input, Tensor) and input._value.dtype.kind == "c"
+                or args and isinstance(args[0], Tensor) and args[0]._value.dtype.kind == "c"):
             dtype = input.dtype if _is_complex(input) else args[0].dtype
             raise NotImplementedError(message.format(name=fn.__name__, dtype=_names(dtype)))
         return fn(input, *args, **kwargs)

@@ -105,24 +105,45 @@ def _name(dtype: Any) -> str:
     return names.get(dtype.kind, str(dtype))
 
 
-def _binary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
-    def method(self: Tensor, other: Any, **kwargs: Any) -> Tensor:
+def inplace_of(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """The in-place form ``name_`` of the out-of-place op ``name``: one rule for all of them.
+
+    It records ``outplace`` and rebases the tensor onto the new node when the tensor or a
+    tensor argument is in a graph (a leaf that requires grad, or a view of one, is refused),
+    and otherwise writes the result into the tensor's memory; either way the version counter
+    moves, and a result the tensor's dtype cannot hold is torch's "result type Float can't be
+    cast to the desired output type Long" with the tensor left unchanged.
+    """
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+        other = next((t for t in tensors if t.requires_grad), tensors[0] if tensors else None)
         if _records(self, other):
-            return _rebase(self, outplace, other, **kwargs)
+            return _rebase(self, graded, *args, **kwargs)
         with no_grad():
-            _store(self, outplace(self, other, **kwargs)._value)
+            _store(self, outplace(self, *args, **kwargs)._value)
         return self
 
+    def graded(old: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        # An op with no gradient (``lt``, ``round``) leaves the tensor in the graph, as in
+        # torch: its old values get gradient 0 through a node named after the op.
+        out = outplace(old, *args, **kwargs)
+        if out.requires_grad or not old.requires_grad:
+            return out
+        return rename(Overwrite.apply(old, value=out._value), node_name)
+
+    node_name = "".join(p.capitalize() for p in outplace.__name__.split("_")) + "Backward0"
     method.__name__ = outplace.__name__ + "_"
     method.__doc__ = f"In-place ``{outplace.__name__}``: writes the result into this tensor."
     return method
 
 
-add_: Callable[..., Tensor] = _binary_(ew.add)
-sub_: Callable[..., Tensor] = _binary_(ew.sub)
-mul_: Callable[..., Tensor] = _binary_(ew.mul)
-div_: Callable[..., Tensor] = _binary_(ew.div)
-pow_: Callable[..., Tensor] = _binary_(ew.pow)
+
+add_: Callable[..., Tensor] = inplace_of(ew.add)
+sub_: Callable[..., Tensor] = inplace_of(ew.sub)
+mul_: Callable[..., Tensor] = inplace_of(ew.mul)
+div_: Callable[..., Tensor] = inplace_of(ew.div)
+pow_: Callable[..., Tensor] = inplace_of(ew.pow)
 
 
 def _fast(ufunc: Any, slow: Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -147,38 +168,26 @@ isub: Callable[[Tensor, Any], Tensor] = _fast(xp.subtract, sub_)
 imul: Callable[[Tensor, Any], Tensor] = _fast(xp.multiply, mul_)
 itruediv: Callable[[Tensor, Any], Tensor] = _fast(xp.true_divide, div_)
 
-bitwise_and_: Callable[..., Tensor] = _binary_(bitwise.bitwise_and)
+bitwise_and_: Callable[..., Tensor] = inplace_of(bitwise.bitwise_and)
 iand: Callable[[Tensor, Any], Tensor] = bitwise_and_
-bitwise_or_: Callable[..., Tensor] = _binary_(bitwise.bitwise_or)
+bitwise_or_: Callable[..., Tensor] = inplace_of(bitwise.bitwise_or)
 ior: Callable[[Tensor, Any], Tensor] = bitwise_or_
-bitwise_xor_: Callable[..., Tensor] = _binary_(bitwise.bitwise_xor)
+bitwise_xor_: Callable[..., Tensor] = inplace_of(bitwise.bitwise_xor)
 ixor: Callable[[Tensor, Any], Tensor] = bitwise_xor_
-logical_and_: Callable[..., Tensor] = _binary_(bitwise.logical_and)
-logical_or_: Callable[..., Tensor] = _binary_(bitwise.logical_or)
-logical_xor_: Callable[..., Tensor] = _binary_(bitwise.logical_xor)
+logical_and_: Callable[..., Tensor] = inplace_of(bitwise.logical_and)
+logical_or_: Callable[..., Tensor] = inplace_of(bitwise.logical_or)
+logical_xor_: Callable[..., Tensor] = inplace_of(bitwise.logical_xor)
 
 
-def _unary_(outplace: Callable[..., Tensor]) -> Callable[..., Tensor]:
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        if _records(self, None):
-            return _rebase(self, outplace, *args, **kwargs)
-        with no_grad():
-            _store(self, outplace(self, *args, **kwargs)._value)
-        return self
 
-    method.__name__ = outplace.__name__ + "_"
-    method.__doc__ = f"In-place ``{outplace.__name__}``."
-    return method
-
-
-neg_: Callable[..., Tensor] = _unary_(unary.neg)
-exp_: Callable[..., Tensor] = _unary_(unary.exp)
-abs_: Callable[..., Tensor] = _unary_(unary.abs)
-sqrt_: Callable[..., Tensor] = _unary_(unary.sqrt)
-relu_: Callable[..., Tensor] = _unary_(unary.relu)
-clamp_: Callable[..., Tensor] = _unary_(unary.clamp)
-bitwise_not_: Callable[..., Tensor] = _unary_(bitwise.bitwise_not)
-logical_not_: Callable[..., Tensor] = _unary_(unary.logical_not)
+neg_: Callable[..., Tensor] = inplace_of(unary.neg)
+exp_: Callable[..., Tensor] = inplace_of(unary.exp)
+abs_: Callable[..., Tensor] = inplace_of(unary.abs)
+sqrt_: Callable[..., Tensor] = inplace_of(unary.sqrt)
+relu_: Callable[..., Tensor] = inplace_of(unary.relu)
+clamp_: Callable[..., Tensor] = inplace_of(unary.clamp)
+bitwise_not_: Callable[..., Tensor] = inplace_of(bitwise.bitwise_not)
+logical_not_: Callable[..., Tensor] = inplace_of(unary.logical_not)
 
 
 class Overwrite(Function):
@@ -358,3 +367,4 @@ def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
 unsqueeze_: Callable[..., Tensor] = _restride(shape.unsqueeze, "UnsqueezeBackward1")
 t_: Callable[..., Tensor] = _restride(shape.t, "TBackward1")
 transpose_: Callable[..., Tensor] = _restride(shape.transpose, "TransposeBackward1")
+

@@ -73,6 +73,11 @@ KL_TARGET = _rng.dirichlet(np.ones(3), 4)
 KL_TARGET_ZERO = np.where(np.arange(12).reshape(4, 3) == 1, 0.0, KL_TARGET)
 SIGNS = np.array([1.0, -1.0, -1.0, 1.0, 1.0])
 CTC_TARGETS = np.array([[1, 2, 2, 0], [3, 1, 0, 0]])
+LABEL_LISTS = np.array([[0, 3, -1, 2], [1, -1, 0, 0], [3, 2, 1, 0], [-1, 0, 0, 0], [2, 2, -1, 0]])
+MARGIN_CLASSES = np.array([0, 3, 1, 2, 3])
+LABEL_MASK = (_rng.random((5, 4)) > 0.5).astype(float)
+SIGNS_2D = np.where(_rng.random((5, 4)) > 0.5, 1.0, -1.0)
+COUNTS = _rng.integers(0, 6, (5, 4)).astype(float)
 ROWS = [
     Row("linear", lambda F, x, w, b: F.linear(x, w, b), ((3, 4), (5, 4), (5,))),
     Row("linear_3d_no_bias", lambda F, x, w: F.linear(x, w), ((2, 3, 4), (5, 4))),
@@ -361,4 +366,46 @@ ROWS = [
         x, w, stride=2, padding=1, groups=2, dilation=(2, 1, 1)),
         ((1, 4, 3, 3, 2), (4, 2, 2, 2, 3)), directions=8),
     Row("channel_shuffle", lambda F, x: F.channel_shuffle(x, 3), ((2, 6, 2, 2),)),
+] + [
+    # ----- issue 12, breadth: losses -----
+    Row("gaussian_nll_loss", lambda F, x, y, v: F.gaussian_nll_loss(x, y, v * v + 0.1),
+        ((5, 4), (5, 4), (5, 4))),
+    Row("gaussian_nll_loss_full_sum_per_sample_var", lambda F, x, y, v: F.gaussian_nll_loss(
+        x, y, v * v + 0.1, full=True, reduction="sum"), ((5, 4), (5, 4), (5, 1))),
+    Row("gaussian_nll_loss_none_var_without_last_dim", lambda F, x, y, v: F.gaussian_nll_loss(
+        x, y, v * v + 0.1, reduction="none"), ((5, 4), (5, 4), (5,))),
+    Row("poisson_nll_loss", lambda F, x: F.poisson_nll_loss(x, const(F, COUNTS).to(x.dtype)),
+        ((5, 4),)),
+    Row("poisson_nll_loss_rate_full_none", lambda F, x: F.poisson_nll_loss(
+        x, const(F, COUNTS).to(x.dtype), log_input=False, full=True, reduction="none"),
+        ((5, 4),), domain="positive"),
+    Row("cosine_embedding_loss", lambda F, a, b: F.cosine_embedding_loss(
+        a, b, const(F, SIGNS).to(a.dtype), margin=0.2), ((5, 4), (5, 4))),
+    Row("cosine_embedding_loss_none_1d", lambda F, a, b: F.cosine_embedding_loss(
+        a, b, const(F, np.array(-1.0)).to(a.dtype), reduction="none"), ((4,), (4,))),
+    Row("hinge_embedding_loss", lambda F, x: F.hinge_embedding_loss(
+        x, const(F, SIGNS_2D).to(x.dtype), margin=0.5), ((5, 4),)),
+    Row("soft_margin_loss", lambda F, x: F.soft_margin_loss(x, const(F, SIGNS_2D).to(x.dtype)),
+        ((5, 4),)),
+    Row("soft_margin_loss_none", lambda F, x: F.soft_margin_loss(
+        x, const(F, SIGNS_2D).to(x.dtype), reduction="none"), ((5, 4),)),
+    Row("multilabel_soft_margin_loss", lambda F, x, w: F.multilabel_soft_margin_loss(
+        x, const(F, LABEL_MASK).to(x.dtype), weight=w), ((5, 4), (4,))),
+    Row("multilabel_soft_margin_loss_sum", lambda F, x: F.multilabel_soft_margin_loss(
+        x, const(F, LABEL_MASK).to(x.dtype), reduction="sum"), ((5, 4),)),
+    Row("multilabel_margin_loss", lambda F, x: F.multilabel_margin_loss(
+        x, const(F, LABEL_LISTS)), ((5, 4),)),
+    Row("multilabel_margin_loss_none_1d", lambda F, x: F.multilabel_margin_loss(
+        x, const(F, LABEL_LISTS[2]), reduction="none"), ((4,),)),
+    Row("multi_margin_loss", lambda F, x: F.multi_margin_loss(x, const(F, MARGIN_CLASSES)),
+        ((5, 4),)),
+    Row("multi_margin_loss_p2_weight_none", lambda F, x: F.multi_margin_loss(
+        x, const(F, MARGIN_CLASSES), p=2, margin=0.7, weight=const(F, WEIGHTS[:4]).to(x.dtype),
+        reduction="none"), ((5, 4),)),
+    Row("triplet_margin_with_distance_loss", lambda F, a, p, n:
+        F.triplet_margin_with_distance_loss(a, p, n, swap=True), ((5, 4), (5, 4), (5, 4))),
+    Row("triplet_margin_with_distance_loss_cosine", lambda F, a, p, n:
+        F.triplet_margin_with_distance_loss(
+            a, p, n, distance_function=lambda u, v: 1 - F.cosine_similarity(u, v), margin=0.3,
+            reduction="none"), ((5, 4), (5, 4), (5, 4))),
 ]

@@ -182,3 +182,83 @@ def test_deprecated_upsample_functions_warn_as_torch(name, mode):
         want = getattr(torch.nn.functional, name)(torch.tensor(x), scale_factor=2)
     assert [str(w.message) for w in caught] == [str(w.message) for w in expected_warnings]
     np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+_rng = np.random.default_rng(5)
+_X, _Y = _rng.standard_normal((5, 4)), _rng.standard_normal((5, 4))
+_SIGNS = np.where(_rng.random(5) > 0.5, 1.0, -1.0)
+_SIGNS_2D = np.where(_rng.random((5, 4)) > 0.5, 1.0, -1.0)
+_LISTS = np.array([[0, 3, -1, 2], [1, -1, 0, 0], [3, 2, 1, 0], [-1, 0, 0, 0], [2, 2, -1, 0]])
+LOSS_CASES = [
+    ("GaussianNLLLoss", (), {"full": True}, (_X, _Y, _X * _X + 0.1)),
+    ("GaussianNLLLoss", (), {"eps": 0.5, "reduction": "none"}, (_X, _Y, _X[:, :1] ** 2)),
+    ("PoissonNLLLoss", (), {}, (_X, np.abs(_Y) * 3)),
+    ("PoissonNLLLoss", (False, True), {"reduction": "sum"}, (np.abs(_X), np.abs(_Y) * 3)),
+    ("CosineEmbeddingLoss", (0.3,), {}, (_X, _Y, _SIGNS)),
+    ("HingeEmbeddingLoss", (), {"margin": 0.5, "reduction": "none"}, (_X, _SIGNS_2D)),
+    ("MultiLabelSoftMarginLoss", (), {"weight": None}, (_X, (_Y > 0) * 1.0)),
+    ("MultiLabelMarginLoss", (), {}, (_X, _LISTS)),
+    ("MultiMarginLoss", (2, 0.5), {}, (_X, np.array([0, 3, 1, 2, 3]))),
+    ("TripletMarginWithDistanceLoss", (), {"swap": True}, (_X, _Y, _X * _Y)),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs, inputs", LOSS_CASES)
+def test_loss_layer_matches_torch(name, args, kwargs, inputs):
+    layer = getattr(nn, name)(*args, **kwargs)
+    expected = getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(layer) == repr(expected)
+    check_same(layer, expected, *inputs)
+
+
+def test_soft_margin_loss_layer_matches_torch():
+    layer, expected = nn.SoftMarginLoss(reduction="sum"), torch.nn.SoftMarginLoss(
+        reduction="sum")
+    assert repr(layer) == repr(expected)
+    x, want_x = bricks.tensor(_X, requires_grad=True), torch.tensor(_X, requires_grad=True)
+    out, want = layer(x, bricks.tensor(_SIGNS_2D)), expected(want_x, torch.tensor(_SIGNS_2D))
+    out.backward()
+    want.backward()
+    np.testing.assert_allclose(out.item(), want.item())
+    np.testing.assert_allclose(x.grad.numpy(), want_x.grad.numpy())
+
+
+def test_weighted_margin_losses_keep_the_weight_in_the_state_dict_as_torch():
+    weight = np.array([0.5, 1.0, 2.0, 1.5])
+    for name in ("MultiMarginLoss", "MultiLabelSoftMarginLoss"):
+        layer = getattr(nn, name)(weight=bricks.tensor(weight))
+        expected = getattr(torch.nn, name)(weight=torch.tensor(weight))
+        assert list(layer.state_dict()) == list(expected.state_dict()) == ["weight"]
+    target = np.array([0, 3, 1, 2, 3])
+    check_same(nn.MultiMarginLoss(weight=bricks.tensor(weight)),
+               torch.nn.MultiMarginLoss(weight=torch.tensor(weight)), _X, target)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.gaussian_nll_loss(lib.ones(4, 3), lib.ones(4, 3),
+                                                    lib.ones(4, 2)),
+    lambda lib: lib.nn.functional.gaussian_nll_loss(lib.ones(4, 3), lib.ones(4, 3),
+                                                    -lib.ones(4, 3)),
+    lambda lib: lib.nn.functional.gaussian_nll_loss(lib.ones(4, 3), lib.ones(4, 3),
+                                                    lib.ones(4, 3), reduction="bad"),
+    lambda lib: lib.nn.functional.multi_margin_loss(lib.ones(4, 3), lib.tensor([0, 1, 2, 0]),
+                                                    p=3),
+    lambda lib: lib.nn.functional.multi_margin_loss(lib.ones(4, 3), lib.tensor([0, 1, 2, 5])),
+    lambda lib: lib.nn.functional.multi_margin_loss(lib.ones(4, 3),
+                                                    lib.tensor([0, 1, 2, 0]).float()),
+    lambda lib: lib.nn.functional.multilabel_margin_loss(lib.ones(4, 3),
+                                                         lib.tensor([[0, 1]] * 4)),
+    lambda lib: lib.nn.functional.multilabel_margin_loss(lib.ones(4, 3),
+                                                         lib.tensor([[0, 5, -1]] * 4)),
+    lambda lib: lib.nn.functional.triplet_margin_with_distance_loss(
+        lib.ones(2, 3), lib.ones(2, 3), lib.ones(2, 3), margin=0),
+    lambda lib: lib.nn.TripletMarginWithDistanceLoss(margin=-1.0),
+    lambda lib: lib.nn.MultiMarginLoss(p=3),
+    lambda lib: lib.nn.functional.soft_margin_loss(lib.ones(3), lib.ones(3, requires_grad=True)),
+])
+def test_bad_loss_arguments_raise_torchs_error(call):
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(type(expected.value)) as got:
+        call(bricks)
+    assert str(got.value) == str(expected.value)

@@ -19,7 +19,10 @@ from .fold import Fold, Unfold
 from .linear import Bilinear, Identity, LazyLinear, Linear
 from .loss import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, CTCLoss, HuberLoss, KLDivLoss, L1Loss,
-    MarginRankingLoss, MSELoss, NLLLoss, SmoothL1Loss, TripletMarginLoss,
+    MarginRankingLoss, MSELoss, NLLLoss, SmoothL1Loss, TripletMarginLoss, GaussianNLLLoss,
+    PoissonNLLLoss, CosineEmbeddingLoss, HingeEmbeddingLoss, SoftMarginLoss,
+    MultiLabelSoftMarginLoss, MultiLabelMarginLoss, MultiMarginLoss,
+    TripletMarginWithDistanceLoss,
 )
 from .normalization import (
     BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
@@ -76,4 +79,7 @@ __all__ = [
     "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
     "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss", "TripletMarginLoss", "CTCLoss",
+    "GaussianNLLLoss", "PoissonNLLLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss",
+    "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss", "MultiMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]

@@ -1,0 +1,78 @@
+"""Op-table rows of torch's everyday composites and synonyms (issue 12, feat-tbreadth):
+``addcmul``/``addcdiv`` and the BLAS-style ``add*``, differences and integrals, sign tools,
+``cov``/``corrcoef``, and the in-place forms derived by ``ops/inplace_forms.py`` (through a
+copy, so the leaf stays a leaf). Joined to ``OPS`` in op_table.py."""
+
+from __future__ import annotations
+
+from op_table import row
+
+_UN = dict(edges=(((0,),), ((),), ((1, 0, 2),)))
+_BIN = dict(broadcasts=True, edges=(((0, 3), (3,)), ((), ()), ((2, 1), (1, 3))),
+            bad=(((2, 3), (4,)),))
+
+TORCH_NAMES = [
+    row("addcmul", lambda m, a, b, c: m.addcmul(a, b, c, value=0.5), (2, 3), (2, 3), (3,)),
+    row("addcdiv", lambda m, a, b, c: a.addcdiv(b, c, value=-2), (2, 3), (2, 3), (3,),
+        domain="nonzero"),
+    row("addmv", lambda m, a, b, c: m.addmv(a, b, c, beta=0.5, alpha=2), (2,), (2, 3), (3,),
+        bad=(((2,), (2, 3), (4,)),)),
+    row("addmv_beta0", lambda m, a, b, c: m.addmv(a, b, c, beta=0), (2,), (2, 3), (3,)),
+    row("addr", lambda m, a, b, c: a.addr(b, c, alpha=3), (2, 3), (2,), (3,)),
+    row("addbmm", lambda m, a, b, c: m.addbmm(a, b, c), (2, 4), (3, 2, 5), (3, 5, 4),
+        bad=(((2, 4), (3, 2, 5), (4, 5, 4)),)),
+    row("copysign", lambda m, a, b: m.copysign(a, b), (2, 3), (2, 3), domain="nonzero", **_BIN),
+    row("logaddexp2", lambda m, a, b: m.logaddexp2(a, b), (2, 3), (2, 3), **_BIN),
+    row("float_power", lambda m, a: m.float_power(a, 3), (2, 3), dtypes=("float64",),
+        grad_fn=False),
+    row("vdot", lambda m, a, b: m.vdot(a, b), (5,), (5,)),
+    row("diff", lambda m, a: m.diff(a, dim=0), (4, 3), edges=(((0, 3),), ((1, 2),)),
+        bad=(((),),)),
+    row("diff_n2_append", lambda m, a, b: a.diff(2, 1, append=b), (3, 4), (3, 2)),
+    row("aminmax", lambda m, a: m.aminmax(a, dim=1).max * 2 + m.aminmax(a, dim=1).min,
+        (3, 4), domain="distinct", grad_fn=False),
+    row("renorm", lambda m, a: m.renorm(a, 2, 0, 1.0), (3, 4), domain="positive",
+        edges=(((0, 2),),)),
+    row("logcumsumexp", lambda m, a: m.logcumsumexp(a, 1), (3, 4), edges=(((0, 3),),)),
+    row("trapezoid", lambda m, a: m.trapezoid(a, dx=0.5), (3, 4), grad_fn=False),
+    row("trapezoid_x", lambda m, a, x: m.trapezoid(a, x, dim=0), (3, 4), (3,), grad_fn=False),
+    row("trapz", lambda m, a: m.trapz(a, dim=0), (3, 4), grad_fn=False),
+    row("cumulative_trapezoid", lambda m, a: m.cumulative_trapezoid(a), (3, 4)),
+    row("cov", lambda m, a: m.cov(a), (3, 5), grad_fn=False, bad=(((2, 3, 4),),)),
+    row("cov_correction0", lambda m, a: m.cov(a, correction=0), (6,), grad_fn=False),
+    row("corrcoef", lambda m, a: m.corrcoef(a), (3, 5), grad_fn=False),
+    row("ldexp", lambda m, a: m.ldexp(a, m.tensor([1, 0, 3])), (2, 3)),
+    row("clamp_min_fn", lambda m, a: m.clamp_min(a, 0.1), (3, 4), **_UN),
+    row("clamp_max_method", lambda m, a: a.clamp_max(0.1), (3, 4), **_UN),
+    row("sgn", lambda m, a: a.sgn(), (3, 4), differentiable=False, **_UN),
+    row("fix", lambda m, a: m.fix(a * 3), (3, 4), differentiable=False, **_UN),
+    row("msort", lambda m, a: a.msort(), (3, 4), domain="distinct"),
+    row("ravel", lambda m, a: m.ravel(a.transpose(0, -1)), (3, 4), **_UN),
+    row("multiply", lambda m, a, b: m.multiply(a, b), (2, 3), (2, 3), **_BIN),
+    row("subtract", lambda m, a, b: a.subtract(b, alpha=2), (2, 3), (3,), broadcasts=True),
+    row("divide_floor", lambda m, a, b: m.divide(a, b, rounding_mode="floor"), (2, 3), (2, 3),
+        domain="nonzero", differentiable=False),
+    row("negative", lambda m, a: a.negative().absolute(), (2, 3), domain="nonzero"),
+    row("ger", lambda m, a, b: m.ger(a, b), (3,), (4,)),
+    row("xlogy_method", lambda m, a, b: a.xlogy(b), (2, 3), (2, 3), domain="positive"),
+    row("logit", lambda m, a: m.logit(a, eps=1e-3), (2, 3), domain="unit"),
+    row("polygamma_method", lambda m, a: a.polygamma(1), (2, 3), domain="positive"),
+    row("mvlgamma", lambda m, a: m.mvlgamma(a + 2, 3), (2, 3), domain="positive"),
+    row("matrix_power", lambda m, a: a.matrix_power(3), (3, 3), rtol=1e-3),
+    # in-place forms through a copy: values, gradients and grad_fn names as torch's
+    row("sin_", lambda m, a: (a * 1).sin_(), (2, 3), **_UN),
+    row("sigmoid_fn_", lambda m, a: m.sigmoid_(a * 1), (2, 3)),
+    row("log1p_", lambda m, a: (a * 1).log1p_(), (2, 3), domain="positive"),
+    row("atan2_", lambda m, a, b: (a * 1).atan2_(b), (2, 3), (3,), domain="nonzero"),
+    row("addcmul_", lambda m, a, b, c: (a * 1).addcmul_(b, c, value=2), (2, 3), (2, 3), (3,)),
+    row("addcdiv_", lambda m, a, b, c: (a * 1).addcdiv_(b, c), (2, 3), (2, 3), (3,),
+        domain="nonzero"),
+    row("lerp_", lambda m, a, b: (a * 1).lerp_(b, 0.3), (2, 3), (2, 3)),
+    row("clamp_min_", lambda m, a: (a * 1).clamp_min_(0.2), (2, 3), domain="nonzero"),
+    row("tril_", lambda m, a: (a * 1).tril_(-1), (3, 4)),
+    row("cumsum_", lambda m, a: (a * 1).cumsum_(1), (3, 4)),
+    row("nan_to_num_", lambda m, a: (a / 0.0 * 1).nan_to_num_(posinf=2.0), (3, 4),
+        differentiable=False),
+    row("round_grad", lambda m, a: (a * 1).round_() * a, (3, 4)),
+    row("lt_grad", lambda m, a: (a * 1).lt_(0.2) * a, (3, 4), grad_fn=False),
+]
