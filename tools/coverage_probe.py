@@ -96,7 +96,7 @@ LazyInstanceNorm2d LazyInstanceNorm3d AvgPool3d AdaptiveAvgPool3d ConvTranspose3
 LazyConvTranspose3d ZeroPad3d ReflectionPad3d ReplicationPad3d CircularPad3d UpsamplingNearest2d
 UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d GaussianNLLLoss PoissonNLLLoss
 CosineEmbeddingLoss HingeEmbeddingLoss SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss
-MultiMarginLoss TripletMarginWithDistanceLoss
+MultiMarginLoss TripletMarginWithDistanceLoss AlphaDropout FeatureAlphaDropout
 """
 
 FUNCTIONAL = """
@@ -113,7 +113,8 @@ max_unpool2d threshold threshold_ hardshrink softshrink tanhshrink local_respons
 adaptive_avg_pool3d conv_transpose3d upsample_nearest upsample_bilinear pdist channel_shuffle
 lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_ gaussian_nll_loss poisson_nll_loss
 cosine_embedding_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss
-multilabel_margin_loss multi_margin_loss triplet_margin_with_distance_loss
+multilabel_margin_loss multi_margin_loss triplet_margin_with_distance_loss alpha_dropout
+feature_alpha_dropout affine_grid grid_sample
 """
 
 OPTIM = """

@@ -1,14 +1,16 @@
 """Channel dropout of ``bricks.nn.functional`` (re-exported there): ``dropout1d``,
-``dropout2d`` and ``dropout3d`` zero whole channels (Tompson et al., 2015)."""
+``dropout2d`` and ``dropout3d`` zero whole channels (Tompson et al., 2015); and the alpha
+dropouts of self-normalizing networks, ``alpha_dropout`` and ``feature_alpha_dropout``."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 from .. import ops
 from .._tensor import Tensor
 
-__all__ = ["dropout1d", "dropout2d", "dropout3d"]
+__all__ = ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
 
 
 def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool,
@@ -74,3 +76,47 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
     return _channel_dropout(input, p, training, inplace, input.ndim == 5)
 
 
+
+
+# The value SELU saturates at for large negative inputs (-scale * alpha): alpha dropout sets
+# dropped units to it, then an affine map restores the mean and variance (Klambauer et al.).
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_dropout(input: Tensor, p: float, training: bool, inplace: bool,
+                   feature: bool) -> Tensor:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if feature and input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if p == 1.0:
+        out = input * 0.0
+    else:
+        from .._creation import default_generator
+
+        shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2) if feature else input.shape
+        keep = (default_generator.numpy.random(shape) >= p).astype(input._value.dtype)
+        a = 1.0 / math.sqrt((_SELU_SATURATION ** 2 * p + 1) * (1 - p))
+        shift = (keep - 1) * (_SELU_SATURATION * a) + _SELU_SATURATION * a * p
+        out = input * Tensor._wrap(keep * a) + Tensor._wrap(shift)
+    return ops.inplace.copy_(input, out) if inplace else out
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Dropout for self-normalizing networks (SELU): each element is set, with probability
+    ``p``, to SELU's saturation value, then all are mapped affinely so that zero mean and
+    unit variance are kept. Off outside training (the default here, as PyTorch).
+
+    Raises:
+        ValueError: if ``p`` is not in [0, 1].
+    """
+    return _alpha_dropout(input, p, training, inplace, feature=False)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    """``alpha_dropout`` of whole channels: one draw per (sample, channel) of (N, C, *)."""
+    return _alpha_dropout(input, p, training, inplace, feature=True)

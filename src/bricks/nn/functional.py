@@ -565,7 +565,10 @@ from ._normalization import (  # noqa: E402
     cosine_similarity, group_norm, instance_norm, normalize, pairwise_distance, rms_norm,
     local_response_norm, pdist,
 )
-from ._dropout import dropout1d, dropout2d, dropout3d  # noqa: E402
+from ._dropout import (  # noqa: E402
+    alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout,
+)
+from ._spatial import affine_grid, grid_sample  # noqa: E402
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 from ._embedding_bag import embedding_bag  # noqa: E402
 from ._margin_losses import (  # noqa: E402
@@ -600,4 +603,5 @@ __all__ += [
     "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss", "multi_margin_loss",
     "multilabel_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
     "soft_margin_loss", "triplet_margin_with_distance_loss",
+    "alpha_dropout", "feature_alpha_dropout", "affine_grid", "grid_sample",
 ]

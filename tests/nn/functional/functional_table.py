@@ -78,6 +78,7 @@ MARGIN_CLASSES = np.array([0, 3, 1, 2, 3])
 LABEL_MASK = (_rng.random((5, 4)) > 0.5).astype(float)
 SIGNS_2D = np.where(_rng.random((5, 4)) > 0.5, 1.0, -1.0)
 COUNTS = _rng.integers(0, 6, (5, 4)).astype(float)
+SAMPLING_GRID = _rng.uniform(-1.3, 1.3, (2, 4, 7, 2))
 ROWS = [
     Row("linear", lambda F, x, w, b: F.linear(x, w, b), ((3, 4), (5, 4), (5,))),
     Row("linear_3d_no_bias", lambda F, x, w: F.linear(x, w), ((2, 3, 4), (5, 4))),
@@ -408,4 +409,27 @@ ROWS = [
         F.triplet_margin_with_distance_loss(
             a, p, n, distance_function=lambda u, v: 1 - F.cosine_similarity(u, v), margin=0.3,
             reduction="none"), ((5, 4), (5, 4), (5, 4))),
+] + [
+    # ----- issue 12, breadth: spatial transformers -----
+    Row("affine_grid", lambda F, t: F.affine_grid(t, (2, 3, 4, 5), align_corners=False),
+        ((2, 2, 3),)),
+    Row("affine_grid_3d_align_corners", lambda F, t: F.affine_grid(
+        t, (2, 3, 2, 4, 3), align_corners=True), ((2, 3, 4),)),
+    Row("grid_sample", lambda F, x, g: F.grid_sample(x, g * 1.3, align_corners=False),
+        ((2, 3, 5, 6), (2, 4, 7, 2))),
+    Row("grid_sample_border_align_corners", lambda F, x, g: F.grid_sample(
+        x, g * 1.3, padding_mode="border", align_corners=True), ((2, 3, 5, 6), (2, 4, 7, 2))),
+    Row("grid_sample_reflection", lambda F, x, g: F.grid_sample(
+        x, g * 2.5, padding_mode="reflection", align_corners=False),
+        ((2, 3, 5, 6), (2, 4, 7, 2))),
+    Row("grid_sample_reflection_align_corners", lambda F, x, g: F.grid_sample(
+        x, g * 2.5, padding_mode="reflection", align_corners=True),
+        ((2, 3, 5, 6), (2, 4, 7, 2))),
+    # nearest sampling: no gradient reaches the grid (torch's is zeros), so it is a constant
+    Row("grid_sample_nearest", lambda F, x: F.grid_sample(
+        x, const(F, SAMPLING_GRID).to(x.dtype), mode="nearest", align_corners=False),
+        ((2, 3, 5, 6),)),
+    Row("spatial_transformer", lambda F, x, t: F.grid_sample(
+        x, F.affine_grid(t, (2, 3, 4, 4), align_corners=False), align_corners=False),
+        ((2, 3, 5, 6), (2, 2, 3))),
 ]

@@ -93,6 +93,12 @@ SETS_TORCH_DISAGREES_ON = {
     ("conv_transpose1d", "float32"): ("infinities", "nan"),
     ("hardshrink", "float64"): ("nan",), ("softshrink", "float64"): ("nan",),
     ("conv_transpose3d", "float32"): ("infinities", "nan"),
+    # grid_sample: torch's CPU backward crashes the process (segmentation fault) on grids
+    # with inf or NaN coordinates, so those sets cannot be compared
+    **{(name, dtype): ("infinities", "nan") for name in (
+        "grid_sample", "grid_sample_border_align_corners", "grid_sample_reflection",
+        "grid_sample_reflection_align_corners", "grid_sample_nearest", "spatial_transformer")
+       for dtype in ("float32", "float64")},
     **{(name, dtype): ("saturation",) for name in _SDPA for dtype in ("float32", "float64")},
 }
 

@@ -262,3 +262,79 @@ def test_bad_loss_arguments_raise_torchs_error(call):
     with pytest.raises(type(expected.value)) as got:
         call(bricks)
     assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.affine_grid(lib.ones(2, 2, 3).long(), (2, 3, 4, 5),
+                                              align_corners=False),
+    lambda lib: lib.nn.functional.affine_grid(lib.ones(2, 2, 3), (2, 3, 4), align_corners=False),
+    lambda lib: lib.nn.functional.affine_grid(lib.ones(2, 3, 4), (2, 3, 4, 5),
+                                              align_corners=False),
+    lambda lib: lib.nn.functional.affine_grid(lib.ones(2, 2, 3), (2, 3, 0, 5),
+                                              align_corners=False),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 4, 5), lib.ones(2, 4, 5, 2),
+                                              mode="cubic", align_corners=False),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 4, 5), lib.ones(2, 4, 5, 2),
+                                              padding_mode="foo", align_corners=False),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 4, 5), lib.ones(1, 4, 5, 2),
+                                              align_corners=False),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 4, 5), lib.ones(2, 4, 5, 1),
+                                              align_corners=False),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 4, 5),
+                                              lib.ones(2, 4, 5, 2).double(),
+                                              align_corners=False),
+    lambda lib: lib.nn.functional.alpha_dropout(lib.ones(3), 1.5, True),
+    lambda lib: lib.nn.functional.feature_alpha_dropout(lib.ones(3), -1.0, True),
+])
+def test_bad_spatial_and_dropout_arguments_raise_torchs_error(call):
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(type(expected.value)) as got:
+        call(bricks)
+    assert str(got.value) == str(expected.value)
+
+
+def test_grid_functions_warn_as_torch_without_align_corners():
+    theta = np.array([[[0.9, 0.1, 0.0], [-0.1, 0.8, 0.1]]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        grid = bricks.nn.functional.affine_grid(bricks.tensor(theta), (1, 1, 3, 4))
+        out = bricks.nn.functional.grid_sample(bricks.ones(1, 1, 3, 4, dtype=bricks.float64),
+                                               grid)
+    with warnings.catch_warnings(record=True) as expected:
+        warnings.simplefilter("always")
+        want_grid = torch.nn.functional.affine_grid(torch.tensor(theta), (1, 1, 3, 4))
+        want = torch.nn.functional.grid_sample(torch.ones(1, 1, 3, 4, dtype=torch.float64),
+                                               want_grid)
+    assert [str(w.message) for w in caught] == [str(w.message) for w in expected]
+    np.testing.assert_allclose(out.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("name, feature", [("AlphaDropout", False),
+                                           ("FeatureAlphaDropout", True)])
+def test_alpha_dropout_keeps_mean_and_variance_and_is_off_in_eval(name, feature):
+    layer = getattr(nn, name)(0.3)
+    assert repr(layer) == repr(getattr(torch.nn, name)(0.3))
+    bricks.manual_seed(0)
+    x = bricks.randn(64, 50, 40)
+    y = layer(x)
+    assert abs(float(y.mean())) < 0.05 and abs(float(y.std()) - 1.0) < 0.05
+    alpha, p = 1.7580993408473766, 0.3
+    a = 1.0 / np.sqrt((alpha ** 2 * p + 1) * (1 - p))
+    dropped = np.isclose(y.numpy(), -alpha * a * (1 - p))  # every dropped unit gets it
+    if feature:  # whole channels dropped together
+        assert (dropped.all(-1) | ~dropped.any(-1)).all()
+    assert 0.2 < dropped.mean() < 0.4
+    layer.eval()
+    assert layer(x) is x
+    assert float(bricks.nn.functional.alpha_dropout(x, 1.0, True).abs().sum()) == 0.0
+
+
+def test_alpha_dropout_gradient_is_the_kept_scale():
+    x = bricks.randn(30, 20, requires_grad=True)
+    y = bricks.nn.functional.alpha_dropout(x, 0.4, True)
+    y.sum().backward()
+    p, alpha = 0.4, 1.7580993408473766
+    a = 1.0 / np.sqrt((alpha ** 2 * p + 1) * (1 - p))
+    grads = x.grad.numpy()
+    assert (np.isclose(grads, 0.0) | np.isclose(grads, a)).all()

@@ -1,5 +1,5 @@
 """Dropout: zero random elements (Dropout) or whole channels (Dropout1d, 2d, 3d) in training,
-scaling the rest by ``1 / (1 - p)``."""
+scaling the rest by ``1 / (1 - p)``; and alpha dropout (AlphaDropout, FeatureAlphaDropout)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+           "FeatureAlphaDropout"]
 
 
 class Dropout(Module):
@@ -83,3 +84,16 @@ class Dropout3d(_DropoutNd):
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability ``p``."""
 
     _functional = staticmethod(F.dropout3d)
+
+
+class AlphaDropout(_DropoutNd):
+    """Alpha dropout (Klambauer et al., 2017): dropout that keeps the zero mean and unit
+    variance a SELU network needs; see ``F.alpha_dropout``."""
+
+    _functional = staticmethod(F.alpha_dropout)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels of (N, C, *); see ``F.feature_alpha_dropout``."""
+
+    _functional = staticmethod(F.feature_alpha_dropout)
