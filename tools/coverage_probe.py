@@ -44,7 +44,8 @@ copysign float_power logaddexp2 logcumsumexp aminmax cov corrcoef matrix_power t
 cumulative_trapezoid gcd lcm frexp ldexp nextafter i0 polygamma mvlgamma renorm sgn fix positive
 negative multiply subtract divide greater greater_equal less less_equal not_equal absolute ravel
 msort vdot ger row_stack sin_ cos_ tanh_ sigmoid_ relu_ exp_ log_ sqrt_ zero_ fill_ clamp_
-detach_ abs_ neg_ round_ floor_ ceil_ trunc_
+detach_ abs_ neg_ round_ floor_ ceil_ trunc_ atleast_1d atleast_2d atleast_3d diagflat
+cartesian_prod broadcast_shapes tril_indices triu_indices is_nonzero is_same_size is_signed
 get_num_threads
 """
 
@@ -75,7 +76,8 @@ exp2_ expm1_ erf_ erfinv_ floor_ ceil_ round_ trunc_ frac_ reciprocal_ rsqrt_ sq
 lgamma_ digamma_ asin_ acos_ atan_ sinh_ cosh_ asinh_ acosh_ atanh_ arcsin_ tril_ triu_ cumsum_
 cumprod_ fmod_ remainder_ hypot_ lerp_ atan2_ eq_ ne_ lt_ le_ gt_ ge_ floor_divide_
 true_divide_ nan_to_num_ clip_ addmm_ baddbmm_ logit_ xlogy_ sgn_ addmv_ addr_ addbmm_
-copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_
+copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_ diagflat is_nonzero
+is_same_size is_signed
 """
 
 NN = """
