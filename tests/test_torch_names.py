@@ -207,3 +207,50 @@ def test_values_and_dtypes_match_torch(f: Callable[[Any], Any]) -> None:
 def test_errors_match_torch_type(f: Callable[[Any], Any]) -> None:
     t, b = _error(f)
     assert isinstance(b, type(t)), (t, b)
+
+
+@pytest.mark.parametrize("f", [
+    lambda m: m.atleast_1d(m.tensor(3.0)),
+    lambda m: m.atleast_2d(m.tensor([1.0, 2.0])),
+    lambda m: m.atleast_3d(m.ones(2, 3)),
+    lambda m: m.atleast_3d(m.tensor([1, 2])),
+    lambda m: m.atleast_2d(m.tensor(1), m.ones(2, 2, 2)),
+    lambda m: m.atleast_1d([m.tensor(1), m.tensor([2])]),
+    lambda m: m.diagflat(m.tensor([[1, 2], [3, 4]]), 1),
+    lambda m: m.tensor([1.0, 2.0]).diagflat(-1),
+    lambda m: m.cartesian_prod(m.tensor([1, 2]), m.tensor([3, 4, 5])),
+    lambda m: m.cartesian_prod(m.tensor([1, 2])),
+    lambda m: m.tril_indices(3, 4),
+    lambda m: m.triu_indices(4, 3, offset=1, dtype=m.int32),
+    lambda m: m.tril_indices(3, 3, -1),
+])
+def test_structure_helpers_match_torch(f: Callable[[Any], Any]) -> None:
+    t, b = _both(f)
+    _same(tuple(t) if isinstance(t, (tuple, list)) else t,
+          tuple(b) if isinstance(b, (tuple, list)) else b)
+
+
+def test_structure_gradients_and_predicates_match_torch() -> None:
+    grads = []
+    for m in (torch, bricks):
+        x = m.tensor([1.0, 2.0, 3.0], dtype=m.float64, requires_grad=True)
+        (m.diagflat(x, 1) * 2).sum().backward()
+        (m.cartesian_prod(x, x)[:, 1] ** 2).sum().backward()
+        m.atleast_3d(x).sum().backward()
+        grads.append(x.grad.numpy())
+        assert m.broadcast_shapes((2, 1), (3,), 1) == (2, 3)
+        assert m.is_nonzero(m.tensor([1.5])) and not m.is_nonzero(m.tensor(0))
+        assert m.ones(2, 3).is_same_size(m.zeros(2, 3)) and not m.is_same_size(m.ones(2), m.ones(3))
+        assert m.ones(1).is_signed() and not m.is_signed(m.ones(1, dtype=m.uint8))
+        assert not m.ones(1, dtype=m.bool).is_signed()
+    np.testing.assert_allclose(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("f", [
+    lambda m: m.broadcast_shapes((2,), (3,)),
+    lambda m: m.is_nonzero(m.ones(2)),
+    lambda m: m.is_nonzero(m.ones(0)),
+])
+def test_structure_errors_match_torch(f: Callable[[Any], Any]) -> None:
+    t, b = _error(f)
+    assert type(b) is type(t)

@@ -44,7 +44,8 @@ copysign float_power logaddexp2 logcumsumexp aminmax cov corrcoef matrix_power t
 cumulative_trapezoid gcd lcm frexp ldexp nextafter i0 polygamma mvlgamma renorm sgn fix positive
 negative multiply subtract divide greater greater_equal less less_equal not_equal absolute ravel
 msort vdot ger row_stack sin_ cos_ tanh_ sigmoid_ relu_ exp_ log_ sqrt_ zero_ fill_ clamp_
-detach_ abs_ neg_ round_ floor_ ceil_ trunc_
+detach_ abs_ neg_ round_ floor_ ceil_ trunc_ atleast_1d atleast_2d atleast_3d diagflat
+cartesian_prod broadcast_shapes tril_indices triu_indices is_nonzero is_same_size is_signed
 get_num_threads
 """
 
@@ -65,6 +66,7 @@ mv dot outer addmm softmax log_softmax eq ne lt le gt ge isnan isinf isfinite is
 allclose equal logical_not logical_and logical_or bitwise_and new_zeros new_ones new_full
 new_empty new_tensor stride storage_offset element_size nelement is_floating_point
 apply_ map_ inverse det movedim
+scatter_reduce scatter_reduce_ index_put index_put_
 addcmul addcmul_ addcdiv addcdiv_ clamp_min clamp_max clamp_min_ clamp_max_ addmv addr addbmm
 diff logit xlogy sinc heaviside copysign float_power logaddexp2 logcumsumexp aminmax cov
 corrcoef matrix_power gcd lcm frexp ldexp nextafter i0 polygamma mvlgamma renorm sgn fix
@@ -74,7 +76,8 @@ exp2_ expm1_ erf_ erfinv_ floor_ ceil_ round_ trunc_ frac_ reciprocal_ rsqrt_ sq
 lgamma_ digamma_ asin_ acos_ atan_ sinh_ cosh_ asinh_ acosh_ atanh_ arcsin_ tril_ triu_ cumsum_
 cumprod_ fmod_ remainder_ hypot_ lerp_ atan2_ eq_ ne_ lt_ le_ gt_ ge_ floor_divide_
 true_divide_ nan_to_num_ clip_ addmm_ baddbmm_ logit_ xlogy_ sgn_ addmv_ addr_ addbmm_
-copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_
+copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_ diagflat is_nonzero
+is_same_size is_signed
 """
 
 NN = """
@@ -124,6 +127,12 @@ SCHEDULERS = """
 LRScheduler StepLR MultiStepLR ExponentialLR CosineAnnealingLR LambdaLR MultiplicativeLR
 ReduceLROnPlateau CyclicLR OneCycleLR CosineAnnealingWarmRestarts LinearLR ConstantLR
 SequentialLR ChainedScheduler PolynomialLR
+"""
+
+DISTRIBUTIONS = """
+Distribution Normal Uniform Bernoulli Categorical Multinomial MultivariateNormal Gamma Chi2
+Exponential Beta Dirichlet Laplace Cauchy StudentT LogNormal HalfNormal Poisson Binomial
+Geometric Independent OneHotCategorical kl_divergence register_kl
 """
 
 # The device and environment idioms programs start with (dotted: reached attribute by attribute).
@@ -237,6 +246,8 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                  ("torch.optim.*", bricks.optim, OPTIM),
                                  ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
                                   SCHEDULERS),
+                                 ("torch.distributions.*", bricks.distributions,
+                                  DISTRIBUTIONS),
                                  ("environment (torch.backends, accelerator, ...)", bricks,
                                   ENVIRONMENT),
                                  ("torch.testing.*", bricks.testing, TESTING),

@@ -11,7 +11,7 @@ from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
 from . import decompositions, extras, indexing, layout, matrix, pointwise, stats
-from . import composites, inplace_forms, synonyms
+from . import composites, inplace_forms, structure, synonyms
 # complex_numbers guards the real-only ops of the families above when imported: before binding
 from . import complex_numbers
 from .. import _everyday  # noqa: E402  (its in-place fills import ops.inplace, loaded above)
@@ -33,12 +33,13 @@ from .complex_numbers import *  # noqa: F403
 from .layout import *  # noqa: F403
 from .synonyms import *  # noqa: F403
 from .composites import *  # noqa: F403
+from .structure import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__
            + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__
            + decompositions.__all__ + extras.__all__ + complex_numbers.__all__
-           + layout.__all__ + synonyms.__all__ + composites.__all__
+           + layout.__all__ + synonyms.__all__ + composites.__all__ + structure.__all__
            + list(inplace_forms.TORCH_FUNCTIONS))
 globals().update(inplace_forms.TORCH_FUNCTIONS)  # bricks.sin_ and the other in-place functions
 
@@ -122,7 +123,7 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 #      type checkers read at the end of ``Tensor``; a test fails until they match this table.
 _FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace,
              indexing, matrix, pointwise, stats, decompositions, extras, complex_numbers,
-             layout, synonyms, composites)
+             layout, synonyms, composites, structure)
 
 # Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
 # under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).
@@ -133,7 +134,9 @@ _FUNCTIONS_ONLY = frozenset({
     "std_mean", "var_mean", "logspace",
     "iadd", "isub", "imul", "itruediv", "iand", "ior", "ixor",
     "complex", "polar", "view_as_real", "view_as_complex", "is_complex", "real", "imag",
-    "row_stack", "trapezoid", "trapz", "cumulative_trapezoid", "isin",
+    "atleast_1d", "atleast_2d", "atleast_3d", "cartesian_prod", "broadcast_shapes",
+    "tril_indices", "triu_indices", "row_stack", "trapezoid", "trapz", "cumulative_trapezoid",
+    "isin",
 })
 
 _METHODS: dict[str, Any] = {
