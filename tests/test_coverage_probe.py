@@ -28,6 +28,8 @@ def test_every_probed_name_exists_in_torch():
     assert [n for n in probe.names(probe.OPTIM) if not hasattr(torch.optim, n)] == []
     assert [n for n in probe.names(probe.SCHEDULERS)
             if not hasattr(torch.optim.lr_scheduler, n)] == []
+    assert [n for n in probe.names(probe.DISTRIBUTIONS)
+            if not hasattr(torch.distributions, n)] == []
     assert [n for n in probe.names(probe.ENVIRONMENT) if not probe.has(torch, n)] == []
     assert [n for n in probe.names(probe.TESTING) if not hasattr(torch.testing, n)] == []
     assert [n for n in probe.names(probe.SPECIAL) if not hasattr(torch.special, n)] == []

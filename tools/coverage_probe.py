@@ -66,6 +66,7 @@ mv dot outer addmm softmax log_softmax eq ne lt le gt ge isnan isinf isfinite is
 allclose equal logical_not logical_and logical_or bitwise_and new_zeros new_ones new_full
 new_empty new_tensor stride storage_offset element_size nelement is_floating_point
 apply_ map_ inverse det movedim
+scatter_reduce scatter_reduce_ index_put index_put_
 addcmul addcmul_ addcdiv addcdiv_ clamp_min clamp_max clamp_min_ clamp_max_ addmv addr addbmm
 diff logit xlogy sinc heaviside copysign float_power logaddexp2 logcumsumexp aminmax cov
 corrcoef matrix_power gcd lcm frexp ldexp nextafter i0 polygamma mvlgamma renorm sgn fix
@@ -126,6 +127,12 @@ SCHEDULERS = """
 LRScheduler StepLR MultiStepLR ExponentialLR CosineAnnealingLR LambdaLR MultiplicativeLR
 ReduceLROnPlateau CyclicLR OneCycleLR CosineAnnealingWarmRestarts LinearLR ConstantLR
 SequentialLR ChainedScheduler PolynomialLR
+"""
+
+DISTRIBUTIONS = """
+Distribution Normal Uniform Bernoulli Categorical Multinomial MultivariateNormal Gamma Chi2
+Exponential Beta Dirichlet Laplace Cauchy StudentT LogNormal HalfNormal Poisson Binomial
+Geometric Independent OneHotCategorical kl_divergence register_kl
 """
 
 # The device and environment idioms programs start with (dotted: reached attribute by attribute).
@@ -241,6 +248,8 @@ def report() -> dict[str, tuple[int, int, list[str]]]:
                                  ("torch.optim.*", bricks.optim, OPTIM),
                                  ("torch.optim.lr_scheduler.*", bricks.optim.lr_scheduler,
                                   SCHEDULERS),
+                                 ("torch.distributions.*", bricks.distributions,
+                                  DISTRIBUTIONS),
                                  ("environment (torch.backends, accelerator, ...)", bricks,
                                   ENVIRONMENT),
                                  ("torch.testing.*", bricks.testing, TESTING),

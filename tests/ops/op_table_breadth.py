@@ -103,6 +103,32 @@ INDEXING = [
         (2, 3), (2, 2)),
     row("scatter_", lambda m, a, b: (a * 1).scatter_(0, _index(m, [[1, 0]]), b), (3, 2),
         (1, 2), grad_fn=False),
+    row("scatter_reduce_sum", lambda m, a, b: m.scatter_reduce(
+        a, 0, _index(m, [[1, 0, 1], [2, 2, 1]]), b, "sum"), (3, 3), (2, 3),
+        bad=(((3,), (2, 3)),)),
+    row("scatter_reduce_mean", lambda m, a, b: a.scatter_reduce(
+        1, _index(m, [[0, 0], [2, 0]]), b, "mean", include_self=False), (2, 3), (2, 2)),
+    row("scatter_reduce_prod", lambda m, a, b: a.scatter_reduce(
+        0, _index(m, [[1, 0, 1], [1, 2, 1]]), b, "prod"), (3, 3), (2, 3)),
+    row("scatter_reduce_prod_exclusive", lambda m, a, b: a.scatter_reduce(
+        0, _index(m, [[1, 0, 1]]), b, "prod", include_self=False), (3, 3), (1, 3)),
+    # distinct values, src scaled so that none equals one of self's (no ties across them)
+    row("scatter_reduce_amax", lambda m, a, b: m.scatter_reduce(
+        a, 0, _index(m, [[1, 0, 1], [1, 2, 1]]), b * 1.001, "amax"), (3, 3), (2, 3),
+        domain="distinct"),
+    row("scatter_reduce_amin", lambda m, a, b: a.scatter_reduce(
+        0, _index(m, [[1, 0, 1], [1, 2, 1]]), b * 1.001, "amin", include_self=False), (3, 3),
+        (2, 3), domain="distinct"),
+    row("scatter_reduce_", lambda m, a, b: (a * 1).scatter_reduce_(
+        0, _index(m, [[1, 0]]), b, "sum"), (3, 2), (1, 2), grad_fn=False),
+    row("index_put", lambda m, a, b: m.index_put(a, (_index(m, [2, 0]),), b), (3, 4),
+        (2, 4), bad=(((3, 4), (3, 4)),)),
+    row("index_put_accumulate", lambda m, a, b: a.index_put(
+        (_index(m, [0, 2, 0]), _index(m, [1, 1, 1])), b, accumulate=True), (3, 4), (3,)),
+    row("index_put_broadcast", lambda m, a, b: a.index_put((_index(m, [1]),), b), (3, 4),
+        (4,)),
+    row("index_put_", lambda m, a, b: (a * 1).index_put_(
+        (_index(m, [1, 1]),), b, accumulate=True), (3, 2), (2, 2), grad_fn=False),
     row("index_add", lambda m, a, b: m.index_add(a, 0, _index(m, [0, 2, 0]), b), (3, 4),
         (3, 4), bad=(((3, 4), (2, 4)),)),
     row("index_add_alpha", lambda m, a, b: a.index_add(1, _index(m, [1, 1]), b, alpha=2.0),

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._device import xp
 from .._dtypes import get_default_dtype
-from .._creation import tensor
+from .._creation import _rng, tensor
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 
 __all__ = ["Distribution"]
+
+
+def draw(numpy_sampler: Any, like: Tensor, *params: Tensor, shape: Any) -> Tensor:
+    """A draw from bricks' generator by a NumPy sampler (``Generator.gamma``, ``.poisson``, ...)
+    of the parameters broadcast to ``shape``, as a tensor of ``like``'s dtype, without gradient.
+    """
+    arrays = [xp.broadcast_to(p.detach()._value.astype(xp.float64), shape) for p in params]
+    values = numpy_sampler(_rng(None), *arrays, size=shape)
+    return Tensor._wrap(xp.asarray(values).astype(like._value.dtype))
 
 
 def as_tensor(value: Any, like: Any = None) -> Tensor:
@@ -77,6 +87,16 @@ class Distribution:
     def entropy(self) -> Tensor:
         raise NotImplementedError
 
+    def cdf(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def icdf(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    @property
+    def mode(self) -> Tensor:
+        raise NotImplementedError(f"{type(self)} does not implement mode")
+
     @property
     def stddev(self) -> Tensor:
         return self.variance.sqrt()
@@ -97,8 +117,17 @@ class Distribution:
                              f"{self!r} to satisfy the constraint {constraint}, but found "
                              f"invalid values:\n{value}")
 
+    def _check_value(self, ok: Tensor, value: Tensor, support: str) -> None:
+        """Raise torch's ValueError when validation is on and ``value`` is outside the support."""
+        if self._validate_args and not bool(ok.all()):
+            raise ValueError(f"Expected value argument ({type(value).__name__} of shape "
+                             f"{tuple(value.shape)}) to be within the support ({support}) of "
+                             f"the distribution {self!r}, but found invalid values:\n{value}")
+
     def __repr__(self) -> str:
-        names = [n for n in self.arg_constraints if n in self.__dict__]
+        given = self.__dict__.get("_given_params")  # only the one given of probs/logits
+        names = [n for n in self.arg_constraints if n in self.__dict__
+                 and (given is None or n in given or n not in ("probs", "logits"))]
         shown = ", ".join(f"{n}: {_shown(self.__dict__[n])}" for n in names)
         return f"{type(self).__name__}({shown})"
 

@@ -9,6 +9,7 @@ from .. import linalg
 from .._creation import randn
 from .._tensor import Size, Tensor
 from ..ops.matrix import diagonal
+from ..ops.extras import erfinv
 from ..ops.pointwise import erf
 from .distribution import Distribution, as_tensor, broadcast_all
 
@@ -61,6 +62,14 @@ class Normal(Distribution):
     def cdf(self, value: Any) -> Tensor:
         value = as_tensor(value, self.loc)
         return 0.5 * (1 + erf((value - self.loc) / (self.scale * math.sqrt(2))))
+
+    def icdf(self, value: Any) -> Tensor:
+        value = as_tensor(value, self.loc)
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
 
 
 class MultivariateNormal(Distribution):

@@ -1,6 +1,6 @@
-"""Writing by index (``scatter``, ``scatter_add``, ``index_add``, ``index_copy``, ``index_fill``
-and their in-place forms) and reading by index (``take_along_dim``, ``narrow``, ``select``),
-``roll`` and ``repeat_interleave``."""
+"""Writing by index (``scatter``, ``scatter_add``, ``scatter_reduce``, ``index_add``,
+``index_copy``, ``index_fill``, ``index_put`` and their in-place forms) and reading by index
+(``take_along_dim``, ``narrow``, ``select``), ``roll`` and ``repeat_interleave``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Any, Callable
 from .._device import array_module, xp
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function, rename
-from .index import _scatter_add, gather, index_select
+from ..autograd.function import unbroadcast
+from .index import IndexPut, _assign_error, _index, _scatter_add, gather, index_select
 from .inplace import _rebase, _records, _store
 from .shape import expand, reshape
 
-__all__ = ["scatter", "scatter_add", "index_add", "index_copy", "index_fill", "scatter_",
-           "scatter_add_", "index_add_", "index_copy_", "index_fill_", "take_along_dim",
+__all__ = ["scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
+           "index_put", "scatter_", "scatter_add_", "scatter_reduce_", "index_add_",
+           "index_copy_", "index_fill_", "index_put_", "take_along_dim",
            "roll", "repeat_interleave", "narrow", "select"]
 
 
@@ -84,6 +86,121 @@ class ScatterAdd(Function):
             gsrc = array_module(gy).zeros(self.src_shape, gy.dtype)
             gsrc[_region(self.index)] = gy[_grids(self.index, self.axis)]
         return gy, gsrc
+
+
+# reduce name -> (the NumPy ufunc that folds values in, its identity); mean folds by adding
+_REDUCTIONS = {"sum": (xp.add, 0), "mean": (xp.add, 0), "prod": (xp.multiply, 1),
+               "amax": (xp.maximum, -xp.inf), "amin": (xp.minimum, xp.inf)}
+_ALIASES = {"max": "amax", "min": "amin"}  # torch takes these too
+
+
+def _identity(dtype: Any, reduce: str) -> Any:
+    """The reduction's identity in ``dtype`` (an integer's extremes stand for -inf/+inf)."""
+    value = _REDUCTIONS[reduce][1]
+    if xp.dtype(dtype).kind in "iub" and abs(value) == xp.inf:
+        info = xp.iinfo(dtype) if xp.dtype(dtype).kind != "b" else None
+        return (info.min if value < 0 else info.max) if info else value > 0
+    return value
+
+
+def _counts(shape: tuple, index: Any, axis: int, include_self: bool, dtype: Any) -> Any:
+    """How many values each position of a mean reduces (self counted when included)."""
+    module = array_module(index)
+    counts = module.full(shape, 1 if include_self else 0, dtype)
+    _scatter_add(counts, index, module.ones(index.shape, dtype), axis)
+    return counts
+
+
+def _reduce_into(x: Any, src: Any, index: Any, axis: int, reduce: str,
+                 include_self: bool) -> Any:
+    """``x`` with ``src`` folded in at ``index`` along ``axis`` by the reduction."""
+    ufunc = getattr(array_module(x), _REDUCTIONS[reduce][0].__name__)
+    y = x.copy()
+    grids = _grids(index, axis)
+    if not include_self:
+        y[grids] = _identity(y.dtype, reduce)
+    ufunc.at(y, grids, src[_region(index)])
+    if reduce == "mean":
+        counts = xp.maximum(_counts(y.shape, index, axis, include_self, y.dtype), 1)
+        y = y // counts if y.dtype.kind in "iub" else y / counts
+    return y
+
+
+class ScatterReduce(Function):
+    def forward(self, x, src, index, axis, reduce, include_self):
+        self.x, self.src, self.index, self.axis = x, src, index, axis
+        self.reduce, self.include_self = reduce, include_self
+        self.y = _reduce_into(x, src, index, axis, reduce, include_self)
+        return self.y
+
+    def backward(self, gy):
+        gx, gsrc_region = getattr(self, f"_grad_{self.reduce}")(gy)
+        if not self.include_self:
+            gx[_grids(self.index, self.axis)] = 0
+        gsrc = array_module(gy).zeros(self.src.shape, gy.dtype)
+        gsrc[_region(self.index)] = gsrc_region
+        return gx, gsrc
+
+    def _gathered(self, a: Any) -> Any:
+        return a[_grids(self.index, self.axis)]
+
+    def _grad_sum(self, gy):
+        return gy.copy(), self._gathered(gy)
+
+    def _grad_mean(self, gy):
+        counts = _counts(gy.shape, self.index, self.axis, self.include_self, gy.dtype)
+        share = gy / xp.maximum(counts, 1)
+        return share, self._gathered(share)
+
+    def _grad_prod(self, gy):
+        # Division by the factor, with zeros handled as torch: self's zero and a lone zero of
+        # src are differentiated as the product of the others.
+        x, src = self.x, self.src[_region(self.index)]
+        reduce = lambda a, s: _reduce_into(a, s, self.index, self.axis,  # noqa: E731
+                                           "prod", self.include_self)
+        where = array_module(x).where
+        masked_x = where(x == 0, 1, x)
+        gx = gy * reduce(masked_x, src) / masked_x
+        src_zero = src == 0
+        zeros_per_slot = array_module(x).zeros(x.shape, gy.dtype)
+        _scatter_add(zeros_per_slot, self.index, src_zero.astype(gy.dtype), self.axis)
+        lone_zero = src_zero & (self._gathered(zeros_per_slot) == 1)
+        without_lone = reduce(x, where(lone_zero, 1, src))
+        gsrc = where(lone_zero, self._gathered(gy * without_lone),
+                     self._gathered(gy * self.y) / where(src_zero, 1, src))
+        return gx, gsrc
+
+    def _grad_amax(self, gy):
+        # The gradient is shared evenly among the values equal to the extreme.
+        x_wins = (self.x == self.y).astype(gy.dtype)
+        src_wins = (self.src[_region(self.index)] == self._gathered(self.y)).astype(gy.dtype)
+        winners = x_wins.copy()
+        _scatter_add(winners, self.index, src_wins, self.axis)
+        share = gy / winners
+        return x_wins * share, src_wins * self._gathered(share)
+
+    _grad_amin = _grad_amax
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """A copy of ``input`` with ``src`` reduced in at ``index`` along ``dim`` by ``reduce``
+    (``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``); with ``include_self=False``
+    the positions written take only the scattered values.
+
+    Raises:
+        RuntimeError: for another ``reduce``, a dtype of ``src`` other than ``input``'s, or an
+            index that is not int64, out of range, or larger than ``src``.
+    """
+    reduce = _ALIASES.get(reduce, reduce)
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    axis = _check_scatter("scatter_reduce", input, dim, index, src)
+    if src._value.dtype != input._value.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    return ScatterReduce.apply(input, src, index._value.astype(xp.int64), axis=axis,
+                               reduce=reduce, include_self=include_self)
 
 
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
@@ -232,9 +349,77 @@ def _in_place(outplace: Any, name: str) -> Any:
 
 scatter_: Callable[..., Tensor] = _in_place(scatter, "scatter_")
 scatter_add_: Callable[..., Tensor] = _in_place(scatter_add, "scatter_add_")
+scatter_reduce_: Callable[..., Tensor] = _in_place(scatter_reduce, "scatter_reduce_")
 index_add_: Callable[..., Tensor] = _in_place(index_add, "index_add_")
 index_copy_: Callable[..., Tensor] = _in_place(index_copy, "index_copy_")
 index_fill_: Callable[..., Tensor] = _in_place(index_fill, "index_fill_")
+
+
+class IndexPutAccumulate(Function):
+    """``x[indices] += values`` out of place, repeated positions adding up."""
+
+    def forward(self, x, values, key):
+        self.key, self.values_shape = key, values.shape
+        y = x.copy()
+        try:
+            place_shape = y[key].shape
+            module = array_module(y)
+            module.add.at(y, key, module.broadcast_to(values, place_shape))
+        except (ValueError, IndexError):
+            raise _assign_error(y, key, values) from None
+        return y
+
+    def backward(self, gy):
+        return gy, unbroadcast(gy[self.key], self.values_shape)
+
+    def _name(self) -> str:
+        return "IndexPutBackward0"
+
+
+def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` written at ``input[indices]`` (a tuple of index
+    tensors, one per leading dimension); ``accumulate=True`` adds them, repeats adding up.
+
+    Raises:
+        TypeError: when ``indices`` is not a tuple or list of tensors.
+        RuntimeError: when the dtypes differ or ``values`` does not broadcast to the result.
+        IndexError: for an index out of range.
+    """
+    _check_indices("index_put", indices)
+    if values._value.dtype != input._value.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_scalar_name(input)} for the destination and "
+                           f"{_scalar_name(values)} for the source.")
+    key = _index(tuple(indices))
+    if accumulate:
+        return IndexPutAccumulate.apply(input, values, key=key)
+    return IndexPut.apply(input, values, key=key)
+
+
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _scalar_name(t: Tensor) -> str:
+    """torch's scalar type name of a tensor's dtype (``Float``, ``Double``, ``Long``)."""
+    return _SCALAR_NAMES.get(str(t._value.dtype), str(t._value.dtype))
+
+
+def _check_indices(name: str, indices: Any) -> None:
+    if not isinstance(indices, (tuple, list)) or not all(
+            isinstance(i, Tensor) or i is None for i in indices):
+        raise TypeError(f"{name}(): argument 'indices' (position 1) must be tuple of "
+                        f"Tensors, not {type(indices).__name__}")
+
+
+def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """In-place ``index_put``."""
+    _check_indices("index_put_", indices)
+    if _records(input, values):
+        return _rebase(input, index_put, indices, values, accumulate)
+    _store(input, index_put(input.detach(), indices, values, accumulate)._value)
+    return input
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
