@@ -267,3 +267,51 @@ def test_mixed_precision_training_step_on_a_gpu():
     assert scaler.get_scale() == 2.0**17
     with pytest.raises(RuntimeError, match="does not support bfloat16"):
         bricks.autocast("cuda", dtype=bricks.bfloat16)
+
+
+def _custom_functions(lib):
+    seen = []
+
+    class Product(lib.autograd.Function):
+        @staticmethod
+        @lib.amp.custom_fwd(device_type="cpu", cast_inputs=lib.float32)
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            seen.append(("forward", str(a.dtype)[-7:], lib.is_autocast_enabled("cpu")))
+            return a @ b
+
+        @staticmethod
+        @lib.amp.custom_bwd(device_type="cpu")
+        def backward(ctx, grad):
+            a, b = ctx.saved_tensors
+            seen.append(("backward", lib.is_autocast_enabled("cpu")))
+            return grad @ b.T, a.T @ grad
+
+    class Double(lib.autograd.Function):
+        @staticmethod
+        @lib.amp.custom_fwd(device_type="cpu")
+        def forward(ctx, a):
+            seen.append(("forward", lib.is_autocast_enabled("cpu")))
+            return a * 2
+
+        @staticmethod
+        @lib.amp.custom_bwd(device_type="cpu")
+        def backward(ctx, grad):
+            seen.append(("backward", lib.is_autocast_enabled("cpu"),
+                         str(lib.get_autocast_dtype("cpu"))[-7:]))
+            return grad
+
+    a = lib.ones(2, 2, requires_grad=True)
+    with lib.autocast("cpu", dtype=lib.float16):
+        y = Product.apply(a.half(), lib.ones(2, 2).half())
+        z = Double.apply(lib.ones(2, requires_grad=True))
+    y.sum().backward()
+    z.sum().backward()
+    return seen, str(y.dtype)[-7:], a.grad.tolist()
+
+
+def test_custom_fwd_and_bwd_give_autocast_states_as_torch():
+    assert _custom_functions(bricks) == _custom_functions(torch)
+    for lib in (bricks, torch):
+        with pytest.raises(TypeError, match="device_type"):
+            lib.amp.custom_fwd(lambda ctx: 0)

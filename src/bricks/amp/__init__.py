@@ -14,9 +14,10 @@ Example:
 from __future__ import annotations
 
 from .autocast_mode import (
-    autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled,
+    autocast, custom_bwd, custom_fwd, get_autocast_dtype, is_autocast_available,
+    is_autocast_enabled,
 )
 from .grad_scaler import GradScaler
 
 __all__ = ["autocast", "GradScaler", "is_autocast_available", "is_autocast_enabled",
-           "get_autocast_dtype"]
+           "get_autocast_dtype", "custom_fwd", "custom_bwd"]

@@ -30,9 +30,11 @@ from typing import Any
 from .. import cuda as _cuda
 from .._autocast import REGIONS
 from .._device import device as _device_type
-from .._dtypes import bfloat16, dtype, float16
+from .._dtypes import bfloat16, dtype, float16, float64
+from .._tensor import Tensor
 
-__all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype"]
+__all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype",
+           "custom_fwd", "custom_bwd"]
 
 _DEFAULT_DTYPES = {"cpu": bfloat16, "cuda": float16}
 _NO_BFLOAT16 = ("bricks has no bfloat16 arithmetic (bricks.bfloat16 is stored as float32, "
@@ -60,6 +62,16 @@ def get_autocast_dtype(device_type: str) -> dtype:
     """The dtype of the open autocast region of ``device_type``, or its default."""
     kind = _device_kind(device_type)
     return REGIONS.dtypes.get(kind, _DEFAULT_DTYPES.get(kind, float16))
+
+
+def _open(kind: str, dtype: dtype | None) -> dtype | None:
+    """Make ``dtype`` the region dtype of ``kind`` (None: autocast off); return the old one."""
+    previous = REGIONS.dtypes.get(kind)
+    if dtype is None:
+        REGIONS.dtypes.pop(kind, None)
+    else:
+        REGIONS.dtypes[kind] = dtype
+    return previous
 
 
 class autocast:
@@ -111,20 +123,11 @@ class autocast:
         return False
 
     def __enter__(self) -> autocast:
-        dtypes = REGIONS.dtypes
-        self._saved.append(dtypes.get(self.device))
-        if self._enabled:
-            dtypes[self.device] = self.fast_dtype
-        else:
-            dtypes.pop(self.device, None)
+        self._saved.append(_open(self.device, self.fast_dtype if self._enabled else None))
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        previous = self._saved.pop()
-        if previous is None:
-            REGIONS.dtypes.pop(self.device, None)
-        else:
-            REGIONS.dtypes[self.device] = previous
+        _open(self.device, self._saved.pop())
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -132,3 +135,59 @@ class autocast:
             with self:
                 return function(*args, **kwargs)
         return run
+
+
+def _cast_floats(value: Any, kind: str, target: dtype) -> Any:
+    """``value`` with its float tensors of device type ``kind`` (not float64) as ``target``."""
+    if isinstance(value, Tensor):
+        if value.is_floating_point() and value.device.type == kind and value.dtype is not \
+                float64:
+            return value.to(target)
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_floats(v, kind, target) for v in value)
+    if isinstance(value, dict):
+        return {k: _cast_floats(v, kind, target) for k, v in value.items()}
+    return value
+
+
+def custom_fwd(fwd: Callable[..., Any] | None = None, *, device_type: str,
+               cast_inputs: dtype | None = None) -> Any:
+    """Decorate a custom ``Function.forward`` for autocast regions, as ``torch.amp.custom_fwd``.
+
+    With ``cast_inputs``, inside an enabled region of ``device_type`` the forward runs with
+    autocast off on its float inputs cast to ``cast_inputs``; otherwise it runs in the region
+    as it is. Either way :func:`custom_bwd` gives the backward the same autocast state.
+    """
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+    kind = _device_kind(device_type)
+
+    @functools.wraps(fwd)
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        enabled = kind in REGIONS.dtypes
+        ctx._autocast_dtype = get_autocast_dtype(kind)
+        ctx._fwd_used_autocast = enabled and cast_inputs is None
+        if not enabled or cast_inputs is None:
+            return fwd(ctx, *args, **kwargs)
+        with autocast(kind, enabled=False):
+            return fwd(ctx, *_cast_floats(args, kind, cast_inputs),
+                       **_cast_floats(kwargs, kind, cast_inputs))
+    return forward
+
+
+def custom_bwd(bwd: Callable[..., Any] | None = None, *, device_type: str) -> Any:
+    """Decorate a custom ``Function.backward`` to run in the autocast state its forward ran
+    in, as ``torch.amp.custom_bwd``."""
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+    kind = _device_kind(device_type)
+
+    @functools.wraps(bwd)
+    def backward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        previous = _open(kind, ctx._autocast_dtype if ctx._fwd_used_autocast else None)
+        try:
+            return bwd(ctx, *args, **kwargs)
+        finally:
+            _open(kind, previous)
+    return backward
