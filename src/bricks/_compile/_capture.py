@@ -138,6 +138,8 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
         for counter, version in node.saved_versions:
             if counter[0] != version:
                 engine._raise_modified(node, counter[0], version)
+        if not node.complex_grad and gy.dtype.kind == "c":
+            raise engine.complex_grad_missing(node)
         name = tracer.ref(gy)
         tracer.walked.add(id(node))
         grads = node.backward(gy)

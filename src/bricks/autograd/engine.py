@@ -55,6 +55,14 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
     return order
 
 
+def complex_grad_missing(node: Any) -> NotImplementedError:
+    """The error for a complex gradient reaching a node whose backward does not follow torch's
+    complex convention (``Function.complex_grad`` is False); the engine and bricks.compile's
+    capture both raise it."""
+    return NotImplementedError(f"bricks: the gradient of {node.name()} for complex tensors "
+                               "is not implemented")
+
+
 def _raise_modified(node: Function, current: int, saved: int) -> None:
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
@@ -114,8 +122,7 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
             if counter[0] != version:
                 _raise_modified(node, counter[0], version)
         if not node.complex_grad and gy.dtype.kind == "c":
-            raise NotImplementedError(f"bricks: the gradient of {node.name()} for complex tensors "
-                                      "is not implemented")
+            raise complex_grad_missing(node)
         grads = node.backward(gy)
         if type(grads) is not tuple:
             grads = (grads,)
