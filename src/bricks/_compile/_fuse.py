@@ -63,7 +63,9 @@ def scaled_gradients(tracer: Tracer, uses: Any, plannable: Any, writes_out: Any)
         offset, a = where[step.args[0]]
         views[step.args[0]] = arena[offset:offset + a.size].reshape(a.shape)
         views[step.targets[0]] = products[offset:offset + a.size].reshape(a.shape)
-    line = (f"{tracer.const(xp.multiply)}({tracer.const(arena)}, {step.args[1]}, "
+    # The number as the arena's dtype, as NumPy casts a Python number: one cast less per replay
+    factor = tracer.const(arena.dtype.type(tracer.namespace[step.args[1]]))
+    line = (f"{tracer.const(xp.multiply)}({tracer.const(arena)}, {factor}, "
             f"out={tracer.const(products)})")
     return Fusion(first, set(scalings) - {first}, line, views)
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from .._device import xp
 from ._fuse import scaled_gradients
+from ._lower import Lowering, Target, lowering
 from ._tracer import Step, Tracer
 
 __all__ = ["planned_lines"]
@@ -57,6 +58,7 @@ class _Planner:
         self.uses = _uses(tracer.body, extra)
         self.planned: set[str] = set()
         self.written_into: set[str] = set()  # results written straight into a tensor's array
+        self.lowered = _lowerings(tracer)
         self.fusion = scaled_gradients(tracer, self.uses, self.plannable, self.writes_out)
         self.views = {} if self.fusion is None else dict(self.fusion.views)
 
@@ -84,6 +86,9 @@ class _Planner:
         step = self.tracer.body[index]
         if step.fn is None:
             return step.kind in ("add", "copy")
+        low = self.lowered.get(id(step.fn))
+        if low is not None:
+            return step.kind == "backward" and low.backward_writes_out
         return step.kind == "backward" and _takes_out(step.fn.backward)
 
     def lines(self) -> list[str]:
@@ -107,6 +112,9 @@ class _Planner:
         return lines
 
     def call(self, step: Step, following: Any) -> list[str]:
+        low = self.lowered.get(id(step.fn))
+        if low is not None:
+            return self.lower(low, step)
         method = step.fn.forward if step.kind == "forward" else step.fn.backward
         if not _takes_out(method) or (step.kind == "forward" and not step.flag):
             return self.tracer.render_call(step, False)
@@ -120,6 +128,15 @@ class _Planner:
         rest = [None if has else t for t, has in zip(step.targets, planned)]  # still assigned
         return self.tracer.render_call(Step(step.kind, step.fn, step.args, rest, step.flag),
                                        False, out)
+
+    def lower(self, low: Lowering, step: Step) -> list[str]:
+        """The lines of a lowered step (``_lower.py``), with the buffers planned for them."""
+        if step.kind == "forward":
+            target = step.targets[0]
+            return low.forward(Target(target, step.flag and self.plan(target)))
+        outs = [None if t is None else Target(t, low.backward_writes_out and self.plan(t))
+                for t in step.targets]
+        return low.backward(step.args[0], outs)
 
     def forward(self, step: Step, following: Any) -> list[str]:
         target = step.targets[0]
@@ -164,6 +181,17 @@ class _Planner:
         if step.kind == "add":
             return f"_add({args[0]}, {args[1]}, out={target})"
         return f"_copyto({target}, {args[0]})"
+
+
+def _lowerings(tracer: Tracer) -> dict[int, Lowering]:
+    """The lowering of each node whose forward the step runs, where one applies, by node id."""
+    found: dict[int, Lowering] = {}
+    for item in tracer.body:
+        if isinstance(item, Step) and item.kind == "forward" and id(item.fn) not in found:
+            low = lowering(tracer, item.fn, item.args, item.targets[0])
+            if low is not None:
+                found[id(item.fn)] = low
+    return found
 
 
 def _ufunc(fn: Any) -> Any:
