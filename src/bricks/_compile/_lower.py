@@ -67,6 +67,11 @@ class Lowering:
     def backward(self, gy: str, outs: list[Target | None]) -> list[str]:
         raise NotImplementedError
 
+    @staticmethod
+    def applies(fn: Any, arrays: list[Any]) -> bool:
+        """Whether the node and its arrays fit this lowering."""
+        raise NotImplementedError
+
 
 class _Linear(Lowering):
     """``Linear.forward``/``backward`` for a matrix input: ``x @ W.T + b`` and its gradients."""
@@ -162,7 +167,7 @@ def _is_root(tracer: Tracer, name: str) -> bool:
                for item in tracer.body)
 
 
-_LOWERINGS: dict[type, type] = {Linear: _Linear, Relu: _Relu, MSELoss: _MSELoss}
+_LOWERINGS: dict[type, type[Lowering]] = {Linear: _Linear, Relu: _Relu, MSELoss: _MSELoss}
 
 
 def lowering(tracer: Tracer, fn: Any, names: list[str], output: str) -> Lowering | None:
