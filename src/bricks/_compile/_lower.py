@@ -72,11 +72,6 @@ class Lowering:
     def backward(self, gy: str, outs: list[Target | None]) -> list[str]:
         raise NotImplementedError
 
-    @staticmethod
-    def applies(fn: Any, arrays: list[Any]) -> bool:
-        """Whether the node and its arrays fit this lowering."""
-        raise NotImplementedError
-
 
 class _Linear(Lowering):
     """``Linear.forward``/``backward`` for a matrix input: ``x @ W.T + b`` and its gradients."""
