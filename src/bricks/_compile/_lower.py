@@ -141,8 +141,8 @@ class _Relu(Lowering):
             return [f"{gx.name} = {self.c(masked)}({gy}, {self.c(xp.not_equal)}({y}, 0))"]
         y_array = self.fn.y
         bits = xp.dtype(f"i{y_array.itemsize}")
-        keep = xp.empty(y_array.shape, bool)
-        ones = xp.empty(y_array.shape, bits)  # keep as all-ones or all-zeros integers
+        keep = xp.empty_like(y_array, dtype=bool)  # in the output's layout, as eager's
+        ones = xp.empty_like(y_array, dtype=bits)  # keep as all-ones or all-zeros integers
         return [f"{self.c(xp.not_equal)}({y}, 0, out={self.c(keep)})",
                 f"{self.c(xp.negative)}({self.c(keep)}, dtype={self.c(bits)}, out={self.c(ones)})",
                 f"{self.c(xp.bitwise_and)}({self.viewed(gy, bits)}, {self.c(ones)}, "
