@@ -272,6 +272,13 @@ class Tensor:
         if requires_grad and self._value.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                f"gradients, got {self.dtype}")
+        info = self._view
+        if type(info) is tuple and info[4]:
+            # A view made in no_grad mode requires grad through its base either way, as in
+            # torch; asked to require grad, it gets its own ``.grad`` from now on.
+            if requires_grad:
+                self._view = info[:4] + (False,)
+            return self
         self.requires_grad = requires_grad
         return self
 
@@ -334,6 +341,17 @@ class Tensor:
         from .autograd.engine import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs)
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor this view shares memory with (for a view of a view, the first base), or
+        None for a tensor that is not a view, as torch's."""
+        info = self._view
+        return info[0] if type(info) is tuple else None
+
+    def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (``_base``), as torch's."""
+        return type(self._view) is tuple
 
     @property
     def _version(self) -> int:

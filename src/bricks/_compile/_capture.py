@@ -26,7 +26,7 @@ from .._device import xp
 from .._tensor import Tensor, bump_version, wrap
 from ..autograd import engine
 from ..autograd import function
-from ..autograd.function import Function, _make_node, record
+from ..autograd.function import Function, _make_node, inherits_grad, record
 from ..nn import _hooks
 from ..nn.module import Module
 from ..ops import elementwise, inplace
@@ -158,6 +158,8 @@ def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: A
                     g = _copy(tracer, g, g.copy())
                 shared[id(g)] = g
                 pending[parent] = g
+            elif inherits_grad(parent):
+                continue  # a view made in no_grad mode: no gradient reaches it, as in eager
             elif collect is not None:
                 _collect(tracer, parent, g)
             else:
