@@ -131,7 +131,10 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
                     g = _copy(g)
                 shared[id(g)] = g
                 pending[parent] = g
-            elif not inherits_grad(parent):  # a view made in no_grad mode: no accumulator
+            else:
+                view = parent._view  # ``inherits_grad``, inline: a view made in no_grad mode
+                if type(view) is tuple and view[4]:  # has no accumulator, as in torch
+                    continue
                 _accumulate_leaf(parent, g, owned, shared, leaves)
                 if countdown is not None:
                     countdown.arrived(parent)
