@@ -168,7 +168,7 @@ assert_close make_tensor
 SPECIAL = """
 expit logit erf erfc erfcx erfinv gammaln digamma psi polygamma multigammaln log1p expm1 exp2
 xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr sinc entr logsumexp softmax log_softmax round
-zeta
+zeta gammainc gammaincc
 """
 
 FUNC = """
