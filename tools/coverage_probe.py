@@ -99,6 +99,7 @@ LazyConvTranspose3d ZeroPad3d ReflectionPad3d ReplicationPad3d CircularPad3d Ups
 UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d GaussianNLLLoss PoissonNLLLoss
 CosineEmbeddingLoss HingeEmbeddingLoss SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss
 MultiMarginLoss TripletMarginWithDistanceLoss AlphaDropout FeatureAlphaDropout
+AdaptiveMaxPool3d MaxUnpool3d LPPool3d FractionalMaxPool2d FractionalMaxPool3d
 """
 
 FUNCTIONAL = """
@@ -117,6 +118,9 @@ lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_ gaussian_nll_loss poisso
 cosine_embedding_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss
 multilabel_margin_loss multi_margin_loss triplet_margin_with_distance_loss alpha_dropout
 feature_alpha_dropout affine_grid grid_sample
+adaptive_max_pool3d adaptive_max_pool3d_with_indices max_unpool3d lp_pool3d
+fractional_max_pool2d fractional_max_pool3d fractional_max_pool2d_with_indices
+fractional_max_pool3d_with_indices
 """
 
 OPTIM = """

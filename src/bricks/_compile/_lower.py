@@ -58,6 +58,11 @@ class Lowering:
     def __init__(self, tracer: Tracer, fn: Any, names: list[str], output: str) -> None:
         self.tracer, self.fn, self.names, self.output = tracer, fn, names, output
 
+    @staticmethod
+    def applies(fn: Any, arrays: list[Any]) -> bool:
+        """Whether the node's forward, given ``arrays``, is one this lowering repeats exactly."""
+        raise NotImplementedError
+
     def c(self, obj: Any) -> str:
         return self.tracer.const(obj)
 
@@ -162,7 +167,7 @@ def _is_root(tracer: Tracer, name: str) -> bool:
                for item in tracer.body)
 
 
-_LOWERINGS: dict[type, type] = {Linear: _Linear, Relu: _Relu, MSELoss: _MSELoss}
+_LOWERINGS: dict[type, type[Lowering]] = {Linear: _Linear, Relu: _Relu, MSELoss: _MSELoss}
 
 
 def lowering(tracer: Tracer, fn: Any, names: list[str], output: str) -> Lowering | None:
