@@ -55,7 +55,8 @@ class Dirichlet(Function):
         ratios = (gammas / gammas.sum(-1, keepdims=True)).astype(concentration.dtype)
         # torch: within [the smallest normal number, the largest number below 1] of the dtype
         low = numpy.finfo(concentration.dtype).tiny
-        high = numpy.nextafter(numpy.ones((), concentration.dtype), 0)
+        one = concentration.dtype.type(1)
+        high = numpy.nextafter(one, 0 * one)
         self.concentration = concentration
         self.y = as_array(numpy.clip(ratios, low, high), concentration)
         return self.y
