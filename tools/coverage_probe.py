@@ -47,6 +47,10 @@ msort vdot ger row_stack sin_ cos_ tanh_ sigmoid_ relu_ exp_ log_ sqrt_ zero_ fi
 detach_ abs_ neg_ round_ floor_ ceil_ trunc_ atleast_1d atleast_2d atleast_3d diagflat
 cartesian_prod broadcast_shapes tril_indices triu_indices is_nonzero is_same_size is_signed
 get_num_threads
+block_diag combinations unravel_index hann_window hamming_window blackman_window bartlett_window
+kaiser_window select_scatter slice_scatter diagonal_scatter masked_scatter put index_reduce
+promote_types can_cast result_type range scalar_tensor asarray frombuffer empty_strided
+chain_matmul is_inference
 """
 
 TENSOR = """
@@ -78,6 +82,8 @@ cumprod_ fmod_ remainder_ hypot_ lerp_ atan2_ eq_ ne_ lt_ le_ gt_ ge_ floor_divi
 true_divide_ nan_to_num_ clip_ addmm_ baddbmm_ logit_ xlogy_ sgn_ addmv_ addr_ addbmm_
 copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_ diagflat is_nonzero
 is_same_size is_signed
+select_scatter slice_scatter diagonal_scatter masked_scatter masked_scatter_ put put_
+index_reduce index_reduce_ fill_diagonal_ sum_to_size retains_grad is_inference
 """
 
 NN = """
