@@ -106,6 +106,7 @@ UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d GaussianNLLLoss PoissonNLL
 CosineEmbeddingLoss HingeEmbeddingLoss SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss
 MultiMarginLoss TripletMarginWithDistanceLoss AlphaDropout FeatureAlphaDropout
 AdaptiveMaxPool3d MaxUnpool3d LPPool3d FractionalMaxPool2d FractionalMaxPool3d
+AdaptiveLogSoftmaxWithLoss
 """
 
 FUNCTIONAL = """
@@ -196,6 +197,10 @@ register_parametrization remove_parametrizations is_parametrized cached
 type_before_parametrizations ParametrizationList
 """
 
+PARAMETRIZATIONS = """
+orthogonal weight_norm spectral_norm
+"""
+
 PRUNE = """
 BasePruningMethod PruningContainer Identity RandomUnstructured L1Unstructured RandomStructured
 LnStructured CustomFromMask identity random_unstructured l1_unstructured random_structured
@@ -219,6 +224,8 @@ to_empty
 # breadth round, each probed against torch by its test too.
 NAMESPACES = (("torch.nn.utils.*", "nn.utils", NN_UTILS),
               ("torch.nn.utils.parametrize.*", "nn.utils.parametrize", PARAMETRIZE),
+              ("torch.nn.utils.parametrizations.*", "nn.utils.parametrizations",
+               PARAMETRIZATIONS),
               ("torch.nn.utils.prune.*", "nn.utils.prune", PRUNE),
               ("torch.optim.swa_utils.*", "optim.swa_utils", SWA_UTILS),
               ("torch.utils.checkpoint.*", "utils.checkpoint", CHECKPOINT),
