@@ -225,6 +225,8 @@ class Tensor:
         return bool(self._value)
 
     def __float__(self) -> float:
+        if self.requires_grad:
+            _warn_float_of_requires_grad()
         return float(self.item())
 
     def __int__(self) -> int:
@@ -960,6 +962,23 @@ def _note_inference(t: Tensor) -> None:
 
     if GRAD_ENABLED.inference:
         _INFERENCE_TENSORS[id(t)] = t
+
+
+# torch warns once per process (TORCH_WARN_ONCE) when ``float()`` reads a tensor that
+# requires grad while recording is on; ``int()``, ``item()`` and the rest stay silent.
+_FLOAT_WARNED = [False]
+
+
+def _warn_float_of_requires_grad() -> None:
+    from .autograd.grad_mode import GRAD_ENABLED
+
+    if GRAD_ENABLED.enabled and not _FLOAT_WARNED[0]:
+        _FLOAT_WARNED[0] = True
+        import warnings
+
+        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                      "unexpected behavior.\nConsider using tensor.detach() first.", UserWarning,
+                      stacklevel=3)
 
 
 def wrap(value: Any) -> Tensor:
