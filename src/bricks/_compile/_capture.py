@@ -110,64 +110,51 @@ def _traced_root_grads(tensors: list, grad_tensors: Any) -> list:
 
 
 def _traced_propagate(roots: Any, root_grads: Any, retain_graph: bool, leaves: Any) -> None:
+    # The engine's own walk runs, recording through the steps swapped in below.
     tracer = current()
-    if tracer is None or leaves is not None or _post_hooked(roots):
-        if tracer is not None:
-            tracer.fail("it calls autograd.grad or has post-accumulate-grad hooks")
-        return _ORIGINAL["_propagate"](roots, root_grads, retain_graph, leaves)
-    # The eager walk of engine._propagate, step by step, recording each array operation.
-    pending: dict[Function, Any] = {}
-    for node, g in zip(roots, root_grads):
-        pending[node] = _add(tracer, pending.get(node), g)
-    owned: dict[int, Any] = {}
-    shared: dict[int, Any] = {}
-    collect = tracer.collect  # a backward recorded for later: leaves' gradients go here
-    for node in engine._topological_order(roots):
-        gy = pending.pop(node, None)
-        if gy is None:
-            continue
-        if id(node) not in tracer.nodes:
-            if collect is not None:  # the graph goes on before the call: an input's node
-                _collect(tracer, node, gy)
-                continue
-            tracer.fail("backward() reaches a graph built before the compiled call")
-        if node.hooks:
-            tracer.fail("a tensor hook runs during backward")
-            gy = engine._run_hooks(node.hooks, gy, shared)
-        if node.freed:
-            raise RuntimeError(engine._FREED)
-        for counter, version in node.saved_versions:
-            if counter[0] != version:
-                engine._raise_modified(node, counter[0], version)
-        if not node.complex_grad and gy.dtype.kind == "c":
-            raise engine.complex_grad_missing(node)
-        name = tracer.ref(gy)
-        tracer.walked.add(id(node))
-        grads = node.backward(gy)
-        tracer.backward(node, name, grads)
-        if type(grads) is not tuple:
-            grads = (grads,)
-        for parent, g in zip(node.parents, grads):
-            if parent is None or g is None:
-                continue
-            if isinstance(parent, Function):
-                previous = pending.get(parent)
-                if previous is not None:
-                    pending[parent] = _add(tracer, previous, g)
-                    continue
-                if id(g) in owned:
-                    g = _copy(tracer, g, g.copy())
-                shared[id(g)] = g
-                pending[parent] = g
-            elif collect is not None:
-                _collect(tracer, parent, g)
-            else:
-                _traced_accumulate_leaf(parent, g, owned, shared, None)
-        if not retain_graph and type(node).saves_anything:
-            node.freed = True  # as eager frees it; the replay keeps what backward reads
-            if type(node).release is not None:  # scratch buffers go back, as eager's do
-                tracer.line(f"{tracer.const(node.release)}()")
-                node.release()
+    if tracer is not None and (leaves is not None or _post_hooked(roots)):
+        tracer.fail("it calls autograd.grad or has post-accumulate-grad hooks")
+    return _ORIGINAL["_propagate"](roots, root_grads, retain_graph, leaves)
+
+
+def _traced_node_backward(node: Function, gy: Any, shared: dict) -> Any:
+    tracer = current()
+    if tracer is None:
+        return _ORIGINAL["_node_backward"](node, gy, shared)
+    if id(node) not in tracer.nodes:
+        if tracer.collect is not None:  # the graph goes on before the call: an input's node
+            _collect(tracer, node, gy)
+            return ()
+        tracer.fail("backward() reaches a graph built before the compiled call")
+    if node.hooks:
+        tracer.fail("a tensor hook runs during backward")
+    name = tracer.ref(gy)
+    tracer.walked.add(id(node))
+    grads = _ORIGINAL["_node_backward"](node, gy, shared)
+    tracer.backward(node, name, grads)
+    return grads
+
+
+def _traced_sum(previous: Any, g: Any) -> Any:
+    tracer = current()
+    return previous + g if tracer is None else _add(tracer, previous, g)
+
+
+def _traced_copy(g: Any) -> Any:
+    tracer = current()
+    return g.copy() if tracer is None else _copy(tracer, g, g.copy())
+
+
+def _traced_free(node: Function) -> None:
+    tracer = current()
+    if tracer is None or id(node) not in tracer.nodes:
+        return _ORIGINAL["_free"](node)
+    if type(node).saves_anything:
+        node.freed = True  # as eager frees it; the replay keeps what backward reads
+        if type(node).release is not None:  # scratch buffers go back, as eager's do
+            tracer.line(f"{tracer.const(node.release)}()")
+            node.release()
+    return None
 
 
 def _post_hooked(roots: Any) -> bool:
@@ -201,8 +188,10 @@ def trace_backward(tracer: Tracer, output: Tensor) -> str:
     forward_body, tracer.body = tracer.body, []
     gy = xp.ones_like(output._value)
     tracer.bind(gy, "gy")
+    root = output.grad_fn
+    assert root is not None  # ``_output`` chose a result with a graph
     with capturing(tracer):
-        _traced_propagate([output.grad_fn], [gy], True, None)
+        engine._propagate([root], [gy], True, None)
     lines = tracer.render(tracer.body, fresh_nodes=True)
     tracer.body = forward_body
     grads = [tracer.ref(g) for _, g in tracer.collect.values()]
@@ -230,6 +219,8 @@ def _traced_accumulate_leaf(leaf: Any, g: Any, owned: Any, shared: Any, leaves: 
     tracer = current()
     if tracer is None or leaves is not None:
         return _ORIGINAL["_accumulate_leaf"](leaf, g, owned, shared, leaves)
+    if tracer.collect is not None:  # a backward recorded for later: its leaves' gradients
+        return _collect(tracer, leaf, g)
     if leaf._hooks:
         tracer.fail("a tensor hook runs during backward")
         g = engine._run_hooks(leaf._hooks, g, shared)
@@ -458,7 +449,9 @@ class capturing:
     def _install() -> None:
         _ORIGINAL.update(_wrap=Tensor.__dict__["_wrap"].__func__,
                          _root_grads=engine._root_grads, _propagate=engine._propagate,
-                         _accumulate_leaf=engine._accumulate_leaf, step=Optimizer.step,
+                         _accumulate_leaf=engine._accumulate_leaf, _free=engine._free,
+                         _node_backward=engine._node_backward,
+                         step=Optimizer.step,
                          _store=inplace._store, bump_version=bump_version,
                          module_call=Module.__call__, grad=Tensor.__dict__["grad"])
         function.add_observer(_observe)
@@ -505,9 +498,14 @@ def _swap(original: Any, replacement: Any) -> None:
 
 _REPLACEMENTS: dict[str, Any] = {"_root_grads": _traced_root_grads,
                                  "_propagate": _traced_propagate,
+                                 "_node_backward": _traced_node_backward,
+                                 "_sum": _traced_sum, "_copy": _traced_copy,
+                                 "_free": _traced_free,
                                  "_accumulate_leaf": _traced_accumulate_leaf,
                                  "_store": _traced_store, "bump_version": _watched_bump}
 _SWAPPED = [("bricks.autograd.engine", "_root_grads"), ("bricks.autograd.engine", "_propagate"),
+            ("bricks.autograd.engine", "_node_backward"), ("bricks.autograd.engine", "_sum"),
+            ("bricks.autograd.engine", "_copy"), ("bricks.autograd.engine", "_free"),
             ("bricks.autograd.engine", "_accumulate_leaf"), ("bricks.ops.inplace", "_store"),
             ("bricks._tensor", "bump_version"),
             ("bricks.nn.utils.clip_grad", "clip_grad_norm_"),

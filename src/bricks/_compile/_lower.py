@@ -58,6 +58,11 @@ class Lowering:
     def __init__(self, tracer: Tracer, fn: Any, names: list[str], output: str) -> None:
         self.tracer, self.fn, self.names, self.output = tracer, fn, names, output
 
+    @staticmethod
+    def applies(fn: Any, arrays: list[Any]) -> bool:
+        """Whether the node's forward, given ``arrays``, is one this lowering repeats exactly."""
+        raise NotImplementedError
+
     def c(self, obj: Any) -> str:
         return self.tracer.const(obj)
 
@@ -65,11 +70,6 @@ class Lowering:
         raise NotImplementedError
 
     def backward(self, gy: str, outs: list[Target | None]) -> list[str]:
-        raise NotImplementedError
-
-    @staticmethod
-    def applies(fn: Any, arrays: list[Any]) -> bool:
-        """Whether the node and its arrays fit this lowering."""
         raise NotImplementedError
 
 

@@ -98,7 +98,7 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
     pending: dict[Function, Any] = {}
     for node, g in zip(roots, root_grads):
         previous = pending.get(node)
-        pending[node] = g if previous is None else previous + g
+        pending[node] = g if previous is None else _sum(previous, g)
     # Arrays pass from node to node uncopied, and a leaf keeps its first gradient array as
     # ``.grad`` and adds later ones into it in place. So a leaf may keep only an array nobody
     # else holds: ``owned`` has the arrays leaves keep, ``shared`` those that went to a node or
@@ -114,16 +114,7 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
         gy = pending.pop(node, None)
         if gy is None:
             continue
-        if node.hooks:
-            gy = _run_hooks(node.hooks, gy, shared)
-        if node.freed:
-            raise RuntimeError(_FREED)
-        for counter, version in node.saved_versions:
-            if counter[0] != version:
-                _raise_modified(node, counter[0], version)
-        if not node.complex_grad and gy.dtype.kind == "c":
-            raise complex_grad_missing(node)
-        grads = node.backward(gy)
+        grads = _node_backward(node, gy, shared)
         if type(grads) is not tuple:
             grads = (grads,)
         if ANOMALY[0]:
@@ -134,10 +125,10 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
             if isinstance(parent, Function):
                 previous = pending.get(parent)
                 if previous is not None:
-                    pending[parent] = previous + g
+                    pending[parent] = _sum(previous, g)
                     continue
                 if id(g) in owned:
-                    g = g.copy()
+                    g = _copy(g)
                 shared[id(g)] = g
                 pending[parent] = g
             else:
@@ -148,6 +139,30 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
             _free(node)
     if countdown is not None:
         countdown.finish()
+
+
+# The walk's array operations, by name: bricks.compile's capture (_compile/_capture.py) stands
+# in for these three, ``_accumulate_leaf`` and ``_free`` to record what the walk does.
+def _node_backward(node: Function, gy: Any, shared: dict[int, Any]) -> Any:
+    """``node``'s backward of its summed gradient ``gy``: its hooks first, then the checks."""
+    if node.hooks:
+        gy = _run_hooks(node.hooks, gy, shared)
+    if node.freed:
+        raise RuntimeError(_FREED)
+    for counter, version in node.saved_versions:
+        if counter[0] != version:
+            _raise_modified(node, counter[0], version)
+    if not node.complex_grad and gy.dtype.kind == "c":
+        raise complex_grad_missing(node)
+    return node.backward(gy)
+
+
+def _sum(previous: Any, g: Any) -> Any:
+    return previous + g
+
+
+def _copy(g: Any) -> Any:
+    return g.copy()
 
 
 def _run_hooks(hooks: list, gy: Any, shared: dict[int, Any]) -> Any:
