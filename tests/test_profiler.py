@@ -199,6 +199,18 @@ def test_backward_outside_the_profile_is_not_recorded_and_the_hook_is_removed() 
             profile().start()
 
 
+def test_operator_shortcuts_are_timed_while_profiling_and_restored_after() -> None:
+    shortcuts = {name: vars(bricks.Tensor)[name] for name in ("__add__", "__mul__", "__iadd__")}
+    a, b = bricks.ones(3), bricks.ones(3)
+    with profile() as prof:
+        c = a + b
+        c *= 2
+        d = a * 3.0
+    assert [e.key for e in prof.events()] == ["aten::add", "aten::mul", "aten::mul"]
+    assert c.tolist() == [4.0] * 3 and d.tolist() == [3.0] * 3
+    assert all(vars(bricks.Tensor)[name] is method for name, method in shortcuts.items())
+
+
 def test_profiler_times_a_compiled_step_and_the_capture_still_replays() -> None:
     model = nn.Linear(3, 1)
     optimizer = bricks.optim.SGD(model.parameters(), lr=0.1)
@@ -212,10 +224,11 @@ def test_profiler_times_a_compiled_step_and_the_capture_still_replays() -> None:
         return loss
 
     compiled = bricks.compile(step)
+    add = vars(bricks.Tensor)["__add__"]
     with profile() as prof:
         losses = [compiled().item() for _ in range(3)]
     assert compiled.replays
-    assert function._observer is None
+    assert function._observer is None and vars(bricks.Tensor)["__add__"] is add
     names = {e.key for e in prof.events()}
     assert {"aten::addmm", "aten::mse_loss", "AddmmBackward0"} <= names
     assert np.all(np.diff(losses) < 0)

@@ -129,8 +129,8 @@ from .func import vmap  # noqa: E402
 
 __all__ += ["func", "vmap"]
 
-# ----- torch.profiler: imported when first used -----
-_LAZY_MODULES = ("profiler",)
+# ----- torch.profiler and torch.multiprocessing: imported when first used -----
+_LAZY_MODULES = ("profiler", "multiprocessing")
 __all__ += list(_LAZY_MODULES)
 
 

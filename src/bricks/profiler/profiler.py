@@ -6,6 +6,11 @@ profiler runs) and times it: the forward under torch's ``aten::`` name derived f
 name (``AddmmBackward0`` -> ``aten::addmm``), and, for each node that the call put in the
 graph, its backward under the node's name (``AddmmBackward0``) when the engine runs it.
 ``record_function`` blocks add named ranges; ops inside them count as their children.
+
+Tensor's operators (``a + b``, ``a += b``) skip the primitive when nothing requires grad; while
+a profiler records, their general forms stand in, as during a bricks.compile capture, so that
+they are timed too. Work bricks does outside primitives is timed only inside the ranges
+around it.
 """
 
 from __future__ import annotations
@@ -113,7 +118,7 @@ def tensorboard_trace_handler(dir_name: str, worker_name: str | None = None,
     return handler_fn
 
 
-_BRICKS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_BRICKS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def _python_stack() -> list[str]:
@@ -260,6 +265,24 @@ class record_function(contextlib.ContextDecorator):
 _LOCK = threading.Lock()
 
 
+def _swap_operators() -> dict[str, tuple[Any, Any]]:
+    """Put the general forms of Tensor's operator shortcuts in place (none if a capture
+    already did); return ``name -> (shortcut, general)``."""
+    from .._compile._capture import _operator_forms
+
+    swapped = {}
+    for name, general in _operator_forms().items():
+        swapped[name] = (vars(Tensor)[name], general)
+        setattr(Tensor, name, general)
+    return swapped
+
+
+def _restore_operators(swapped: dict[str, tuple[Any, Any]]) -> None:
+    for name, (shortcut, general) in swapped.items():
+        if vars(Tensor).get(name) is general:  # a capture that started since restores its own
+            setattr(Tensor, name, shortcut)
+
+
 class profile:
     """Profile the bricks ops (and ``record_function`` blocks) run inside it.
 
@@ -302,6 +325,7 @@ class profile:
         self._session = _Session(record_shapes, with_stack)
         self._trace: EventList | None = None
         self._step_range: record_function | None = None
+        self._operators: dict[str, tuple[Any, Any]] = {}
 
     def __enter__(self) -> profile:
         self.start()
@@ -319,6 +343,7 @@ class profile:
             _SESSION = self._session
         self._session.restart()
         _function.add_observer(_observe)
+        self._operators = _swap_operators()
         self._session.recording = self.current_action in _RECORDING
         self._enter_step()
 
@@ -330,6 +355,7 @@ class profile:
             self._trace_ready()
         self._session.recording = False
         _function.remove_observer(_observe)
+        _restore_operators(self._operators)
         with _LOCK:
             _SESSION = None
 
