@@ -47,6 +47,10 @@ msort vdot ger row_stack sin_ cos_ tanh_ sigmoid_ relu_ exp_ log_ sqrt_ zero_ fi
 detach_ abs_ neg_ round_ floor_ ceil_ trunc_ atleast_1d atleast_2d atleast_3d diagflat
 cartesian_prod broadcast_shapes tril_indices triu_indices is_nonzero is_same_size is_signed
 get_num_threads
+block_diag combinations unravel_index hann_window hamming_window blackman_window bartlett_window
+kaiser_window select_scatter slice_scatter diagonal_scatter masked_scatter put index_reduce
+promote_types can_cast result_type range scalar_tensor asarray frombuffer empty_strided
+chain_matmul is_inference
 """
 
 TENSOR = """
@@ -78,6 +82,8 @@ cumprod_ fmod_ remainder_ hypot_ lerp_ atan2_ eq_ ne_ lt_ le_ gt_ ge_ floor_divi
 true_divide_ nan_to_num_ clip_ addmm_ baddbmm_ logit_ xlogy_ sgn_ addmv_ addr_ addbmm_
 copysign_ heaviside_ gcd_ lcm_ ldexp_ nextafter_ renorm_ float_power_ diagflat is_nonzero
 is_same_size is_signed
+select_scatter slice_scatter diagonal_scatter masked_scatter masked_scatter_ put put_
+index_reduce index_reduce_ fill_diagonal_ sum_to_size retains_grad is_inference
 """
 
 NN = """
@@ -99,6 +105,7 @@ LazyConvTranspose3d ZeroPad3d ReflectionPad3d ReplicationPad3d CircularPad3d Ups
 UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d GaussianNLLLoss PoissonNLLLoss
 CosineEmbeddingLoss HingeEmbeddingLoss SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss
 MultiMarginLoss TripletMarginWithDistanceLoss AlphaDropout FeatureAlphaDropout
+AdaptiveMaxPool3d MaxUnpool3d LPPool3d FractionalMaxPool2d FractionalMaxPool3d
 """
 
 FUNCTIONAL = """
@@ -117,6 +124,9 @@ lp_pool1d lp_pool2d elu_ celu_ selu_ leaky_relu_ rrelu_ gaussian_nll_loss poisso
 cosine_embedding_loss hinge_embedding_loss soft_margin_loss multilabel_soft_margin_loss
 multilabel_margin_loss multi_margin_loss triplet_margin_with_distance_loss alpha_dropout
 feature_alpha_dropout affine_grid grid_sample
+adaptive_max_pool3d adaptive_max_pool3d_with_indices max_unpool3d lp_pool3d
+fractional_max_pool2d fractional_max_pool3d fractional_max_pool2d_with_indices
+fractional_max_pool3d_with_indices
 """
 
 OPTIM = """

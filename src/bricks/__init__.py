@@ -60,10 +60,18 @@ from . import distributions, fft, linalg
 from ._tensor_str import set_printoptions
 from ._everyday import (
     are_deterministic_algorithms_enabled, bernoulli, dropout, finfo, get_rng_state, iinfo,
-    is_floating_point, randint_like, set_rng_state, use_deterministic_algorithms,
+    is_floating_point, is_inference, randint_like, set_rng_state, use_deterministic_algorithms,
 )
 
 from ._version import __version__ as __version__
+
+# ----- factories, windows and dtype questions (feat-names) -----
+from ._creation_forms import asarray, empty_strided, frombuffer, range, scalar_tensor
+from ._type_promotion import can_cast, promote_types, result_type
+from ._windows import (
+    bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
+)
+from . import signal
 
 # ----- the environment idioms programs start with (issue 12: envmods) -----
 from . import accelerator, amp, backends, version
@@ -97,7 +105,10 @@ __all__ += ["convert"]
 # everyday names (issue 12: ops-breadth)
 __all__ += ["distributions", "fft", "linalg", "set_printoptions", "get_rng_state", "set_rng_state",
             "bernoulli", "randint_like", "is_floating_point", "finfo", "iinfo", "dropout",
-            "use_deterministic_algorithms", "are_deterministic_algorithms_enabled"]
+            "use_deterministic_algorithms", "are_deterministic_algorithms_enabled", "is_inference"]
+__all__ += ["asarray", "empty_strided", "frombuffer", "range", "scalar_tensor", "can_cast",
+            "promote_types", "result_type", "bartlett_window", "blackman_window",
+            "hamming_window", "hann_window", "kaiser_window", "signal"]
 __all__ += ["accelerator", "amp", "autocast", "get_autocast_dtype", "is_autocast_enabled",
             "backends", "version", "get_float32_matmul_precision",
             "set_float32_matmul_precision"]

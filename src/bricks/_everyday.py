@@ -15,7 +15,7 @@ from .ops.inplace import _random_fill, _store
 
 __all__ = ["get_rng_state", "set_rng_state", "bernoulli", "randint_like", "is_floating_point",
            "finfo", "iinfo", "dropout", "use_deterministic_algorithms",
-           "are_deterministic_algorithms_enabled"]
+           "are_deterministic_algorithms_enabled", "is_inference"]
 
 
 def get_rng_state() -> Tensor:
@@ -162,3 +162,15 @@ def map_(self: Tensor, other: Tensor, callable: Callable[[Any, Any], Any]) -> Te
     _store(self, xp.asarray(values, self._value.dtype).reshape(self._value.shape))
     return self
 
+
+
+def is_inference(input: Tensor) -> bool:
+    """Whether ``input`` is an inference tensor (made inside ``inference_mode``).
+
+    Raises:
+        TypeError: when ``input`` is not a tensor.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_inference(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    return input.is_inference()

@@ -6,6 +6,7 @@ The methods that compute (arithmetic, reductions, shape ops) are the ops of
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from . import _device, _dtypes
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .ops import memory as _memory
     from .ops import pointwise as _pointwise
     from .ops import reduce as _reduce
+    from .ops import scatters as _scatters
     from .ops import shape as _shape
     from .ops import sorting as _sorting
     from .ops import special as _special
@@ -276,11 +278,18 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` of this non-leaf tensor after backward."""
-        if self.grad_fn is None:
+        """Keep ``.grad`` of this non-leaf tensor after backward (a leaf keeps it anyway).
+
+        Raises:
+            RuntimeError: for a tensor that does not require grad, as torch.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self.retains_grad:
             return
         import weakref
 
+        _RETAINING[id(self)] = self
         ref = weakref.ref(self)
 
         def keep(grad: Tensor) -> None:
@@ -289,6 +298,18 @@ class Tensor:
                 owner.grad = grad.clone() if owner.grad is None else owner.grad + grad
 
         self.grad_fn.register_hook(keep)
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` made this non-leaf tensor keep its ``.grad``."""
+        return _RETAINING.get(id(self)) is self
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was made inside ``inference_mode`` (or is a view of one that
+        was), as torch's inference tensors."""
+        info = self._view
+        base = info[0] if type(info) is tuple else self
+        return _INFERENCE_TENSORS.get(id(base)) is base
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one.
@@ -449,6 +470,7 @@ class Tensor:
         apply_ = __everyday.apply_
         map_ = __everyday.map_
         bernoulli = __everyday.bernoulli
+        sum_to_size = _structure.sum_to_size
         unfold = _shape.unfold
         @property
         def T(self) -> Tensor: ...
@@ -458,6 +480,11 @@ class Tensor:
         def real(self) -> Tensor: ...
         @property
         def imag(self) -> Tensor: ...
+        def masked_scatter_(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def put_(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def index_reduce_(self, dim: int, index: Tensor, source: Any, *args: Any,
+                          **kwargs: Any) -> Tensor: ...
+        fill_diagonal_ = _scatters.fill_diagonal_
         add = _elementwise.add
         sub = _elementwise.sub
         mul = _elementwise.mul
@@ -617,6 +644,7 @@ class Tensor:
         mv = _matrix.mv
         cross = _matrix.cross
         kron = _matrix.kron
+        chain_matmul = _matrix.chain_matmul
         sinh = _pointwise.sinh
         cosh = _pointwise.cosh
         tan = _pointwise.tan
@@ -750,6 +778,15 @@ class Tensor:
         is_nonzero = _structure.is_nonzero
         is_same_size = _structure.is_same_size
         is_signed = _structure.is_signed
+        block_diag = _structure.block_diag
+        combinations = _structure.combinations
+        unravel_index = _structure.unravel_index
+        select_scatter = _scatters.select_scatter
+        slice_scatter = _scatters.slice_scatter
+        diagonal_scatter = _scatters.diagonal_scatter
+        masked_scatter = _scatters.masked_scatter
+        put = _scatters.put
+        index_reduce = _scatters.index_reduce
         def absolute_(self, *args: Any, **kwargs: Any) -> Tensor: ...
         def acos_(self, *args: Any, **kwargs: Any) -> Tensor: ...
         def acosh_(self, *args: Any, **kwargs: Any) -> Tensor: ...
@@ -883,7 +920,25 @@ def _init(t: _TensorT, value: Any) -> _TensorT:
     t._counter = None
     t._hooks = None
     t._view = None
+    if INFERENCE_BLOCKS[0]:
+        _note_inference(t)
     return t
+
+
+# The tensors that ``retain_grad()`` was called on, and those made in ``inference_mode``, by
+# id: weak, so an entry goes with its tensor (and an id reused later is not mistaken for it).
+_RETAINING: weakref.WeakValueDictionary[int, Tensor] = weakref.WeakValueDictionary()
+_INFERENCE_TENSORS: weakref.WeakValueDictionary[int, Tensor] = weakref.WeakValueDictionary()
+# How many ``inference_mode`` blocks are open in all threads (grad_mode.py keeps it): while
+# none is, making a tensor costs one list read more, and nothing else.
+INFERENCE_BLOCKS = [0]
+
+
+def _note_inference(t: Tensor) -> None:
+    from .autograd.grad_mode import GRAD_ENABLED
+
+    if GRAD_ENABLED.inference:
+        _INFERENCE_TENSORS[id(t)] = t
 
 
 def wrap(value: Any) -> Tensor:
@@ -899,6 +954,8 @@ def wrap(value: Any) -> Tensor:
     t._counter = None
     t._hooks = None
     t._view = None
+    if INFERENCE_BLOCKS[0]:
+        _note_inference(t)
     return t
 
 

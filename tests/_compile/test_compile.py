@@ -12,6 +12,7 @@ import torch
 
 import bricks
 from bricks import nn
+from tests.fake_device import fake_device, is_fake
 from bricks.nn import functional as F
 
 STEPS = 30
@@ -391,3 +392,20 @@ def test_an_in_place_change_through_a_view_runs_eagerly_with_torchs_gradients():
             w.grad = None
             compiled(bricks.tensor(data))
             np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12)
+
+
+def test_a_tensor_on_another_device_misses_the_guards_and_is_captured_for_it() -> None:
+    def f(x: Any) -> Any:
+        return (x * 2).relu().sum()
+
+    compiled = bricks.compile(f)
+    host = bricks.tensor([1.0, -2.0, 3.0])
+    for _ in range(3):
+        compiled(host)
+    assert len(compiled.replays) == 1
+    with fake_device():
+        device = host.to("fake")
+        got = compiled(device)
+        assert is_fake(got) and len(compiled.replays) == 2
+        np.testing.assert_array_equal(compiled(device).cpu().numpy(), f(host).numpy())
+    np.testing.assert_array_equal(compiled(host).numpy(), f(host).numpy())

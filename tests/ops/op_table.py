@@ -417,7 +417,8 @@ from op_table_breadth import BREADTH  # noqa: E402  (its rows are made with ``ro
 from op_table_complex import COMPLEX_AND_FFT  # noqa: E402  (the same)
 from op_table_special import SPECIAL  # noqa: E402  (the same)
 from op_table_torch_names import TORCH_NAMES  # noqa: E402  (the same)
+from op_table_names import NAMES  # noqa: E402  (the same)
 
 OPS = (ARITHMETIC + COMPARISONS + BITWISE + UNARY + LINALG + EINSUM + REDUCTIONS + SHAPE + INDEX
-       + SETITEM + ORDERING + BREADTH + COMPLEX_AND_FFT + SPECIAL + TORCH_NAMES)
+       + SETITEM + ORDERING + BREADTH + COMPLEX_AND_FFT + SPECIAL + TORCH_NAMES + NAMES)
 BINARY = [op for op in OPS if op.broadcasts]

@@ -263,7 +263,7 @@ def _traced_step(self: Optimizer, closure: Callable[[], Any] | None = None) -> A
             param = tracer.tensor(p)
             tracer.line(f"{update}({tracer.ref(p._value, p)}, {tracer.ref(grad._value, grad)}, "
                         f"{state}[{param}], {groups}[{i}])")
-            tracer.line(f"_bump({param})")
+            tracer.line(tracer.bump(p))
             self._update(p._value, grad._value, self.state[p], group)
             _ORIGINAL["bump_version"](p)
     return None
@@ -299,7 +299,7 @@ def _watched_bump(t: Tensor) -> None:
     if tracer is not None:
         if id(t._value) in tracer.may_bump:
             if id(t._value) not in tracer.slots or tracer.slots[id(t._value)][0] in "ei":
-                tracer.line(f"_bump({tracer.tensor(t)})")
+                tracer.line(tracer.bump(t))
         else:
             tracer.fail("it changes a tensor in place in a way compile does not capture")
     _ORIGINAL["bump_version"](t)

@@ -108,7 +108,8 @@ def _arguments(tracer: Tracer, args: tuple, kwargs: dict) -> list[str]:
             lines += [f"t{i} = {where}",
                       f"if type(t{i}) is not {tracer.const(type(value))}:", "    return _MISS",
                       f"i{i} = t{i}._value"]
-            tracer.entry_guards.append(
+            tracer.entry_guards.append(  # the array's type is its device (NumPy, CuPy)
+                f"type(i{i}) is {tracer.const(type(value._value))} and "
                 f"i{i}.shape == {tracer.const(value._value.shape)} and "
                 f"i{i}.dtype == {tracer.const(value._value.dtype)} and "
                 f"t{i}.requires_grad is {value.requires_grad}")

@@ -107,7 +107,7 @@ def _only_updates(items: list, grads: list[str]) -> bool:
     """Whether ``items`` only scale gradients and update tensors other than the gradients."""
     for item in items:
         if isinstance(item, str):
-            if not item.startswith("_bump("):
+            if not (item.startswith("_bump(") or item.endswith("._counter[0] += 1")):
                 return False
         elif item.kind == "store":
             if item.args[0] in grads:

@@ -17,7 +17,7 @@ then asks it for the lines of each step (``forward``, ``backward``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .._device import xp
 from .._threads import _OPENBLAS_SPLITS_FROM, fit_product
@@ -55,8 +55,9 @@ class Lowering:
 
     backward_writes_out = True
 
-    def __init__(self, tracer: Tracer, fn: Any, names: list[str], output: str) -> None:
-        self.tracer, self.fn, self.names, self.output = tracer, fn, names, output
+    def __init__(self, tracer: Tracer, fixed: Callable[[str], Any], fn: Any, names: list[str],
+                 output: str) -> None:
+        self.tracer, self.fixed, self.fn, self.names, self.output = tracer, fixed, fn, names, output
 
     @staticmethod
     def applies(fn: Any, arrays: list[Any]) -> bool:
@@ -65,6 +66,11 @@ class Lowering:
 
     def c(self, obj: Any) -> str:
         return self.tracer.const(obj)
+
+    def transposed(self, name: str) -> str:
+        """``name.T``, made once where ``name`` is the same array on every replay."""
+        array = self.fixed(name)
+        return f"{name}.T" if array is None else self.c(array.T)
 
     def forward(self, out: Target) -> list[str]:
         raise NotImplementedError
@@ -83,7 +89,7 @@ class _Linear(Lowering):
 
     def forward(self, out: Target) -> list[str]:
         x, w, b = self.names[:3]
-        lines = self.fit() + [out.call(self.c(xp.dot), f"{x}, {w}.T")]
+        lines = self.fit() + [out.call(self.c(xp.dot), f"{x}, {self.transposed(w)}")]
         if self.fn.has_bias:
             lines.append(f"{self.c(xp.add)}({out.name}, {b}, out={out.name})")
         return lines
@@ -95,7 +101,7 @@ class _Linear(Lowering):
         if gx is not None:
             lines.append(gx.call(self.c(xp.dot), f"{gy}, {w}"))
         if gw is not None:
-            lines.append(gw.call(self.c(xp.dot), f"{gy}.T, {x}"))
+            lines.append(gw.call(self.c(xp.dot), f"{self.transposed(gy)}, {x}"))
         if gb is not None:
             lines.append(gb.call(self.c(_sum), f"{gy}, axis=0"))
         return lines
@@ -129,8 +135,9 @@ class _Relu(Lowering):
 class _MSELoss(Lowering):
     """``(x - t)^2`` summed or averaged, with its difference kept in a buffer for backward."""
 
-    def __init__(self, tracer: Tracer, fn: Any, names: list[str], output: str) -> None:
-        super().__init__(tracer, fn, names, output)
+    def __init__(self, tracer: Tracer, fixed: Callable[[str], Any], fn: Any, names: list[str],
+                 output: str) -> None:
+        super().__init__(tracer, fixed, fn, names, output)
         self.diff = self.c(xp.empty_like(fn.diff))
 
     def forward(self, out: Target) -> list[str]:
@@ -170,8 +177,12 @@ def _is_root(tracer: Tracer, name: str) -> bool:
 _LOWERINGS: dict[type, type[Lowering]] = {Linear: _Linear, Relu: _Relu, MSELoss: _MSELoss}
 
 
-def lowering(tracer: Tracer, fn: Any, names: list[str], output: str) -> Lowering | None:
-    """The lowering of node ``fn`` whose forward read ``names`` and made ``output``, or None."""
+def lowering(tracer: Tracer, fixed: Callable[[str], Any], fn: Any, names: list[str],
+             output: str) -> Lowering | None:
+    """The lowering of node ``fn`` whose forward read ``names`` and made ``output``, or None.
+
+    ``fixed(name)``: the array ``name`` is on every replay, or None where it may change.
+    """
     kind = _LOWERINGS.get(type(fn))
     if kind is None:
         return None
@@ -180,4 +191,4 @@ def lowering(tracer: Tracer, fn: Any, names: list[str], output: str) -> Lowering
         return None
     if not kind.applies(fn, arrays):
         return None
-    return kind(tracer, fn, names, output)
+    return kind(tracer, fixed, fn, names, output)

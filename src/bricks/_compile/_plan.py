@@ -58,7 +58,7 @@ class _Planner:
         self.uses = _uses(tracer.body, extra)
         self.planned: set[str] = set()
         self.written_into: set[str] = set()  # results written straight into a tensor's array
-        self.lowered = _lowerings(tracer)
+        self.lowered = _lowerings(tracer, self.fixed)
         self.fusion = scaled_gradients(tracer, self.uses, self.plannable, self.writes_out)
         self.views = {} if self.fusion is None else dict(self.fusion.views)
 
@@ -69,6 +69,12 @@ class _Planner:
         array = self.tracer.arrays[name]
         return (type(array) is _ndarray and array.base is None and array.flags.c_contiguous
                 and array.flags.writeable and id(array) not in self.tracer.escaping)
+
+    def fixed(self, name: str) -> Any:
+        """The array ``name`` is on every replay (a planned buffer, a checked load), or None."""
+        if name in self.planned:
+            return self.tracer.namespace[name]
+        return self.tracer.arrays[name] if name in self.tracer.fixed else None
 
     def plan(self, name: str | None) -> bool:
         """Give ``name`` a buffer if its array can be one; return whether it has one."""
@@ -183,12 +189,12 @@ class _Planner:
         return f"_copyto({target}, {args[0]})"
 
 
-def _lowerings(tracer: Tracer) -> dict[int, Lowering]:
+def _lowerings(tracer: Tracer, fixed: Any) -> dict[int, Lowering]:
     """The lowering of each node whose forward the step runs, where one applies, by node id."""
     found: dict[int, Lowering] = {}
     for item in tracer.body:
         if isinstance(item, Step) and item.kind == "forward" and id(item.fn) not in found:
-            low = lowering(tracer, item.fn, item.args, item.targets[0])
+            low = lowering(tracer, fixed, item.fn, item.args, item.targets[0])
             if low is not None:
                 found[id(item.fn)] = low
     return found

@@ -83,6 +83,7 @@ class Tracer:
         self.load_guards: list[str] = []
         self.body: list[Any] = []  # lines, and steps rendered at the end (``render``)
         self.arrays: dict[str, Any] = {}  # name -> the array it had in the capture
+        self.fixed: set[str] = set()  # loaded arrays that a replay checks are the same objects
         self.escaping: set[int] = set()  # ids of the arrays the call's results are views of
         self.fresh: dict[int, str | None] = {}  # id(array) of tensors made here -> bad site
         self.grad_seen: set[int] = set()  # tensors whose .grad was read or written
@@ -138,6 +139,17 @@ class Tracer:
         """An expression for the tensor object ``t`` in the replay."""
         return self.tensor_names.get(id(t)) or self.const(t)
 
+    def bump(self, t: Any) -> str:
+        """The line that counts an in-place change of tensor ``t`` (``bump_version``).
+
+        A tensor that the replay names as a constant already has its version counter (the
+        capture bumped it), which is never replaced: the line counts in it directly.
+        """
+        name = self.tensor(t)
+        if id(t) in self.tensor_names:  # an argument: a new tensor on every call
+            return f"_bump({name})"
+        return f"{name}._counter[0] += 1"
+
     def ref(self, array: Any, owner: Any = None) -> str:
         """An expression for ``array`` in the replay; ``owner`` is the tensor holding it."""
         name = self.slots.get(id(array))
@@ -161,6 +173,7 @@ class Tracer:
         else:
             self.loads.append(f"{name} = {self.tensor(owner)}._value")
             self.load_guards.append(f"{name} is {self.const(array)}")
+            self.fixed.add(name)
         return name
 
     def arg(self, value: Any) -> str:

@@ -131,9 +131,11 @@ class inference_mode(_GradMode):
     """Like ``no_grad`` (context manager and decorator): no graph is recorded, in this thread.
 
     Args:
-        mode: ``False`` makes it do nothing, as PyTorch's ``inference_mode(False)``.
+        mode: ``False`` turns inference off and recording on inside an enclosing block, as
+            PyTorch's ``inference_mode(False)``.
 
-    bricks has no separate inference tensors: inside, ops behave as under ``no_grad``.
+    Inside, ops behave as under ``no_grad``, and the tensors made are inference tensors
+    (``Tensor.is_inference()``); bricks does not forbid using them in autograd later.
     """
 
     def __init__(self, mode: bool = True) -> None:
@@ -142,10 +144,16 @@ class inference_mode(_GradMode):
         self.active = bool(mode)
 
     def __enter__(self) -> None:
+        # ``inference_mode(False)`` is torch's way out of an enclosing block: recording on,
+        # inference off, until it closes.
+        super().__enter__()
         if self.active:
-            super().__enter__()
-        else:
-            GRAD_ENABLED.saved.append((GRAD_ENABLED.enabled, GRAD_ENABLED.inference))
+            _count_inference_block(1)
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        if self.active:
+            _count_inference_block(-1)
 
     def __call__(self, func: F) -> F:
         active = self.active
@@ -156,3 +164,14 @@ class inference_mode(_GradMode):
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]  # wraps keeps the signature
+
+
+_BLOCKS_LOCK = threading.Lock()
+
+
+def _count_inference_block(step: int) -> None:
+    # Tensor creation checks the mode only while some thread has a block open (_tensor.py).
+    from .._tensor import INFERENCE_BLOCKS
+
+    with _BLOCKS_LOCK:
+        INFERENCE_BLOCKS[0] += step

@@ -190,7 +190,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
 
 
 def _as_planes(input: Tensor, dims: int, name: str) -> tuple[Tensor, bool]:
-    if input.ndim not in (dims + 1, dims + 2) or input.numel() == 0:
+    if input.ndim not in (dims + 1, dims + 2) or 0 in input.shape[-dims - 1:]:  # N may be 0
         raise RuntimeError(f"{name}: non-empty {dims + 1}D or {dims + 2}D (batch mode) tensor "
                            f"expected for input, got shape {list(input.shape)}")
     batched = input.ndim == dims + 2
@@ -247,7 +247,8 @@ def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     columns = plane_max.reshape(n, c, d, out_h * out_w)
     result = max_pool2d(columns, (kernel[0], 1), (stride[0], 1), (padding[0], 0),
                         (dilation[0], 1), ceil_mode, return_indices)
-    values = (result[0] if return_indices else result).reshape(n, c, -1, out_h, out_w)
+    out_d = (result[0] if return_indices else result).shape[2]
+    values = (result[0] if return_indices else result).reshape(n, c, out_d, out_h, out_w)
     if not return_indices:
         return values if batched else values.squeeze(0)
     # The depth index of each winner, then the plane index found there by the first stage.

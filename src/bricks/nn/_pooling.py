@@ -1,6 +1,6 @@
 """More pooling of ``bricks.nn.functional`` (re-exported there): adaptive max pooling, max
-unpooling, power-average (LP) pooling, 3-D average pooling, 3-D adaptive average pooling and
-the ``*_with_indices`` forms.
+unpooling, power-average (LP) pooling (1-D to 3-D each), 3-D average pooling, 3-D adaptive
+average pooling and the ``*_with_indices`` forms.
 
 All are composites. Adaptive max pooling finds each window's winner in NumPy (PyTorch's: the
 first maximum, or the last NaN) and gathers it, so the gradient reaches that one element as
@@ -11,6 +11,8 @@ along each dimension.
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any
 
 from .. import ops
@@ -26,7 +28,8 @@ from ._convolution import avg_pool1d, max_pool1d, max_pool3d
 __all__ = ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "lp_pool1d",
-           "lp_pool2d", "avg_pool3d", "adaptive_avg_pool3d"]
+           "lp_pool2d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+           "adaptive_max_pool3d_with_indices", "max_unpool3d", "lp_pool3d"]
 
 
 def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
@@ -59,24 +62,68 @@ def _winner(block: Any) -> Any:
     return xp.where(nan.any(axis=-1), last_nan, xp.argmax(block, axis=-1))
 
 
-def _adaptive_max_indices(x: Any, out_h: int, out_w: int) -> Any:
-    """(..., out_h, out_w) flat indices into (H * W) of each adaptive window's winner."""
-    h, w = x.shape[-2:]
-    indices = array_module(x).zeros(x.shape[:-2] + (out_h, out_w), xp.int64)
-    for i, (top, bottom) in enumerate(_adaptive_windows(h, out_h)):
-        for j, (left, right) in enumerate(_adaptive_windows(w, out_w)):
-            block = x[..., top:bottom, left:right]
-            k = _winner(block.reshape(x.shape[:-2] + (-1,)))
-            width = right - left
-            indices[..., i, j] = (top + k // width) * w + left + k % width
+def _adaptive_max_indices(x: Any, size: tuple) -> Any:
+    """(..., *size) flat indices into the trailing ``len(size)`` dimensions of ``x`` of each
+    adaptive window's winner: one NumPy pass per window."""
+    dims = len(size)
+    lead, spatial = x.shape[:-dims], x.shape[-dims:]
+    indices = array_module(x).zeros(lead + size, xp.int64)
+    windows = [_adaptive_windows(n, out) for n, out in zip(spatial, size)]
+    for cell in itertools.product(*(range(out) for out in size)):
+        bounds = [windows[d][i] for d, i in enumerate(cell)]
+        block = x[(...,) + tuple(slice(start, end) for start, end in bounds)]
+        k = _winner(block.reshape(lead + (math.prod(block.shape[-dims:]),)))
+        offsets = xp.unravel_index(k, block.shape[-dims:])
+        at = [start + offset for (start, _), offset in zip(bounds, offsets)]
+        indices[(...,) + cell] = xp.ravel_multi_index(at, spatial)
     return indices
 
 
-def _gather_winners(input: Tensor, indices: Any) -> Tensor:
-    """The elements of (..., H, W) at the flat (H * W) ``indices`` (..., h, w)."""
-    flat = input.reshape(*input.shape[:-2], -1)
-    index = Tensor._wrap(indices.reshape(indices.shape[:-2] + (-1,)))
+def _gather_winners(input: Tensor, indices: Any, dims: int) -> Tensor:
+    """The elements of ``input`` at the flat ``indices`` into its last ``dims`` dimensions
+    (one index array per leading position); the gradient goes back to those elements."""
+    lead = input.shape[:input.ndim - dims]
+    flat = input.reshape(*lead, math.prod(input.shape[input.ndim - dims:]))
+    index = Tensor._wrap(indices.reshape(lead + (math.prod(indices.shape[len(lead):]),)))
     return ops.gather(flat, -1, index).reshape(indices.shape)
+
+
+def _check_pool_input(input: Tensor, dims: int, name: str, kernel: str,
+                      fractional: bool = False) -> None:
+    """PyTorch's checks of an adaptive or fractional max pooling's input: its rank, every
+    non-batch dimension non-empty, a floating dtype (``kernel`` names torch's kernel)."""
+    if input.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got: "
+                           f"{list(input.shape)}")
+    for d in range(1, input.ndim):
+        if input.shape[d] == 0:
+            sizes = f"got{list(input.shape)}" if fractional else \
+                f"input has sizes {list(input.shape)}"  # torch's two wordings
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but {sizes} with dimension {d} being empty"
+                               + ("." if fractional else ""))
+    if input._value.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_type_name(input._value.dtype)}'")
+
+
+def _adaptive_max_pool(input: Tensor, output_size: Any, return_indices: bool,
+                       dims: int) -> Any:
+    """The adaptive max pooling over the last ``dims`` dimensions (PyTorch's windows)."""
+    name = f"adaptive_max_pool{dims}d"
+    _check_pool_input(input, dims, name, "adaptive_max_pool3d_cpu" if dims == 3 else
+                      "adaptive_max_pool2d")
+    size = (output_size,) * dims if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != dims:
+        raise RuntimeError(f"{name}(): internal error: output_size.size() must be {dims}")
+    spatial = input.shape[input.ndim - dims:]
+    size = tuple(n if s is None else s for s, n in zip(size, spatial))
+    if min(size) < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: "
+                           f"{list(input.shape[:input.ndim - dims]) + list(size)}")
+    indices = _adaptive_max_indices(input._value, size)
+    values = _gather_winners(input, indices, dims)
+    return (values, Tensor._wrap(indices)) if return_indices else values
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
@@ -84,23 +131,28 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     (PyTorch's: cell i spans [floor(i H / out), ceil((i + 1) H / out))).
 
     ``None`` in ``output_size`` keeps that dimension; ``return_indices`` also returns each
-    winner's flat index in (H, W), as ``max_unpool2d`` takes it.
+    winner's flat index in (H, W), as ``max_unpool2d`` takes it. The winner is the first
+    maximum, or the last NaN, as in PyTorch.
 
     Raises:
-        RuntimeError: for input that is not 3-D or 4-D, or an output_size not of two values.
+        RuntimeError: for input that is not 3-D or 4-D, an empty non-batch dimension, or an
+            output_size not of two values.
+        NotImplementedError: for integer input.
     """
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
-                           f"{list(input.shape)}")
-    size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
-    if len(size) != 2:
-        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must "
-                           "be 2")
-    h, w = input.shape[-2:]
-    out_h, out_w = (h if size[0] is None else size[0]), (w if size[1] is None else size[1])
-    indices = _adaptive_max_indices(input._value, out_h, out_w)
-    values = _gather_winners(input, indices)
-    return (values, Tensor._wrap(indices)) if return_indices else values
+    return _adaptive_max_pool(input, output_size, return_indices, 2)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum of (N, C, D, H, W) or (C, D, H, W) over ``output_size`` adaptive windows;
+    arguments as ``adaptive_max_pool2d``, indices flat in (D, H, W).
+
+    Example:
+        >>> import bricks
+        >>> from bricks.nn import functional as F
+        >>> F.adaptive_max_pool3d(bricks.arange(24.0).reshape(1, 2, 3, 4), (1, 1, 2))
+        tensor([[[[21., 23.]]]])
+    """
+    return _adaptive_max_pool(input, output_size, return_indices, 3)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
@@ -111,10 +163,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
         RuntimeError: for input that is not 2-D or 3-D, or an output_size not of one int.
     """
     cells = _adaptive_1d_size(input, output_size, "adaptive_max_pool1d")
-    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, cells), return_indices)
-    if return_indices:
-        return out[0].squeeze(-2), out[1].squeeze(-2)
-    return out.squeeze(-2)
+    return _adaptive_max_pool(input, (cells,), return_indices, 1)
 
 
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any,
@@ -127,6 +176,12 @@ def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any,
                                      return_indices: bool = True) -> Any:
     """``adaptive_max_pool2d`` that returns the indices too (by default)."""
     return adaptive_max_pool2d(input, output_size, return_indices)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = True) -> Any:
+    """``adaptive_max_pool3d`` that returns the indices too (by default)."""
+    return adaptive_max_pool3d(input, output_size, return_indices)
 
 
 # ----- unpooling -----
@@ -155,6 +210,11 @@ def _unpool_size(input: Tensor, kernel: tuple, stride: tuple, padding: tuple,
 
 def _max_unpool(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any, padding: Any,
                 output_size: Any, dims: int) -> Tensor:
+    if input.ndim not in (dims + 1, dims + 2):
+        planes = max(dims, 2)  # torch unpools 1-D input as 2-D, so its message says so
+        raise RuntimeError(f"Input to max_unpooling{planes}d should be a {planes + 1}d or "
+                           f"{planes + 2}d Tensor, but got a tensor with "
+                           f"{input.ndim + planes - dims} dimensions.")
     if indices._value.dtype != xp.int64:
         raise RuntimeError(f"elements in indices should be type int64 but got: "
                            f"{scalar_type_name(indices._value.dtype)}")
@@ -175,9 +235,9 @@ def _max_unpool(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any, p
         raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
                            f"{'x'.join(map(str, size))})")
     lead = input.shape[:input.ndim - dims]
-    flat = input.reshape(*lead, -1)
+    pooled = math.prod(input.shape[input.ndim - dims:])  # spelled out: -1 fails when empty
     blank = zeros(*lead, cells, dtype=input.dtype, device=input.device)
-    out = ops.scatter(blank, -1, indices.reshape(*lead, -1), flat)
+    out = ops.scatter(blank, -1, indices.reshape(*lead, pooled), input.reshape(*lead, pooled))
     return out.reshape(*lead, *size)
 
 
@@ -205,6 +265,13 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
 
 
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The partial inverse of ``max_pool3d``: each value of (N, C, d, h, w) put back at its
+    flat index in (D, H, W), zeros elsewhere. Arguments as ``max_unpool2d``."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3)
+
+
 # ----- power-average pooling -----
 def _lp_from_mean(mean: Tensor, norm_type: float, cells: int) -> Tensor:
     """``(cells * mean) ** (1 / p)`` from the window means of ``x ** p``.
@@ -216,21 +283,46 @@ def _lp_from_mean(mean: Tensor, norm_type: float, cells: int) -> Tensor:
     return (ops.where(mean != 0, mean, mean.detach()) * cells) ** (1.0 / norm_type)
 
 
+def _lp_pool(input: Tensor, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool,
+             dims: int) -> Tensor:
+    """The power-average pooling over the last ``dims`` dimensions; ``norm_type`` of +-inf
+    is the max (min) of ``|x|``, as in PyTorch."""
+    max_pool, avg_pool = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d),
+                          3: (max_pool3d, avg_pool3d)}[dims]
+    kernel = _tuple(kernel_size, dims, "kernel_size", f"lp_pool{dims}d")
+    if norm_type == math.inf:
+        return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -math.inf:
+        return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    mean = avg_pool(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return _lp_from_mean(mean, norm_type, math.prod(kernel))
+
+
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,
               ceil_mode: bool = False) -> Tensor:
     """``(sum of x ** p over each window) ** (1 / p)`` along L of (N, C, L) or (C, L)."""
-    kernel = _tuple(kernel_size, 1, "kernel_size", "lp_pool1d")[0]
-    mean = avg_pool1d(input ** norm_type, kernel, stride, 0, ceil_mode)
-    return _lp_from_mean(mean, norm_type, kernel)
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1)
 
 
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
               ceil_mode: bool = False) -> Tensor:
     """``(sum of x ** p over each window) ** (1 / p)`` of (N, C, H, W) or (C, H, W): the
-    power-average pooling; p = 1 is sum pooling, p = inf max pooling in the limit."""
-    kh, kw = _tuple(kernel_size, 2, "kernel_size", "lp_pool2d")
-    mean = avg_pool2d(input ** norm_type, (kh, kw), stride, 0, ceil_mode)
-    return _lp_from_mean(mean, norm_type, kh * kw)
+    power-average pooling; p = 1 is sum pooling, p = inf max pooling of ``|x|``."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """``(sum of x ** p over each window) ** (1 / p)`` of (N, C, D, H, W) or (C, D, H, W);
+    arguments as ``lp_pool2d``.
+
+    Example:
+        >>> import bricks
+        >>> from bricks.nn import functional as F
+        >>> F.lp_pool3d(bricks.ones(1, 2, 2, 2), 2, 2)
+        tensor([[[[2.8284]]]])
+    """
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)
 
 
 # ----- 3-D average pooling -----
@@ -256,7 +348,7 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     Raises:
         RuntimeError: for a wrong input rank, too much padding or an empty output.
     """
-    if input.ndim not in (4, 5) or input.numel() == 0:
+    if input.ndim not in (4, 5) or 0 in input.shape[-4:]:  # an empty batch is allowed
         raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
     kernel = _tuple(kernel_size, 3, "kernel_size", "avg_pool3d")
     stride = kernel if stride is None or stride == [] or stride == () else \

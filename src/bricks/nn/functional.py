@@ -310,7 +310,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 # ----- pooling -----
 def _pool_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
                dilation: Any) -> tuple:
-    if input.ndim not in (3, 4) or input.numel() == 0:
+    if input.ndim not in (3, 4) or 0 in input.shape[-3:]:  # an empty batch is allowed
         raise RuntimeError(f"non-empty 3D or 4D (batch mode) tensor expected for input, got "
                            f"shape {list(input.shape)}")
     kernel = _tuple(kernel_size, 2, "kernel_size", "pool")
@@ -580,7 +580,11 @@ from ._pooling import (  # noqa: E402
     adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool3d, lp_pool1d, lp_pool2d,
     max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices, max_unpool1d,
-    max_unpool2d,
+    max_unpool2d, adaptive_max_pool3d, adaptive_max_pool3d_with_indices, max_unpool3d, lp_pool3d,
+)
+from ._fractional_pooling import (  # noqa: E402
+    fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
 )
 
 __all__ += [
@@ -599,7 +603,9 @@ __all__ += [
     "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "avg_pool3d", "lp_pool1d",
     "lp_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
-    "max_unpool1d", "max_unpool2d",
+    "max_unpool1d", "max_unpool2d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
+    "max_unpool3d", "lp_pool3d", "fractional_max_pool2d", "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d", "fractional_max_pool3d_with_indices",
     "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss", "multi_margin_loss",
     "multilabel_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
     "soft_margin_loss", "triplet_margin_with_distance_loss",

@@ -11,7 +11,7 @@ from ..autograd.function import rename
 from . import bitwise, elementwise, index, inplace, linalg, reduce, shape, sorting, unary
 from . import devices
 from . import decompositions, extras, indexing, layout, matrix, memory, pointwise, stats
-from . import composites, inplace_forms, structure, synonyms
+from . import composites, inplace_forms, scatters, structure, synonyms
 # complex_numbers guards the real-only ops of the families above when imported: before binding
 from . import complex_numbers
 from .. import _everyday  # noqa: E402  (its in-place fills import ops.inplace, loaded above)
@@ -34,12 +34,14 @@ from .layout import *  # noqa: F403
 from .synonyms import *  # noqa: F403
 from .composites import *  # noqa: F403
 from .structure import *  # noqa: F403
+from .scatters import *  # noqa: F403
 
 __all__ = (elementwise.__all__ + unary.__all__ + sorting.__all__ + index.__all__
            + linalg.__all__ + reduce.__all__ + shape.__all__ + bitwise.__all__
            + indexing.__all__ + matrix.__all__ + pointwise.__all__ + stats.__all__
            + decompositions.__all__ + extras.__all__ + complex_numbers.__all__
            + layout.__all__ + synonyms.__all__ + composites.__all__ + structure.__all__
+           + scatters.__all__
            + list(inplace_forms.TORCH_FUNCTIONS))
 globals().update(inplace_forms.TORCH_FUNCTIONS)  # bricks.sin_ and the other in-place functions
 
@@ -123,7 +125,7 @@ def _where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 #      type checkers read at the end of ``Tensor``; a test fails until they match this table.
 _FAMILIES = (elementwise, unary, sorting, reduce, shape, index, linalg, bitwise, inplace,
              indexing, matrix, pointwise, stats, decompositions, extras, complex_numbers,
-             layout, synonyms, composites, structure)
+             layout, synonyms, composites, structure, scatters)
 
 # Names in a family's ``__all__`` that are functions only (``bricks.cat``), or that are bound
 # under another name (``where`` takes ``self`` second; ``iadd`` is ``__iadd__``).
@@ -183,6 +185,7 @@ _METHODS: dict[str, Any] = {
     "bernoulli_": _everyday.bernoulli_, "random_": _everyday.random_,
     "exponential_": _everyday.exponential_, "apply_": _everyday.apply_, "map_": _everyday.map_,
     "bernoulli": _everyday.bernoulli,
+    "sum_to_size": structure.sum_to_size,  # torch has no torch.sum_to_size
     "unfold": shape.unfold,  # torch.unfold is no function (nn.functional.unfold is another op)
     "T": property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))),
                   doc="The tensor with its dimensions reversed."),
@@ -190,6 +193,7 @@ _METHODS: dict[str, Any] = {
                    doc="The last two dimensions swapped."),
     "real": property(complex_numbers.real, doc=complex_numbers.real.__doc__),
     "imag": property(complex_numbers.imag, doc=complex_numbers.imag.__doc__),
+    **scatters.METHODS,  # masked_scatter_, put_, index_reduce_, fill_diagonal_
 }
 for _family in _FAMILIES:
     for _name in _family.__all__:

@@ -1,5 +1,6 @@
 """Matrix-shaped ops: triangles and diagonals, ``trace``, ``mv``, ``cross``, ``kron``,
-``tensordot``, ``cdist``, ``meshgrid``. Composites where the products already exist."""
+``tensordot``, ``cdist``, ``meshgrid``, ``chain_matmul``. Composites where the products
+already exist."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from .linalg import einsum, matmul
 from .shape import cat, expand, reshape, strided_view
 
 __all__ = ["tril", "triu", "diagonal", "diag", "diag_embed", "trace", "mv", "cross", "kron",
-           "tensordot", "cdist", "meshgrid"]
+           "tensordot", "cdist", "meshgrid", "chain_matmul"]
 
 
 class Tril(Function):
@@ -207,6 +208,66 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
     product = reshape(a, a_shape) * reshape(b, b_shape)
     out_shape = tuple(m * n for m, n in zip(a._value.shape, b._value.shape))
     return rename(reshape(product, out_shape), "UnsafeViewBackward0")
+
+
+def chain_matmul(*matrices: Tensor) -> Tensor:
+    """The product of two or more matrices, multiplied in the cheapest order, as torch's
+    ``linalg.multi_dot`` (which torch deprecates this function for).
+
+    Raises:
+        RuntimeError: for no matrix, one that is not 2-D, dtypes that differ, or sizes that
+            do not multiply.
+
+    Example:
+        >>> import bricks
+        >>> bricks.chain_matmul(bricks.ones(2, 3), bricks.ones(3, 4), bricks.ones(4, 1)).tolist()
+        [[12.0], [12.0]]
+    """
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for m in matrices:
+        if m._value.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m._value.ndim}, expected 2 instead.")
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    for k, (a, b) in enumerate(zip(matrices, matrices[1:])):
+        if a._value.dtype != b._value.dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but "
+                               f"tensor 0 is {matrices[0].dtype} and tensor {k + 1} {b.dtype}")
+        if a._value.shape[1] != b._value.shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {k} and {k + 1} with shapes "
+                               f"{list(a._value.shape)} and {list(b._value.shape)} cannot be "
+                               f"multiplied")
+    return _chain(matrices, _cheapest_splits([m._value.shape for m in matrices]), 0,
+                  len(matrices) - 1)
+
+
+def _cheapest_splits(shapes: list) -> dict:
+    """Where to split each run ``i..j`` of the chain: the matrix-chain order (Cormen et al.,
+    15.2); for three matrices, torch's own comparison, which breaks a tie the other way."""
+    n = len(shapes)
+    if n == 3:
+        a, b = shapes[0]
+        c, d = shapes[2]
+        return {(0, 2): 0 if a * c * (b + d) > b * d * (a + c) else 1}
+    dims = [shapes[0][0]] + [s[1] for s in shapes]
+    cost = {(i, i): 0 for i in range(n)}
+    split = {}
+    for length in range(2, n + 1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            totals = [cost[i, k] + cost[k + 1, j] + dims[i] * dims[k + 1] * dims[j + 1]
+                      for k in range(i, j)]
+            cost[i, j] = builtins.min(totals)
+            split[i, j] = i + totals.index(cost[i, j])  # the first cheapest, as torch's
+    return split
+
+
+def _chain(matrices: tuple, split: dict, i: int, j: int) -> Tensor:
+    if i == j:
+        return matrices[i]
+    k = split.get((i, j), i)
+    return matmul(_chain(matrices, split, i, k), _chain(matrices, split, k + 1, j))
 
 
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:

@@ -79,6 +79,9 @@ LABEL_MASK = (_rng.random((5, 4)) > 0.5).astype(float)
 SIGNS_2D = np.where(_rng.random((5, 4)) > 0.5, 1.0, -1.0)
 COUNTS = _rng.integers(0, 6, (5, 4)).astype(float)
 SAMPLING_GRID = _rng.uniform(-1.3, 1.3, (2, 4, 7, 2))
+# fractional max pooling's windows, fixed: torch's _random_samples (N, C, dims) in [0, 1)
+SAMPLES_2D = _rng.uniform(0, 1, (2, 3, 2))
+SAMPLES_3D = _rng.uniform(0, 1, (2, 2, 3))
 ROWS = [
     Row("linear", lambda F, x, w, b: F.linear(x, w, b), ((3, 4), (5, 4), (5,))),
     Row("linear_3d_no_bias", lambda F, x, w: F.linear(x, w), ((2, 3, 4), (5, 4))),
@@ -367,6 +370,40 @@ ROWS = [
         x, w, stride=2, padding=1, groups=2, dilation=(2, 1, 1)),
         ((1, 4, 3, 3, 2), (4, 2, 2, 2, 3)), directions=8),
     Row("channel_shuffle", lambda F, x: F.channel_shuffle(x, 3), ((2, 6, 2, 2),)),
+] + [
+    # ----- 3-D adaptive max pooling, unpooling and LP pooling; fractional max pooling -----
+    Row("adaptive_max_pool3d", lambda F, x: F.adaptive_max_pool3d(x, (2, 3, 2), True),
+        ((2, 2, 5, 6, 4),)),
+    Row("adaptive_max_pool3d_none_unbatched_larger", lambda F, x: F.adaptive_max_pool3d(
+        x, (None, 7, 3)), ((2, 4, 5, 7),)),
+    # windows that do not overlap, as for max_unpool1d
+    Row("max_unpool3d", lambda F, x: F.max_unpool3d(*F.max_pool3d(x, 2, return_indices=True),
+                                                    2, output_size=(5, 5, 4)), ((1, 2, 5, 5, 4),)),
+    Row("max_unpool3d_stride_pad_unbatched", lambda F, x: F.max_unpool3d(
+        *F.max_pool3d(x, 2, (2, 3, 2), 1, return_indices=True), 2, (2, 3, 2), 1,
+        output_size=(4, 6, 5)),
+        ((2, 4, 6, 5),)),
+    Row("lp_pool3d", lambda F, x: F.lp_pool3d(x, 2, (2, 3, 2), (1, 2, 2), ceil_mode=True),
+        ((2, 2, 4, 5, 6),)),
+    Row("lp_pool3d_p3_unbatched", lambda F, x: F.lp_pool3d(x, 3, 2), ((2, 4, 4, 5),),
+        domain="positive"),
+    Row("lp_pool3d_inf", lambda F, x: F.lp_pool3d(x, float("inf"), 2), ((1, 2, 4, 4, 4),)),
+    Row("lp_pool2d_minus_inf", lambda F, x: F.lp_pool2d(x, -float("inf"), (2, 3)),
+        ((2, 4, 6),)),
+    Row("fractional_max_pool2d", lambda F, x: F.fractional_max_pool2d(
+        x, 3, output_size=(4, 5), return_indices=True,
+        _random_samples=const(F, SAMPLES_2D).to(x.dtype)), ((2, 3, 9, 11),)),
+    Row("fractional_max_pool2d_ratio_unbatched", lambda F, x: F.fractional_max_pool2d(
+        x, (2, 3), output_ratio=(0.5, 0.7), _random_samples=const(F, SAMPLES_2D[:1]).to(x.dtype)),
+        ((3, 8, 10),)),
+    Row("fractional_max_pool2d_overlapping", lambda F, x: F.fractional_max_pool2d(
+        x, 3, output_size=5, _random_samples=const(F, SAMPLES_2D).to(x.dtype)), ((2, 3, 7, 7),)),
+    Row("fractional_max_pool3d", lambda F, x: F.fractional_max_pool3d(
+        x, (2, 3, 2), output_size=(3, 3, 4), return_indices=True,
+        _random_samples=const(F, SAMPLES_3D).to(x.dtype)), ((2, 2, 6, 7, 8),)),
+    Row("fractional_max_pool3d_ratio_unbatched", lambda F, x: F.fractional_max_pool3d(
+        x, 2, output_ratio=0.5, _random_samples=const(F, SAMPLES_3D[:1]).to(x.dtype)),
+        ((2, 6, 7, 8),)),
 ] + [
     # ----- issue 12, breadth: losses -----
     Row("gaussian_nll_loss", lambda F, x, y, v: F.gaussian_nll_loss(x, y, v * v + 0.1),

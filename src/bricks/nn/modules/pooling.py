@@ -1,5 +1,5 @@
 """Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d,
-AdaptiveMaxPool1d/2d, MaxUnpool1d/2d and LPPool1d/2d."""
+AdaptiveMaxPool1d/2d/3d, MaxUnpool1d/2d/3d, LPPool1d/2d/3d and FractionalMaxPool2d/3d."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ from typing import Any
 from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
-from .utils import _check_positive, _check_sizes, _layer_text, _pair, _shape_text, _single
+from .utils import (
+    _check_positive, _check_sizes, _layer_text, _pair, _shape_text, _single, _triple,
+)
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
-           "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "LPPool1d", "LPPool2d"]
+           "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "LPPool1d", "LPPool2d",
+           "AdaptiveMaxPool3d", "MaxUnpool3d", "LPPool3d", "FractionalMaxPool2d",
+           "FractionalMaxPool3d"]
 
 
 def _check_rank(layer: Module, input: Tensor, dims: int = 2) -> None:
@@ -304,6 +308,20 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     _functional = F.adaptive_max_pool2d
 
 
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Take the maximum of an input (N, C, D, H, W) over output_size adaptive windows (None
+    keeps a dimension); with return_indices, also each winner's flat index in (D, H, W).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.AdaptiveMaxPool3d((1, 2, None))(bricks.ones(2, 3, 4, 7, 5)).shape
+        bricks.Size([2, 3, 1, 2, 5])
+    """
+
+    _functional = F.adaptive_max_pool3d
+
+
 class _MaxUnpoolNd(Module):
     """Config and repr of the unpoolings: sizes stored as tuples, as PyTorch."""
 
@@ -312,7 +330,7 @@ class _MaxUnpoolNd(Module):
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         super().__init__()
-        as_tuple = (_single, _pair)[self._dims - 1]
+        as_tuple = (_single, _pair, _triple)[self._dims - 1]
         self.kernel_size = as_tuple(kernel_size)
         self.stride = as_tuple(stride if stride is not None else kernel_size)
         self.padding = as_tuple(padding)
@@ -347,6 +365,21 @@ class MaxUnpool2d(_MaxUnpoolNd):
     _functional = F.max_unpool2d
 
 
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool3d: values put back at their indices, zeros elsewhere.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> values, indices = nn.MaxPool3d(2, return_indices=True)(bricks.ones(1, 1, 2, 2, 2))
+        >>> nn.MaxUnpool3d(2)(values, indices).sum()
+        tensor(1.)
+    """
+
+    _dims = 3
+    _functional = F.max_unpool3d
+
+
 class _LPPoolNd(Module):
     """Power-average pooling: ``(sum of x ** norm_type over each window) ** (1 / norm_type)``."""
 
@@ -379,3 +412,95 @@ class LPPool2d(_LPPoolNd):
     """Power-average pooling over each window of an input (N, C, H, W)."""
 
     _functional = F.lp_pool2d
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling over each window of an input (N, C, D, H, W).
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.LPPool3d(2, 2)(bricks.ones(1, 1, 2, 2, 2))
+        tensor([[[[[2.8284]]]]])
+    """
+
+    _functional = F.lp_pool3d
+
+
+class _FractionalMaxPoolNd(Module):
+    """Config and checks of the fractional max poolings (Graham, 2014): the window, and the
+    output size or ratio; ``_random_samples`` (a buffer, as in torch) fixes the windows."""
+
+    _dims = 2
+    _functional: Any = None
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        super().__init__()
+        as_tuple = _pair if self._dims == 2 else _triple
+        self._check_kernel(kernel_size)
+        self.kernel_size = as_tuple(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = as_tuple(output_size) if output_size is not None else None
+        self.output_ratio = as_tuple(output_ratio) if output_ratio is not None else None
+        name = type(self).__name__
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling "
+                             "ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def _check_kernel(self, kernel_size: Any) -> None:
+        """Nothing: torch's FractionalMaxPool2d takes any kernel_size here."""
+
+    def forward(self, input: Tensor) -> Any:
+        return type(self)._functional(input, self.kernel_size, self.output_size,
+                                      self.output_ratio, self.return_indices,
+                                      _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling of an input (N, C, H, W): the maximum over kernel_size windows
+    at pseudo-random steps, to an output of output_size, or output_ratio times the input's.
+
+    Args:
+        kernel_size: the window's (height, width), or one int for both.
+        output_size: the output's (height, width), or one int for both; or else
+        output_ratio: fractions in (0, 1) of the input's height and width.
+        return_indices: also return the flat index in (H, W) of each maximum.
+        _random_samples: fixed samples (N, C, 2) in [0, 1) instead of fresh ones per call.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.FractionalMaxPool2d(3, output_ratio=0.5)(bricks.ones(2, 3, 10, 8)).shape
+        bricks.Size([2, 3, 5, 4])
+    """
+
+    _functional = F.fractional_max_pool2d
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling of an input (N, C, T, H, W); arguments as
+    ``FractionalMaxPool2d`` with three spatial dimensions (samples (N, C, 3)).
+
+    Raises:
+        ValueError: for a kernel_size that is not positive, as torch's.
+
+    Example:
+        >>> import bricks
+        >>> from bricks import nn
+        >>> nn.FractionalMaxPool3d(2, output_size=(2, 3, 2))(bricks.ones(1, 2, 5, 6, 5)).shape
+        bricks.Size([1, 2, 2, 3, 2])
+    """
+
+    _dims = 3
+    _functional = F.fractional_max_pool3d
+
+    def _check_kernel(self, kernel_size: Any) -> None:
+        if (isinstance(kernel_size, int) and kernel_size <= 0) or (
+                isinstance(kernel_size, (tuple, list)) and not all(k > 0 for k in kernel_size)):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
