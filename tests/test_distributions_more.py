@@ -153,13 +153,13 @@ def test_rsample_where_torch_reparameterizes_and_honest_refusals_elsewhere():
     scale = bricks.tensor([1.0, 2.0], dtype=bricks.float64, requires_grad=True)
     for dist in (d.Exponential(scale), d.Laplace(0.0, scale), d.Cauchy(0.0, scale),
                  d.LogNormal(0.0, scale), d.HalfNormal(scale), d.Independent(
-                     d.Normal(0.0, scale), 1)):
+                     d.Normal(0.0, scale), 1), d.Gamma(scale, 1.0), d.Beta(scale, 1.0),
+                 d.Dirichlet(scale), d.Chi2(scale), d.StudentT(scale)):
         assert dist.has_rsample
         dist.rsample((3,)).sum().backward()
         assert scale.grad is not None and np.isfinite(scale.grad.numpy()).all()
         scale.grad = None
-    for dist in (d.Gamma(scale, 1.0), d.Beta(scale, 1.0), d.Dirichlet(scale), d.Chi2(scale),
-                 d.StudentT(scale), d.Poisson(scale), d.Geometric(probs=scale / 3)):
+    for dist in (d.Poisson(scale), d.Geometric(probs=scale / 3)):
         assert not dist.has_rsample
         with pytest.raises(NotImplementedError, match="rsample"):
             dist.rsample()

@@ -106,6 +106,7 @@ UpsamplingBilinear2d ChannelShuffle LPPool1d LPPool2d GaussianNLLLoss PoissonNLL
 CosineEmbeddingLoss HingeEmbeddingLoss SoftMarginLoss MultiLabelSoftMarginLoss MultiLabelMarginLoss
 MultiMarginLoss TripletMarginWithDistanceLoss AlphaDropout FeatureAlphaDropout
 AdaptiveMaxPool3d MaxUnpool3d LPPool3d FractionalMaxPool2d FractionalMaxPool3d
+AdaptiveLogSoftmaxWithLoss
 """
 
 FUNCTIONAL = """
@@ -178,7 +179,7 @@ assert_close make_tensor
 SPECIAL = """
 expit logit erf erfc erfcx erfinv gammaln digamma psi polygamma multigammaln log1p expm1 exp2
 xlogy xlog1py i0 i0e i1 i1e ndtr ndtri log_ndtr sinc entr logsumexp softmax log_softmax round
-zeta
+zeta gammainc gammaincc
 """
 
 FUNC = """
@@ -194,6 +195,10 @@ parametrizations weight_norm remove_weight_norm spectral_norm remove_spectral_no
 PARAMETRIZE = """
 register_parametrization remove_parametrizations is_parametrized cached
 type_before_parametrizations ParametrizationList
+"""
+
+PARAMETRIZATIONS = """
+orthogonal weight_norm spectral_norm
 """
 
 PRUNE = """
@@ -219,6 +224,8 @@ to_empty
 # breadth round, each probed against torch by its test too.
 NAMESPACES = (("torch.nn.utils.*", "nn.utils", NN_UTILS),
               ("torch.nn.utils.parametrize.*", "nn.utils.parametrize", PARAMETRIZE),
+              ("torch.nn.utils.parametrizations.*", "nn.utils.parametrizations",
+               PARAMETRIZATIONS),
               ("torch.nn.utils.prune.*", "nn.utils.prune", PRUNE),
               ("torch.optim.swa_utils.*", "optim.swa_utils", SWA_UTILS),
               ("torch.utils.checkpoint.*", "utils.checkpoint", CHECKPOINT),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .ops import devices as _devices
     from .ops import elementwise as _elementwise
     from .ops import extras as _extras
+    from .ops import incomplete as _incomplete
     from .ops import index as _index
     from .ops import indexing as _indexing
     from .ops import inplace as _inplace
@@ -274,6 +275,13 @@ class Tensor:
         if requires_grad and self._value.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                f"gradients, got {self.dtype}")
+        info = self._view
+        if type(info) is tuple and info[4]:
+            # A view made in no_grad mode requires grad through its base either way, as in
+            # torch; asked to require grad, it gets its own ``.grad`` from now on.
+            if requires_grad:
+                self._view = info[:4] + (False,)
+            return self
         self.requires_grad = requires_grad
         return self
 
@@ -355,6 +363,17 @@ class Tensor:
         from .autograd.engine import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs)
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor this view shares memory with (for a view of a view, the first base), or
+        None for a tensor that is not a view, as torch's."""
+        info = self._view
+        return info[0] if type(info) is tuple else None
+
+    def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (``_base``), as torch's."""
+        return type(self._view) is tuple
 
     @property
     def _version(self) -> int:
@@ -753,6 +772,8 @@ class Tensor:
         polygamma = _synonyms.polygamma
         mvlgamma = _synonyms.mvlgamma
         matrix_power = _synonyms.matrix_power
+        igamma = _incomplete.igamma
+        igammac = _incomplete.igammac
         addcmul = _composites.addcmul
         addcdiv = _composites.addcdiv
         addmv = _composites.addmv
@@ -870,6 +891,8 @@ class Tensor:
         def true_divide_(self, *args: Any, **kwargs: Any) -> Tensor: ...
         def trunc_(self, *args: Any, **kwargs: Any) -> Tensor: ...
         def xlogy_(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def igamma_(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def igammac_(self, *args: Any, **kwargs: Any) -> Tensor: ...
         def addcmul_(self, *args: Any, **kwargs: Any) -> Tensor: ...
         def addcdiv_(self, *args: Any, **kwargs: Any) -> Tensor: ...
         def addmv_(self, *args: Any, **kwargs: Any) -> Tensor: ...

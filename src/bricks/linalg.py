@@ -18,11 +18,13 @@ from .ops.decompositions import (
 )
 from .ops.decompositions import qr as _qr
 from .ops.linalg import matmul
+from .ops.matrix_functions import householder_product, matrix_exp
 from .ops.matrix import _pnorm, cross as _cross, diagonal as _diagonal
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "inv", "solve", "det", "slogdet", "qr",
            "svd", "svdvals", "eigh", "eigvalsh", "cholesky", "pinv", "lstsq", "cross",
-           "matmul", "diagonal", "matrix_power", "LinAlgError"]
+           "matmul", "diagonal", "matrix_power", "LinAlgError", "matrix_exp",
+           "householder_product"]
 
 
 def _dims(dim: Any, ndim: int) -> tuple[int, ...]:

@@ -248,6 +248,14 @@ LINALG_BREADTH = [
         domain="distinct", grad_fn=False),
     row("linalg_matrix_norm_2", lambda m, a: m.linalg.norm(a, 2), (3, 4), grad_fn=False),
     row("linalg_matrix_power", lambda m, a: m.linalg.matrix_power(a, 3), (3, 3), grad_fn=False),
+    row("linalg_matrix_exp", lambda m, a: m.linalg.matrix_exp(a), (3, 3),
+        edges=(((0, 0),), ((2, 0, 0),), ((1, 1),)), bad=(((2, 3),), ((3,),))),
+    row("linalg_matrix_exp_batched_large", lambda m, a: m.linalg.matrix_exp(a * 4), (2, 4, 4),
+        grad_fn=False),
+    row("linalg_householder_product", lambda m, a, t: m.linalg.householder_product(a, t),
+        (4, 3), (3,), bad=(((3, 4), (3,)), ((4, 3), (4,)), ((2, 4, 3), (3, 3)))),
+    row("linalg_householder_product_batched_fewer", lambda m, a, t:
+        m.linalg.householder_product(a, t), (2, 5, 3), (2, 2)),
 ]
 
 EXTRAS = [

@@ -17,6 +17,13 @@ def _zeta(m: Any, q: Any) -> Any:
     return m.special.zeta(m.full((), 2.5, dtype=q.dtype), q)
 
 
+def _gammainc(m: Any, x: Any, upper: bool = False) -> Any:
+    """The incomplete gamma functions at shape 2.5, differentiable in x (torch has no gradient
+    in the shape)."""
+    shape = m.full((), 2.5, dtype=x.dtype)
+    return m.special.gammaincc(shape, x) if upper else m.special.gammainc(shape, x)
+
+
 # torch evaluates these in float32 for float32 input and overflows (i0, i1 near 1000) or loses
 # the left tail (log_ndtr's gradient) where bricks evaluates in float64 and rounds once: they
 # meet only the finite edge sets; test_special.py checks their inf and NaN in float64.
@@ -38,6 +45,9 @@ SPECIAL = [
     row("special_sinc", lambda m, a: m.special.sinc(a), (2, 3), domain="nonzero", **_UN),
     row("special_entr", lambda m, a: m.special.entr(a), (2, 3), domain="positive", **_UN),
     row("special_zeta", _zeta, (2, 3), domain="positive", **_UN),
+    row("special_gammainc", _gammainc, (2, 3), domain="positive", **_UN),
+    row("special_gammaincc", lambda m, x: _gammainc(m, x, upper=True), (2, 3),
+        domain="positive", **_UN),
     row("special_polygamma1", lambda m, a: m.special.polygamma(1, a), (2, 3),
         domain="positive"),
     row("special_polygamma3", lambda m, a: m.special.polygamma(3, a), (2, 3),

@@ -198,7 +198,12 @@ NON_FINITE_GAPS = {"mode", "mode_grad", "quantile_midpoint", "cumprod", "cumprod
 EDGE_GAPS = {op.name for op in LINALG_BREADTH} - {"linalg_cross", "linalg_vector_norm",
                                                   "linalg_vector_norm_dim",
                                                   "linalg_vector_norm_l1", "linalg_norm",
-                                                  "linalg_norm_dim", "linalg_matrix_norm_fro"}
+                                                  "linalg_norm_dim", "linalg_matrix_norm_fro",
+                                                  "linalg_matrix_exp"}
+# Sets where torch's float32 kernel differs from its own float64 one, which bricks matches:
+# matrix_exp of entries near 1000 overflows to NaN in torch's float32 Taylor squarings; bricks
+# computes in float64 and rounds to float32, giving the +-inf of torch's float64 result.
+SETS_DIFFER_IN_FLOAT32 = {"linalg_matrix_exp": ("saturation",)}
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -209,6 +214,8 @@ def test_edge_values_match_torch(op: Op, dtype: str) -> None:
                  _tolerance(op, dtype), values_only=op.name in TIE_ORDER_UNSPECIFIED)
 
     def skip(name: str) -> bool:
+        if dtype == "float32" and name in SETS_DIFFER_IN_FLOAT32.get(op.name, ()):
+            return True
         return op.name in EDGE_GAPS or name in NON_FINITE and (
             op.name in CASTS_TO_INT or op.name in ORDER_DEPENDENT or op.name in NON_FINITE_GAPS)
 

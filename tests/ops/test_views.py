@@ -75,6 +75,66 @@ def test_a_view_shares_memory_and_version_with_its_base(name: str) -> None:
             assert a == b
 
 
+# name -> a tensor made of a (2, 3, 4) tensor that torch does not make a view of it
+NOT_VIEWS: dict[str, Callable[[Any, Any], Any]] = {
+    "advanced_index": lambda m, x: x[[0]],
+    "mask": lambda m, x: x[x > 3],
+    "reshape_of_a_transpose": lambda m, x: x.transpose(0, 2).reshape(-1),
+    "flatten_of_a_transpose": lambda m, x: x.mT.flatten(),
+    "contiguous_of_a_transpose": lambda m, x: x.mT.contiguous(),
+    "detach": lambda m, x: x.detach(),
+    "data": lambda m, x: x.data,
+    "clone": lambda m, x: x.clone(),
+    "diag": lambda m, x: m.diag(x[0]),
+    "sum": lambda m, x: x.sum(0),
+}
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_a_view_names_its_base_as_torch(name: str) -> None:
+    for m in (torch, bricks):
+        x = _base(m)
+        v = VIEWS[name](m, x)
+        assert v._is_view() and v._base is x._base  # x is a view of arange's result
+        w = v[..., :1]
+        assert w._is_view() and w._base is x._base
+        assert x._base._base is None and not x._base._is_view()
+
+
+@pytest.mark.parametrize("name", NOT_VIEWS)
+def test_a_copy_is_no_view_as_torch(name: str) -> None:
+    for m in (torch, bricks):
+        y = NOT_VIEWS[name](m, _base(m).clone())
+        assert not y._is_view() and y._base is None
+
+
+def test_an_index_by_a_0d_integer_tensor_is_a_view_as_torch() -> None:
+    results = []
+    for m in (torch, bricks):
+        x = m.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        y = x * 1
+        v = y[m.tensor(1), 1:]
+        name = v.grad_fn.name()
+        v.mul_(2)
+        (y * y).sum().backward()
+        results.append((v._base is y, name, x.grad.numpy().copy()))
+    assert results[0][:2] == results[1][:2] == (True, "SliceBackward0")
+    np.testing.assert_array_equal(results[1][2], results[0][2])
+
+
+def test_a_reshape_that_copies_is_changed_in_place_as_a_new_tensor() -> None:
+    results = []
+    for m in (torch, bricks):
+        x = m.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        y = (x * 1).t().reshape(-1)
+        name = y.grad_fn.name()
+        y.mul_(m.arange(6.0))
+        y.sum().backward()
+        results.append((name, y.grad_fn.name(), x.grad.numpy().copy()))
+    assert results[0][:2] == results[1][:2] == ("UnsafeViewBackward0", "MulBackward0")
+    np.testing.assert_array_equal(results[1][2], results[0][2])
+
+
 def test_diagonal_of_a_matrix_by_diag_is_a_copy() -> None:
     for m in (torch, bricks):
         x = m.ones(3, 3, requires_grad=True)

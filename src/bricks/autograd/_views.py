@@ -84,7 +84,7 @@ def mark_outputs(views: Any, name: str) -> Any:
         info = view._view
         info[1][-1].torch_name = name
         if GRAD_ENABLED.enabled:
-            view._view = info[:3] + (("multi", i),)
+            view._view = info[:3] + (("multi", i),) + info[4:]
     return views
 
 

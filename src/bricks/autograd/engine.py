@@ -17,7 +17,7 @@ from .._tensor import Tensor as _TensorType
 from .._tensor import wrap as _wrap
 from . import anomaly
 from .anomaly import ANOMALY
-from .function import Function
+from .function import Function, inherits_grad
 
 __all__ = ["backward", "grad", "run_backward", "queue_callback"]
 
@@ -132,6 +132,9 @@ def _propagate(roots: Sequence[Function], root_grads: Sequence[Any], retain_grap
                 shared[id(g)] = g
                 pending[parent] = g
             else:
+                view = parent._view  # ``inherits_grad``, inline: a view made in no_grad mode
+                if type(view) is tuple and view[4]:  # has no accumulator, as in torch
+                    continue
                 _accumulate_leaf(parent, g, owned, shared, leaves)
                 if countdown is not None:
                     countdown.arrived(parent)
@@ -360,7 +363,7 @@ def _root_grads(tensors: list, grad_tensors: Any) -> list:
         grad_tensors = [grad_tensors] * len(tensors)
     result = []
     for t, g in zip(tensors, grad_tensors):
-        if not t.requires_grad:
+        if not t.requires_grad or inherits_grad(t):
             raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                                "grad_fn: call requires_grad_() on the leaf tensors first")
         if g is None:
@@ -443,8 +446,8 @@ def _collect(outputs: list, inputs: list, root_grads: list, captured: dict, allo
     for i, t in enumerate(inputs):
         g = captured.get(id(t))
         if g is None and not allow_unused:
-            raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have "
-                               "been used in the graph. Set allow_unused=True if this is the "
-                               "desired behavior.")
+            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
+                               "used in the graph. Set allow_unused=True if this is the desired "
+                               "behavior.")
         result.append(None if g is None else _TensorType._wrap(g.copy()))
     return tuple(result)

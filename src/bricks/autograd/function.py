@@ -294,6 +294,8 @@ _ACCUMULATORS: dict[int, AccumulateGrad] = {}
 def _node_of(parent: Any) -> Any:
     if parent is None or isinstance(parent, Function):
         return parent
+    if inherits_grad(parent):  # a view made in no_grad mode has no AccumulateGrad
+        return None
     node = _ACCUMULATORS.get(id(parent))
     if node is None or node.variable is not parent:
         import weakref
@@ -311,11 +313,13 @@ def link_view(base: Any, out: Any, fn: Function) -> None:
     views of a leaf that requires grad, which no recorded in-place change may touch.
 
     The third item says whether PyTorch's view has a node: made in grad mode, of a base that
-    requires grad (a view made in no_grad mode of such a base does for PyTorch, not here). The
-    fourth is the view's creation mark (PyTorch's ``CreationMeta``), which forbids in-place
-    changes in a graph: ``NO_GRAD_VIEW`` for a view made in ``no_grad`` mode, else its base's
-    (a view of such a view is one too, as output 0); ``split`` and friends mark their outputs
-    (``autograd/_views.mark_outputs``)."""
+    requires grad. The fourth is the view's creation mark (PyTorch's ``CreationMeta``), which
+    forbids in-place changes in a graph: ``NO_GRAD_VIEW`` for a view made in ``no_grad`` mode,
+    else its base's (a view of such a view is one too, as output 0); ``split`` and friends mark
+    their outputs (``autograd/_views.mark_outputs``). The fifth says whether the view requires
+    grad only through its base: made in ``no_grad`` mode of a base that requires grad, it
+    requires grad, as PyTorch's, but is a leaf that no gradient reaches (``inherits_grad``);
+    listed on a base in the graph, it refuses use once the base changes in place."""
     counter = base._counter  # version_counter(base), inline
     if counter is None:
         counter = base._counter = [0]
@@ -330,12 +334,15 @@ def link_view(base: Any, out: Any, fn: Function) -> None:
         chain = (fn,)
         mark = None
     grad = GRAD_ENABLED.enabled
+    inherits = False
     if not grad:
         mark = NO_GRAD_VIEW
+        if root.requires_grad:
+            out.requires_grad = inherits = True
     elif mark is not None and mark[1]:
         mark = (mark[0], 0)
-    out._view = (root, chain, grad and root.requires_grad, mark)
-    if grad and (root.grad_fn is not None or not root.requires_grad):
+    out._view = (root, chain, grad and root.requires_grad, mark, inherits)
+    if root.grad_fn is not None or grad and not root.requires_grad:
         views = root._view
         if views is None:
             views = root._view = []
@@ -347,6 +354,14 @@ def link_view(base: Any, out: Any, fn: Function) -> None:
 
 # A view's creation mark (see link_view): its kind and PyTorch's output number.
 NO_GRAD_VIEW = ("no_grad", 0)
+
+
+def inherits_grad(t: Any) -> bool:
+    """Whether ``t`` is a view made in ``no_grad`` mode that requires grad only through its
+    base (see ``link_view``): PyTorch gives such a leaf no gradient accumulator, so gradients
+    stop there (``.grad`` stays None, ``backward()`` from it is refused)."""
+    info = t._view
+    return type(info) is tuple and info[4]
 
 
 def _as_array(y: Any, inputs: tuple) -> Any:

@@ -3,7 +3,9 @@ reparameterized, differentiable draw), ``log_prob``, ``entropy``, ``mean``, ``mo
 ``variance``, and ``kl_divergence`` between registered pairs.
 
 Every formula is a composite of bricks ops, so gradients flow to the parameters without a
-backward of its own; draws come from bricks' generator (``bricks.manual_seed``).
+backward of its own; draws come from bricks' generator (``bricks.manual_seed``). The gamma and
+Dirichlet draws (under Gamma, Chi2, Beta, Dirichlet and StudentT) are primitives of
+``bricks.ops.gamma_draws`` whose backward is the implicit reparameterization gradient.
 """
 
 import sys as _sys

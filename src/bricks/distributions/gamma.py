@@ -1,10 +1,11 @@
 """``Gamma``, its special cases ``Chi2`` and ``Exponential``, and the distributions built from
 gamma draws, ``Beta`` and ``Dirichlet``.
 
-Gamma, Chi2, Beta and Dirichlet draw with ``sample`` only: torch differentiates their draws by
-implicit reparameterization (the derivative of the gamma CDF in its shape), which bricks does
-not have, so their ``has_rsample`` is False and ``rsample`` raises. Exponential's draw is an
-inverse CDF, so it has ``rsample``.
+All have ``rsample``, as torch's. Exponential's draw is an inverse CDF; the others are gamma
+draws whose gradient in the concentration is the implicit reparameterization gradient of
+``bricks.ops.gamma_draws`` (torch's ``_standard_gamma`` and ``_Dirichlet``), and in the rate
+the scale relation ``x = x_1 / rate``. Beta is the first coordinate of a two-category
+Dirichlet, as torch's.
 """
 
 from __future__ import annotations
@@ -14,26 +15,17 @@ from typing import Any
 from .._creation import rand
 from .._device import xp
 from .._tensor import Tensor
+from ..ops.gamma_draws import sample_dirichlet, standard_gamma
+from ..ops.incomplete import gammainc
 from ..ops.pointwise import digamma, lgamma
 from ..ops.shape import stack
-from .distribution import Distribution, as_tensor, broadcast_all, draw
 from ..ops.special import xlogy
+from .distribution import Distribution, as_tensor, broadcast_all
 
 __all__ = ["Gamma", "Chi2", "Exponential", "Beta", "Dirichlet"]
 
 _POSITIVE = "GreaterThan(lower_bound=0.0)"
 _NONNEGATIVE = "GreaterThanEq(lower_bound=0.0)"
-
-
-def _standard_gamma(rng: Any, concentration: Any, size: Any) -> Any:
-    return rng.standard_gamma(concentration, size=size)
-
-
-def _gamma_draw(concentration: Tensor, shape: Any) -> Tensor:
-    """Gamma(concentration, 1) draws of ``shape``, clamped away from 0 as torch's."""
-    values = draw(_standard_gamma, concentration, concentration, shape=tuple(shape))
-    tiny = float(xp.finfo(values._value.dtype).tiny)
-    return values.clamp(min=tiny)
 
 
 class Gamma(Distribution):
@@ -43,6 +35,7 @@ class Gamma(Distribution):
         ValueError: with validation, for a parameter that is not positive or a negative value.
     """
 
+    has_rsample = True
     arg_constraints = {"concentration": "positive", "rate": "positive"}
 
     def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
@@ -63,15 +56,25 @@ class Gamma(Distribution):
     def variance(self) -> Tensor:
         return self.concentration / self.rate.pow(2)
 
-    def sample(self, sample_shape: Any = ()) -> Tensor:
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        return _gamma_draw(self.concentration, shape) / self.rate.detach().expand(shape)
+        value = standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
+        # as torch: the values kept above 0, outside the graph
+        value.detach().clamp_(min=float(xp.finfo(value._value.dtype).tiny))
+        return value
 
     def log_prob(self, value: Any) -> Tensor:
         value = as_tensor(value, self.rate)
         self._check_value(value >= 0, value, _NONNEGATIVE)
         a, b = self.concentration, self.rate
         return xlogy(a, b) + xlogy(a - 1, value) - b * value - lgamma(a)
+
+    def cdf(self, value: Any) -> Tensor:
+        """The regularized incomplete gamma function ``P(concentration, rate * value)``; as
+        torch's, it has no gradient in the concentration (backward raises)."""
+        value = as_tensor(value, self.rate)
+        self._check_value(value >= 0, value, _NONNEGATIVE)
+        return gammainc(self.concentration, self.rate * value)
 
     def entropy(self) -> Tensor:
         a = self.concentration
@@ -153,6 +156,7 @@ class Dirichlet(Distribution):
             concentration that is not positive or a value off the simplex.
     """
 
+    has_rsample = True
     arg_constraints = {"concentration": "independent_positive"}
 
     def __init__(self, concentration: Any, validate_args: bool | None = None) -> None:
@@ -183,9 +187,8 @@ class Dirichlet(Distribution):
         total = self.concentration.sum(-1, keepdim=True)
         return self.concentration * (total - self.concentration) / (total.pow(2) * (total + 1))
 
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        gammas = _gamma_draw(self.concentration, self._extended_shape(sample_shape))
-        return gammas / gammas.sum(-1, keepdim=True)
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return sample_dirichlet(self.concentration.expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value: Any) -> Tensor:
         value = as_tensor(value, self.concentration)
@@ -209,6 +212,7 @@ class Beta(Distribution):
     """The beta distribution on [0, 1] with ``concentration1`` (alpha) and ``concentration0``
     (beta): the first coordinate of a two-category Dirichlet."""
 
+    has_rsample = True
     arg_constraints = {"concentration1": "positive", "concentration0": "positive"}
 
     def __init__(self, concentration1: Any, concentration0: Any,
@@ -232,8 +236,8 @@ class Beta(Distribution):
         total = self.concentration1 + self.concentration0
         return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
 
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        return self._dirichlet.sample(sample_shape)[..., 0]
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self._dirichlet.rsample(sample_shape).select(-1, 0)
 
     def log_prob(self, value: Any) -> Tensor:
         value = as_tensor(value, self.concentration1)

@@ -1,8 +1,9 @@
 """``Laplace``, ``Cauchy``, ``StudentT``, and the transformed normals ``LogNormal`` and
 ``HalfNormal``.
 
-StudentT draws with ``sample`` only: torch's ``rsample`` differentiates a chi-squared draw in
-its degrees of freedom by implicit reparameterization, which bricks does not have.
+StudentT's ``rsample`` is torch's construction ``loc + scale * X / sqrt(Z / df)`` from a
+standard normal ``X`` and a chi-squared draw ``Z``, differentiable in ``df`` through ``Z``'s
+implicit reparameterization gradient.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ class Cauchy(_LocScale):
 class StudentT(Distribution):
     """Student's t distribution with ``df`` degrees of freedom, shifted by ``loc`` and scaled."""
 
+    has_rsample = True
     arg_constraints = {"df": "positive", "loc": "real", "scale": "positive"}
 
     def __init__(self, df: Any, loc: Any = 0.0, scale: Any = 1.0,
@@ -137,11 +139,11 @@ class StudentT(Distribution):
         infinite = finite.masked_fill((df <= 2) & (df > 1), float("inf"))
         return infinite.masked_fill(df <= 1, float("nan"))
 
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        shape = self._extended_shape(sample_shape)
-        chi2 = self._chi2.sample(sample_shape)
-        z = randn(shape, dtype=self.df.dtype)
-        return (self.loc + self.scale * z * (self.df / chi2).sqrt()).detach()
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        # torch's order of draws: the normal first, then the chi-squared
+        normal = randn(self._extended_shape(sample_shape), dtype=self.df.dtype)
+        chi2 = self._chi2.rsample(sample_shape)
+        return self.loc + self.scale * (normal * (chi2 / self.df).rsqrt())
 
     def log_prob(self, value: Any) -> Tensor:
         value = as_tensor(value, self.loc)

@@ -16,7 +16,10 @@ __all__ = ["getitem", "setitem", "gather", "index_select", "masked_fill", "nonze
 def _index(key: Any) -> Any:
     """A Python index with Tensors replaced by arrays (bool tensors stay masks)."""
     if isinstance(key, Tensor):
-        return key._value
+        value = key._value
+        if value.ndim == 0 and value.dtype.kind == "i" and type(value) is xp.ndarray:
+            return int(value)  # torch selects with a 0-d integer tensor on the CPU: a view
+        return value
     if isinstance(key, tuple):
         return tuple(_index(k) for k in key)
     if isinstance(key, list) and any(isinstance(k, Tensor) for k in key):

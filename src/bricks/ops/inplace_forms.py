@@ -27,7 +27,7 @@ atan atanh baddbmm ceil clamp_max clamp_min clip cos cosh cumprod cumsum deg2rad
 eq erf erfc erfinv exp2 expm1 fix floor floor_divide fmod frac ge greater greater_equal gt hypot
 i0 le lerp less less_equal lgamma log10 log1p log2 log logit lt multiply mvlgamma nan_to_num ne
 negative not_equal polygamma rad2deg reciprocal remainder round rsqrt sgn sigmoid sign sin sinc
-sinh square subtract tan tanh tril triu true_divide trunc xlogy
+sinh square subtract tan tanh tril triu true_divide trunc xlogy igamma igammac
 addcmul addcdiv addmv addr addbmm copysign float_power heaviside gcd lcm ldexp nextafter renorm
 """.split()
 

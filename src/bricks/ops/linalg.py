@@ -13,6 +13,7 @@ from ..autograd.function import Function, rename, unbroadcast
 from .._shapes import shape_text
 from ._einsum_equation import Equation, label_sizes, parse
 from .elementwise import _operands, mul
+from .shape import strided_view
 
 __all__ = ["matmul", "mm", "bmm", "addmm", "dot", "outer", "linear", "einsum"]
 
@@ -298,6 +299,24 @@ class Einsum(Function):
         return unbroadcast(g, self.shapes[k])
 
 
+class EinsumView(Einsum):
+    """``einsum`` of one operand that sums nothing (a transpose, a diagonal): a view of it,
+    as PyTorch's (its stride along each output subscript is the sum of the input's)."""
+
+    is_view = True
+
+    def forward(self, x, equation):
+        self.equation, self.shapes, self.operands = equation, [x.shape], ()
+        self.sizes = label_sizes(equation.inputs, self.shapes)
+        self.optimize = False
+        return self.view_again(x)
+
+    def view_again(self, x):
+        term, output = self.equation.inputs[0], self.equation.output
+        strides = [sum(x.strides[i] for i, c in enumerate(term) if c == u) for u in output]
+        return strided_view(x, tuple(self.sizes[c] for c in output), tuple(strides))
+
+
 class Einsum2(Einsum):
     """``einsum`` of two operands: the gradient of each reads the other."""
 
@@ -417,7 +436,9 @@ def _contract(operands: list, equation: Equation) -> Tensor:
 def _fold(operands: list, terms: list[str], output: str) -> Tensor:
     """Contract ``operands`` left to right, two at a time, down to the subscripts ``output``."""
     if len(operands) == 1:
-        return Einsum.apply(operands[0], equation=Equation((terms[0],), output))
+        equation = Equation((terms[0],), output)
+        primitive = Einsum if equation.sums else EinsumView
+        return primitive.apply(operands[0], equation=equation)
     result, term = operands[0], terms[0]
     for k in range(1, len(operands)):
         needed = set(output).union(*terms[k + 1:])

@@ -89,8 +89,16 @@ def _reshape_strided(input: Tensor, shape: tuple[int, ...], view_name: str) -> T
     try:
         input._value.reshape(shape, copy=False)
     except ValueError:  # the layout needs a copy (a wrong shape fails in Reshape, as usual)
-        return rename(Reshape.apply(contiguous(input), shape=shape), "UnsafeViewBackward0")
+        return ReshapeCopy.apply(contiguous(input), shape=shape)
     return rename(Reshape.apply(input, shape=shape), view_name)
+
+
+class ReshapeCopy(Reshape):
+    """The reshape of a copy (a layout that cannot be viewed in the new shape): not a view,
+    as PyTorch's ``_unsafe_view``."""
+
+    is_view = False
+    torch_name = "UnsafeViewBackward0"
 
 
 def _view_of(base: Tensor, value: Any) -> Tensor:

@@ -1,6 +1,6 @@
 """torch's other names for ops bricks already has (``multiply`` is ``mul``, ``greater`` is
 ``gt``, ``fix`` is ``trunc``, ...), and the ``torch.special`` functions torch also offers as
-``torch.<name>`` and ``Tensor.<name>`` (``logit``, ``xlogy``, ``sinc``, ``i0``, ...).
+``torch.<name>`` and ``Tensor.<name>`` (``logit``, ``xlogy``, ``sinc``, ``i0``, ``igamma``...).
 
 Each synonym is the very function it names, so values, gradients and ``grad_fn`` names are that
 op's; the few that differ in argument order or form (``polygamma``'s method, ``positive``) are
@@ -14,7 +14,7 @@ from typing import Any
 from .._tensor import Tensor
 from ..autograd.function import rename
 from . import elementwise as ew
-from . import extras, linalg, special, unary
+from . import extras, incomplete, linalg, special, unary
 from .pointwise import trunc
 from .shape import contiguous, reshape
 from .sorting import sort
@@ -22,7 +22,7 @@ from .sorting import sort
 __all__ = ["multiply", "subtract", "divide", "greater", "greater_equal", "less", "less_equal",
            "not_equal", "absolute", "negative", "positive", "fix", "sgn", "ravel", "msort",
            "ger", "row_stack", "clamp_min", "clamp_max", "logit", "xlogy", "sinc", "i0",
-           "polygamma", "mvlgamma", "matrix_power"]
+           "polygamma", "mvlgamma", "matrix_power", "igamma", "igammac"]
 
 multiply = ew.mul
 subtract = ew.sub
@@ -41,6 +41,8 @@ logit = special.logit
 xlogy = special.xlogy
 sinc = special.sinc
 i0 = special.i0
+igamma = incomplete.igamma
+igammac = incomplete.igammac
 
 
 def positive(input: Tensor) -> Tensor:

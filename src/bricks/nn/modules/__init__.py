@@ -1,7 +1,8 @@
 """Layers, one file per family: linear, activation, flatten, fold, dropout, conv, pooling,
-padding, normalization, upsampling, distance, sparse (embedding), rnn, attention, transformer
-and loss."""
+padding, normalization, upsampling, distance, sparse (embedding), rnn, attention, transformer,
+loss and adaptive (the adaptive softmax)."""
 
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .activation import (
     CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
     LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softmin, Softplus,
@@ -72,6 +73,7 @@ __all__ = [
     "AdaptiveAvgPool2d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "LPPool1d", "LPPool2d",
     "AdaptiveMaxPool3d", "MaxUnpool3d", "LPPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d",
+    "AdaptiveLogSoftmaxWithLoss",
     "BatchNorm1d", "BatchNorm2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LayerNorm",
     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "SyncBatchNorm",
     "BatchNorm3d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",

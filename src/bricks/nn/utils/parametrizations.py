@@ -1,7 +1,8 @@
-"""Weight and spectral normalization as parametrizations (``torch.nn.utils.parametrizations``),
-built on ``parametrize``: the state is ``parametrizations.weight.original0`` (g) and
-``original1`` (v) for ``weight_norm``; ``original`` and the ``_u``/``_v`` power-iteration
-buffers for ``spectral_norm``."""
+"""Weight and spectral normalization and orthogonal matrices as parametrizations
+(``torch.nn.utils.parametrizations``), built on ``parametrize``: the state is
+``parametrizations.weight.original0`` (g) and ``original1`` (v) for ``weight_norm``;
+``original`` and the ``_u``/``_v`` power-iteration buffers for ``spectral_norm``;
+``original`` and the ``base`` buffer for ``orthogonal`` (see ``_orthogonal.py``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from .. import functional as F
 from ..module import Module
 from . import parametrize
 from ._norms import as_matrix, norm_except_dim, normalize_into, weight_norm_of
+from ._orthogonal import orthogonal
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["orthogonal", "weight_norm", "spectral_norm"]
 
 
 class _WeightNorm(Module):

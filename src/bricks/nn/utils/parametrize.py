@@ -56,7 +56,10 @@ class ParametrizationList(ModuleList):
             new = original
             for module in reversed(list(self)):
                 if hasattr(module, "right_inverse"):
-                    new = module.right_inverse(new)
+                    try:
+                        new = module.right_inverse(new)
+                    except NotImplementedError:  # as in torch: then it is the identity
+                        pass
         self.is_tensor = isinstance(new, Tensor)
         if self.is_tensor:
             self._set_original(original, new)
