@@ -115,3 +115,23 @@ def test_a_batched_input_of_three_dimensions_is_not_lowered_and_still_equals_eag
     # Linear on a 3-d input runs its own methods; the sum's backward is not lowered either
     assert {"Linear.forward", "Linear.backward"} <= set(_methods_called(run))
     np.testing.assert_array_equal(run().detach().numpy(), step().detach().numpy())
+
+
+def test_a_large_relu_after_a_convolution_writes_its_gradient_into_buffers_as_eager() -> None:
+    # 8 x 8 x 10 x 10 ReLU outputs in the convolution's layout (not C order): the branch-free
+    # mask's buffers keep that layout
+    def build() -> nn.Module:
+        return nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(800, 1))
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((8, 1, 12, 12)).astype(np.float32)
+    x[0, 0, :4] = 0
+    y = rng.standard_normal((8, 1)).astype(np.float32)
+    want = _train(build, x, y, False, "mean", False)
+    got = _train(build, x, y, True, "mean", False)
+    source = got[3].sources[0]
+    assert source.count(".view(") + source.count("bitwise_and") >= 1
+    assert "Relu.backward" not in _methods_called(got[3])
+    for got_part, want_part in zip(got[:3], want[:3]):
+        for a, b in zip(got_part, want_part):
+            np.testing.assert_array_equal(a, b)

@@ -62,12 +62,17 @@ class _Planner:
         self.fusion = scaled_gradients(tracer, self.uses, self.plannable, self.writes_out)
         self.views = {} if self.fusion is None else dict(self.fusion.views)
 
-    def plannable(self, name: str | None) -> bool:
-        """Whether ``name``'s array can be a buffer: made by its step, whole, not a result."""
+    def plannable(self, name: str | None, any_layout: bool = False) -> bool:
+        """Whether ``name``'s array can be a buffer: made by its step, whole, not a result.
+
+        ``any_layout``: the step writes with ufuncs only, so the buffer may keep the strides
+        of the array it stands for (``empty_like``); BLAS products need C order.
+        """
         if name is None or not self.tracer.made_here(name):
             return False
         array = self.tracer.arrays[name]
-        return (type(array) is _ndarray and array.base is None and array.flags.c_contiguous
+        return (type(array) is _ndarray and array.base is None
+                and (any_layout or array.flags.c_contiguous)
                 and array.flags.writeable and id(array) not in self.tracer.escaping)
 
     def fixed(self, name: str) -> Any:
@@ -76,9 +81,9 @@ class _Planner:
             return self.tracer.namespace[name]
         return self.tracer.arrays[name] if name in self.tracer.fixed else None
 
-    def plan(self, name: str | None) -> bool:
+    def plan(self, name: str | None, any_layout: bool = False) -> bool:
         """Give ``name`` a buffer if its array can be one; return whether it has one."""
-        if not self.plannable(name):
+        if not self.plannable(name, any_layout):
             return False
         assert name is not None
         view = self.views.get(name)
@@ -140,7 +145,8 @@ class _Planner:
         if step.kind == "forward":
             target = step.targets[0]
             return low.forward(Target(target, step.flag and self.plan(target)))
-        outs = [None if t is None else Target(t, low.backward_writes_out and self.plan(t))
+        outs = [None if t is None else
+                Target(t, low.backward_writes_out and self.plan(t, low.any_layout))
                 for t in step.targets]
         return low.backward(step.args[0], outs)
 
