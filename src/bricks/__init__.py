@@ -6,7 +6,7 @@ modules and initializers, optimizers, data loading, and safe checkpoints.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._dtypes import (
     bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,
@@ -139,3 +139,15 @@ from . import func  # noqa: E402
 from .func import vmap  # noqa: E402
 
 __all__ += ["func", "vmap"]
+
+# ----- torch.profiler and torch.multiprocessing: imported when first used -----
+_LAZY_MODULES = ("profiler", "multiprocessing")
+__all__ += list(_LAZY_MODULES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:  # most programs never profile nor start processes
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -483,6 +483,8 @@ class Tensor:
         def itemsize(self) -> Tensor: ...
         pin_memory = _memory.pin_memory
         is_pinned = _memory.is_pinned
+        share_memory_ = _memory.share_memory_
+        is_shared = _memory.is_shared
         bernoulli_ = __everyday.bernoulli_
         random_ = __everyday.random_
         exponential_ = __everyday.exponential_

@@ -4,11 +4,14 @@ a flat list of array calls.
 The first call of a compiled function runs eagerly (a warm-up); the second runs eagerly too
 while it records every primitive's forward, the backward engine's calls, the optimizer's
 updates and gradient assignments as lines of Python over arrays; later calls whose guards
-hold (argument shapes, dtypes and requires_grad, training modes, grad mode, the parameters'
-arrays) run those lines without making tensors or graph nodes. Parameters, buffers, gradients
-and optimizer state are updated in place, so everything outside sees the same objects.
+hold (argument shapes, dtypes, devices and requires_grad, training modes, grad mode, the
+parameters' arrays) run those lines without making tensors or graph nodes. Parameters,
+buffers, gradients and optimizer state are updated in place, so everything outside sees the
+same objects.
 See ``_capture.py`` (with ``_tracer.py``) for what cannot be captured (it then runs eagerly,
-after one warning).
+after one warning), ``_plan.py`` for the buffers a replay writes into, ``_lower.py`` for the
+primitives it runs as their bare NumPy calls and ``_fuse.py`` for the one multiply of an SGD
+step's gradients.
 """
 
 from __future__ import annotations

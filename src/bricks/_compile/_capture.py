@@ -59,12 +59,13 @@ def attach(out: Tensor, run: Callable[[Any], tuple], parents: tuple) -> Tensor:
 
 # ----- the recording versions of bricks' entry points -----
 
-def _observe(fn: Function, inputs: tuple, config: dict) -> Any:
+def _observe(fn: Function, inputs: tuple, config: dict, proceed: Callable = record) -> Any:
     """Function.apply's observer during a capture: the call is recorded by ``record``, the
-    one recording path, and noted as a line of the replay."""
+    one recording path (through ``proceed``: another observer, such as a profiler, may wrap
+    it), and noted as a line of the replay."""
     tracer = current()
     if tracer is None:  # a capture runs in another thread, not in this one
-        return record(fn, inputs, config)
+        return proceed(fn, inputs, config)
     args = [tracer.arg(t) for t in inputs]
     # A primitive may change an input in place (batch norm's running statistics); its caller
     # then bumps that tensor's version, which the replay repeats. Any other bump is a change
@@ -73,7 +74,7 @@ def _observe(fn: Function, inputs: tuple, config: dict) -> Any:
                        if isinstance(t, Tensor) and type(t._value) is _ndarray}
     tracer.depth += 1  # inside a primitive: its forward may draw random numbers
     try:
-        out = record(fn, inputs, config)
+        out = proceed(fn, inputs, config)
     finally:
         tracer.depth -= 1
     if out.grad_fn is fn:  # a node of the graph, which a captured backward may walk
@@ -453,7 +454,8 @@ class capturing:
                          step=Optimizer.step,
                          _store=inplace._store, bump_version=bump_version,
                          module_call=Module.__call__, grad=Tensor.__dict__["grad"])
-        _set_attr(function, "_observer", _observe)
+        function.add_observer(_observe)
+        _UNDO.append(lambda: function.remove_observer(_observe))
         _set_attr(Tensor, "_wrap", classmethod(_traced_wrap))
         _set_attr(Tensor, "grad", _grad_property())
         _set_attr(Optimizer, "step", _traced_step)

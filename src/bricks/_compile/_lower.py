@@ -52,7 +52,7 @@ class Lowering:
     """The lines of one node's forward and backward; ``names`` are forward's argument names.
 
     ``backward_writes_out``: whether backward can write its results into planned buffers;
-    ``any_layout``: whether those buffers may have any strides (backward writes with ufuncs).
+    ``any_layout``: whether the buffers may have any strides (the lines write with ufuncs).
     """
 
     backward_writes_out = True

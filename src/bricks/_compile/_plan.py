@@ -144,7 +144,7 @@ class _Planner:
         """The lines of a lowered step (``_lower.py``), with the buffers planned for them."""
         if step.kind == "forward":
             target = step.targets[0]
-            return low.forward(Target(target, step.flag and self.plan(target)))
+            return low.forward(Target(target, step.flag and self.plan(target, low.any_layout)))
         outs = [None if t is None else
                 Target(t, low.backward_writes_out and self.plan(t, low.any_layout))
                 for t in step.targets]

@@ -3,12 +3,15 @@
 A primitive subclasses ``Function`` and writes ``forward`` on arrays with ``backward``
 directly below it. ``apply`` hands the call to ``record``, the one recording path: it runs
 ``forward`` and, when some input requires grad and recording is on, makes the instance the
-output's ``grad_fn``. ``apply2`` is its specialization for binary arithmetic, and bricks.compile
-watches it through one hook (``_observer``).
+output's ``grad_fn``. ``apply2`` is its specialization for binary arithmetic. bricks.compile's
+capture and bricks.profiler watch both through one hook (``_observer``), which chains the
+observers that ``add_observer`` installed.
 """
 
 from __future__ import annotations
 
+import threading
+from functools import partial
 from typing import Any, Callable
 from weakref import ref as _weakref
 
@@ -17,7 +20,7 @@ from .._quiet import enter_quiet, exit_quiet
 from .._tensor import Tensor, version_counter, wrap
 from .grad_mode import GRAD_ENABLED
 
-__all__ = ["Function", "link_view", "unbroadcast"]
+__all__ = ["Function", "link_view", "unbroadcast", "add_observer", "remove_observer"]
 
 _ndarray = xp.ndarray
 
@@ -80,7 +83,7 @@ class Function:
         Every primitive call goes through ``record`` (below), here or through ``apply2``.
         """
         fn = cls()
-        if _observer is not None:  # bricks.compile is capturing: it watches the call
+        if _observer is not None:  # a capture or a profiler watches the call
             return _observer(fn, inputs, config)
         return record(fn, inputs, config)
 
@@ -94,7 +97,7 @@ class Function:
         record the same graph. No view op comes here (``is_view`` is not consulted).
         """
         fn = cls()
-        if _observer is not None:  # bricks.compile is capturing: it watches the call
+        if _observer is not None:  # a capture or a profiler watches the call
             return _observer(fn, (a, b), _NO_CONFIG)
         token = enter_quiet()
         try:
@@ -137,12 +140,40 @@ class Function:
         return f"<{self.name()} object at {id(self):#x}>"
 
 
-# The observer of a bricks.compile capture (``_compile/_capture.py``), or None. A capture sets
-# it while it runs, in any thread; ``apply`` then hands the call to it, and it calls ``record``
-# itself, around its own notes. One test of a global per call, and no second copy of the
-# recording to keep in step with this one (such a copy once drifted).
+# The observers of primitive calls chained into one callable, or None when there are none:
+# bricks.compile's capture (``_compile/_capture.py``) while it runs, bricks.profiler while it
+# records. ``apply`` hands the call to it; each observer runs the call with ``proceed`` (the
+# next observer, the last one ``record``) around its own notes. One test of a global per call
+# when nobody watches, and no second copy of the recording to keep in step with this one
+# (such a copy once drifted).
 _observer: Callable[[Function, tuple, dict], Any] | None = None
+_observers: list[Callable[..., Any]] = []  # in the order installed; the last one is outermost
+_observers_lock = threading.Lock()
 _NO_CONFIG: dict = {}  # ``apply2``'s config (never changed)
+
+
+def add_observer(observer: Callable[..., Any]) -> None:
+    """Let ``observer(fn, inputs, config, proceed)`` see every primitive call, in every
+    thread: it must return ``proceed(fn, inputs, config)`` (which runs the call, through the
+    observers installed before it) or what that returned."""
+    with _observers_lock:
+        _observers.append(observer)
+        _chain()
+
+
+def remove_observer(observer: Callable[..., Any]) -> None:
+    """Undo one ``add_observer(observer)``."""
+    with _observers_lock:
+        _observers.remove(observer)
+        _chain()
+
+
+def _chain() -> None:
+    global _observer
+    call: Callable[..., Any] = record
+    for observer in _observers:
+        call = partial(observer, proceed=call)
+    _observer = call if _observers else None
 
 
 def record(fn: Function, inputs: tuple, config: dict) -> Any:

@@ -440,6 +440,17 @@ class Module:
             if tensor.grad is not None:
                 tensor.grad._value = _device.to_device(tensor.grad._value, device)
 
+    def share_memory(self) -> Self:
+        """Move every parameter, gradient and buffer into shared memory
+        (``Tensor.share_memory_``), so that processes it is sent to change this very model."""
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            if is_uninitialized(tensor):
+                continue
+            tensor.share_memory_()
+            if tensor.grad is not None:
+                tensor.grad.share_memory_()
+        return self
+
     def to_empty(self, *, device: Any, recurse: bool = True) -> Self:
         """Give every parameter, buffer and gradient fresh uninitialized memory on ``device``
         (``None``: where it is), keeping each object; initialize the values afterwards."""
@@ -634,6 +645,13 @@ class Module:
         return clone
 
     def __reduce_ex__(self, protocol: Any) -> Any:
+        from multiprocessing import context
+
+        if context.get_spawning_popen() is not None:
+            # Sent, in memory, to a child process being started (spawn, forkserver), as
+            # torch's Hogwild examples do: as any object, its parameters by the tensor
+            # reducer of bricks.multiprocessing (shared memory after share_memory()).
+            return object.__reduce_ex__(self, protocol)
         raise TypeError("bricks never pickles modules: save model.state_dict() with "
                         "bricks.save (safetensors)")
 

@@ -181,6 +181,7 @@ _METHODS: dict[str, Any] = {
     "data_ptr": memory.data_ptr, "nbytes": property(memory.nbytes, doc=memory.nbytes.__doc__),
     "itemsize": property(memory.itemsize, doc=memory.itemsize.__doc__),
     "pin_memory": memory.pin_memory, "is_pinned": memory.is_pinned,
+    "share_memory_": memory.share_memory_, "is_shared": memory.is_shared,
     "bernoulli_": _everyday.bernoulli_, "random_": _everyday.random_,
     "exponential_": _everyday.exponential_, "apply_": _everyday.apply_, "map_": _everyday.map_,
     "bernoulli": _everyday.bernoulli,

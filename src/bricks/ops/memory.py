@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .. import _shared_memory
 from .._cuda_backend import CUDA
 from .._device import device_of, xp
 from .._tensor import Tensor
@@ -97,3 +98,86 @@ def pin_memory(self: Tensor, device: Any = None) -> Tensor:
     if is_pinned(self):
         return self
     return _PinnedCopy.apply(self)
+
+
+# ----- shared memory (bricks._shared_memory; bricks.multiprocessing sends it) -----
+
+def share_memory_(self: Tensor) -> Tensor:
+    """Move the values into shared memory (if not there yet) and return the tensor.
+
+    Sent to another process (as an argument of a ``spawn``/``forkserver`` process, through a
+    multiprocessing ``Queue`` or ``Pipe``) or inherited by a ``fork`` child, the tensor then
+    shares its memory: in-place writes on either side are seen by the other. A GPU tensor is
+    left as it is, as torch does. Views made before the move keep the old memory.
+
+    Example:
+        >>> import bricks
+        >>> t = bricks.zeros(3).share_memory_()
+        >>> t.is_shared()
+        True
+    """
+    value = self._value
+    if isinstance(value, xp.ndarray) and _shared_memory.segment_of(value) is None:
+        shared = _shared_memory.empty(value.shape, value.dtype)
+        shared[...] = value
+        self._value = shared
+        register_reductions()
+    return self
+
+
+def is_shared(self: Tensor) -> bool:
+    """Whether the values are in shared memory (a GPU tensor's always are, as torch says)."""
+    value = self._value
+    return not isinstance(value, xp.ndarray) or _shared_memory.segment_of(value) is not None
+
+
+_NON_LEAF = ("Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
+             "autograd does not support crossing process boundaries.  If you just want to "
+             "transfer the data, call detach() on the tensor before serializing (e.g., putting "
+             "it on the queue).")
+
+
+class _SharedArray:
+    """Pickles as the array's segment descriptor; unpickles as the array, mapped again."""
+
+    def __init__(self, description: tuple) -> None:
+        self.description = description
+
+    def __reduce__(self) -> Any:
+        return _shared_memory.rebuild_array, self.description
+
+
+def _reduce_tensor(tensor: Tensor) -> Any:
+    """multiprocessing's pickling of a tensor: its values (shared memory, by descriptor; the
+    values of a view not in shared memory, as a copy), class, ``requires_grad`` and instance
+    attributes; no graph, no ``grad``."""
+    if tensor.requires_grad and tensor.grad_fn is not None:
+        raise RuntimeError(_NON_LEAF)
+    if tensor._view is None and type(tensor._value) is xp.ndarray:
+        # torch moves a tensor it sends into shared memory; here only one that no view links
+        # to another tensor (share_memory_ gives the tensor a new array; a view would not follow)
+        share_memory_(tensor)
+    description = _shared_memory.reduce_array(tensor._value)
+    values = tensor._value if description is None else _SharedArray(description)
+    extra = getattr(tensor, "__dict__", None) or None
+    return _rebuild_tensor, (type(tensor), values, tensor.requires_grad, extra)
+
+
+def _rebuild_tensor(cls: type[Tensor], values: Any, requires_grad: bool,
+                    extra: dict | None) -> Tensor:
+    tensor = cls._wrap(values)
+    tensor.requires_grad = requires_grad
+    if extra:
+        vars(tensor).update(extra)
+    return tensor
+
+
+def register_reductions() -> None:
+    """Have multiprocessing's pickler send tensors (every class of tensor) as above."""
+    from multiprocessing.reduction import ForkingPickler
+
+    classes = [Tensor]
+    while classes:
+        cls = classes.pop()
+        ForkingPickler.register(cls, _reduce_tensor)
+        classes.extend(cls.__subclasses__())
