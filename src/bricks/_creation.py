@@ -470,6 +470,7 @@ def _legacy(name: str, dtype: _dtypes.dtype) -> Any:
 
     make.__name__ = make.__qualname__ = name
     make.__doc__ = f"Legacy constructor: a {dtype.name} tensor from sizes or data."
+    make.legacy_dtype = dtype  # type: ignore[attr-defined]  # Tensor.type(bricks.IntTensor)
     return make
 
 

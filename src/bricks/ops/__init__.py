@@ -85,19 +85,6 @@ def _equality(op: Any) -> Any:
     return method
 
 
-def _type(self: Tensor, dtype: Any = None) -> Any:
-    if dtype is None:
-        return _TYPE_NAMES.get(self._value.dtype.name, "torch.FloatTensor")
-    return _to(self, dtype)
-
-
-_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-               "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
-               "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
-               "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
-               "bool": "torch.BoolTensor", "complex64": "torch.ComplexFloatTensor",
-               "complex128": "torch.ComplexDoubleTensor"}
-
 def _pos(self: Tensor) -> Tensor:
     return self
 
@@ -165,7 +152,7 @@ _METHODS: dict[str, Any] = {
     "__itruediv__": inplace.itruediv, "__iand__": inplace.iand, "__ior__": inplace.ior,
     "__ixor__": inplace.ixor,
     # methods with no function of the same name and signature
-    "to": _to, "type": _type, "type_as": devices.type_as,
+    "to": _to, "type": devices.tensor_type, "type_as": devices.type_as,
     "float": _caster("float", xp.float32), "double": _caster("double", xp.float64),
     "half": _caster("half", xp.float16), "long": _caster("long", xp.int64),
     "int": _caster("int", xp.int32), "bool": _caster("bool", xp.bool_),

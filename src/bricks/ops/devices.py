@@ -89,6 +89,52 @@ def cpu(self: Tensor) -> Tensor:
     return move(self, _device.CPU)
 
 
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+               "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
+_NAMED_DTYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+_NAMED_DTYPES["BFloat16Tensor"] = "float32"  # NumPy has no bfloat16: bricks' is float32
+
+
+def type_name(self: Tensor) -> str:
+    """torch's name of the tensor's type: ``torch.FloatTensor``, ``torch.cuda.LongTensor``."""
+    prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
+    return prefix + _TYPE_NAMES.get(self._value.dtype.name, "FloatTensor")
+
+
+def _parse_type_name(name: str) -> tuple[str, str | None]:
+    """The dtype and device that a name as ``torch.cuda.IntTensor`` stands for."""
+    parts = name.split(".")
+    device = "cuda" if parts[1:-1] == ["cuda"] else None if len(parts) == 2 else "invalid"
+    if parts[0] != "torch" or device == "invalid" or parts[-1] not in _NAMED_DTYPES:
+        raise ValueError(f"invalid type: '{name}'")
+    return _NAMED_DTYPES[parts[-1]], device
+
+
+def tensor_type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
+    """``Tensor.type``: without an argument, the type's name (:func:`type_name`); else the
+    tensor cast to ``dtype``, a dtype, a name as ``'torch.IntTensor'`` (``torch.cuda.``
+    names move it to the GPU) or a legacy constructor as ``bricks.IntTensor``; itself when
+    nothing changes.
+
+    Raises:
+        ValueError: for a string that names no tensor type.
+        TypeError: for anything else that is no type, string or dtype.
+    """
+    if dtype is None:
+        return type_name(self)
+    if isinstance(dtype, str):
+        dtype, device = _parse_type_name(dtype)
+        return to(self, device=device, dtype=to_dtype(dtype))
+    dtype = getattr(dtype, "legacy_dtype", dtype)  # bricks.IntTensor and friends
+    try:
+        to_dtype(dtype)
+    except (TypeError, ValueError, KeyError):
+        raise TypeError("dtype must be a type, str, or dtype object") from None
+    return to(self, dtype)
+
+
 def type_as(self: Tensor, other: Tensor) -> Tensor:
     """The tensor with ``other``'s dtype (and device, as torch's ``type(other.type())``)."""
     return to(self, other.device, other.dtype)
