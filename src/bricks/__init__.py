@@ -52,6 +52,7 @@ from .inspect import summary
 from ._device import device, get_default_device, set_default_device
 from . import cuda
 # ----- compile (issue 15) -----
+from . import compiler
 from ._compile import compile
 from ._threads import get_num_threads, set_num_threads
 
@@ -93,7 +94,7 @@ __all__ = [
     "empty_cache",
     "inference_mode", "is_inference_mode_enabled",
     "device", "get_default_device", "set_default_device", "cuda",
-    "compile", "set_num_threads", "get_num_threads",
+    "compile", "compiler", "set_num_threads", "get_num_threads",
 ] + ops.__all__
 
 # Reading other frameworks' checkpoints (PyTorch, MXNet, MindSpore) and converting them.

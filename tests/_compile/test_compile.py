@@ -409,3 +409,60 @@ def test_a_tensor_on_another_device_misses_the_guards_and_is_captured_for_it() -
         assert is_fake(got) and len(compiled.replays) == 2
         np.testing.assert_array_equal(compiled(device).cpu().numpy(), f(host).numpy())
     np.testing.assert_array_equal(compiled(host).numpy(), f(host).numpy())
+
+
+def test_module_compile_compiles_the_forward_in_place_and_guards_its_training_flag() -> None:
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x: Any) -> Any:
+            y = self.fc(x)
+            return y * 2 if self.training else y  # a branch on the module's own flag
+
+    bricks.manual_seed(0)
+    net = Net()
+    keys = list(net.state_dict())
+    net.compile()
+    assert list(net.state_dict()) == keys
+    assert isinstance(net.forward, bricks._compile.CompiledFunction)
+    x = bricks.randn(3, 4)
+    with bricks.no_grad():
+        for _ in range(3):
+            train_out = net(x)
+        net.eval()
+        eval_out = net(x)
+    np.testing.assert_array_equal(train_out.numpy(), 2 * eval_out.numpy())
+    assert len(net.forward.replays) == 2 and net.forward.eager_reason is None
+
+
+def test_compiler_is_compiling_reset_and_disable() -> None:
+    seen = []
+
+    @bricks.compiler.disable
+    def logged(x: Any) -> Any:
+        seen.append(bricks.compiler.is_compiling())
+        return x
+
+    def f(x: Any) -> Any:
+        seen.append(bricks.compiler.is_compiling())
+        return x * 2
+
+    compiled = bricks.compile(f)
+    x = bricks.ones(2)
+    for _ in range(3):
+        compiled(x)
+    assert seen == [False, True] and len(compiled.replays) == 1  # the third call replayed
+    bricks.compiler.reset()
+    assert compiled.replays == [] and not compiled.warmed_up
+
+    g = bricks.compile(lambda x: logged(x) * 2)
+    with pytest.warns(UserWarning, match="marked torch.compiler.disable"):
+        for _ in range(3):
+            np.testing.assert_array_equal(g(x).numpy(), [2.0, 2.0])
+    assert g.eager_reason is not None and g.replays == []
+    with pytest.raises(bricks._compile.Uncapturable, match="compiler.disable"):
+        h = bricks.compile(lambda x: logged(x), fullgraph=True)
+        for _ in range(2):
+            h(x)

@@ -57,7 +57,8 @@ def compile(model: Any = None, *, fullgraph: bool = False, dynamic: bool | None 
 
     Compile the whole training step (forward, loss, ``backward()``, ``optimizer.step()``) to
     remove the per-op Python cost; a compiled module whose output needs a backward outside
-    the compiled call runs eagerly (with a warning).
+    the compiled call replays its forward and gives the output a node that runs the recorded
+    backward.
 
     Args:
         model: a function or a Module (None: return a decorator).

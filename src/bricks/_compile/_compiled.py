@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import warnings
+import weakref
 from typing import Any, Callable
 
 from .._device import xp
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
+from ..nn.module import Module
 from ._capture import Tracer, attach, capturing, current, trace_backward
 from ._plan import planned_lines
 
@@ -34,15 +36,21 @@ class CompiledFunction:
     """
 
     cache_size_limit = 8
+    instances: weakref.WeakSet[CompiledFunction] = weakref.WeakSet()  # for compiler.reset()
 
     def __init__(self, fn: Callable[..., Any], fullgraph: bool = False) -> None:
         self.fn = fn
         self.fullgraph = fullgraph
+        self.reset()
+        functools.update_wrapper(self, fn, updated=())
+        CompiledFunction.instances.add(self)
+
+    def reset(self) -> None:
+        """Forget every capture and the reason to run eagerly: the next call warms up again."""
         self.replays: list[Callable[[tuple, dict], Any]] = []
         self.warmed_up = False
         self.eager_reason: str | None = None
         self.sources: list[str] = []  # the source of each replay, for reading
-        functools.update_wrapper(self, fn, updated=())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.eager_reason is not None or current() is not None:
@@ -71,6 +79,9 @@ class CompiledFunction:
         tracer = Tracer(self.fullgraph)
         header = _arguments(tracer, args, kwargs)
         tracer.entry_guards.append(f"_grad_enabled() is {is_grad_enabled()}")
+        owner = getattr(self.fn, "__self__", None)  # a module's forward (Module.compile)
+        if isinstance(owner, Module):
+            tracer.entry_guards.append(f"{tracer.const(owner)}.training is {owner.training}")
         with capturing(tracer):
             result = self.fn(*args, **kwargs)
         output = _output(tracer, result)

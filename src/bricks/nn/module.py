@@ -375,6 +375,13 @@ class Module:
         also append messages to ``error_msgs`` (the load then fails, changing nothing).
         """
 
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile this module's forward in place with ``bricks.compile`` (torch's
+        ``Module.compile``): the keys of the state dict stay, hooks run around the replay."""
+        from .._compile import compile  # bricks.compile sits above nn; needed only here
+
+        self.forward = compile(self.forward, *args, **kwargs)
+
     # ----- modes, gradients, dtypes -----
     def train(self, mode: bool = True) -> Self:
         """Set training mode (``mode=True``) or evaluation mode on every module; return self."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
+import pytest
 import torch
 
 import bricks
@@ -82,3 +83,12 @@ def check_same(layer: Any, torch_layer: Any, *inputs: np.ndarray, rtol: float = 
 
 def randn(*shape: int, seed: int = 0, dtype: Any = np.float32) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def raises_as_torch(call: Any) -> None:
+    """``call(bricks)`` raises what ``call(torch)`` raises: same type, same message."""
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(type(expected.value)) as got:
+        call(bricks)
+    assert str(got.value) == str(expected.value)

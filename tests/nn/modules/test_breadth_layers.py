@@ -12,16 +12,7 @@ import torch
 import bricks
 from bricks import nn
 
-from _layer_check import check_same, randn
-
-def _raises_as_torch(call):
-    """``call(bricks)`` raises what ``call(torch)`` raises: same type, same message."""
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(type(expected.value)) as got:
-        call(bricks)
-    assert str(got.value) == str(expected.value)
-
+from _layer_check import check_same, raises_as_torch, randn
 
 CASES = [
     ("Threshold", (0.1, 20.0), {}, (2, 3, 4)),
@@ -147,7 +138,7 @@ def test_adaptive_max_pool_returns_torchs_indices_and_unpool_inverts_them():
     lambda lib: lib.nn.Softmax2d()(lib.ones(2)),
 ])
 def test_bad_input_raises_torchs_error(call):
-    _raises_as_torch(call)
+    raises_as_torch(call)
 
 
 @pytest.mark.parametrize("name", ["elu_", "celu_", "selu_", "leaky_relu_", "rrelu_"])
@@ -262,7 +253,7 @@ def test_weighted_margin_losses_keep_the_weight_in_the_state_dict_as_torch():
     lambda lib: lib.nn.functional.soft_margin_loss(lib.ones(3), lib.ones(3, requires_grad=True)),
 ])
 def test_bad_loss_arguments_raise_torchs_error(call):
-    _raises_as_torch(call)
+    raises_as_torch(call)
 
 
 @pytest.mark.parametrize("call", [
@@ -288,7 +279,7 @@ def test_bad_loss_arguments_raise_torchs_error(call):
     lambda lib: lib.nn.functional.feature_alpha_dropout(lib.ones(3), -1.0, True),
 ])
 def test_bad_spatial_and_dropout_arguments_raise_torchs_error(call):
-    _raises_as_torch(call)
+    raises_as_torch(call)
 
 
 def test_grid_functions_warn_as_torch_without_align_corners():
