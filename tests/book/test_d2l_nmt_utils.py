@@ -114,11 +114,6 @@ def _listing(vocab):
 
 
 def test_train_seq2seq_and_predict_seq2seq_like_torch(nmt_pair, capsys):
-    # train_seq2seq redraws the weights (Xavier) from each framework's generator, which draw
-    # the same numbers from the same seed: seeded here, not left to the tests that ran before
-    # (from some states 3 epochs of Adam take a few tiny gradients past the tolerance)
-    for lib, _ in nmt_pair:
-        lib.manual_seed(0)
     datas = [d2l.load_data_nmt(4, NUM_STEPS, num_examples=30) for _, d2l in nmt_pair]
     sizes = len(datas[0][1]), len(datas[0][2])
     nets = []

@@ -70,13 +70,15 @@ class CrossEntropy(Function):
             scale = gy / self.n_valid if reduction == "mean" else gy
             a = scale * (1 - eps)
             b = scale * (eps / c)
-        # d loss / d logp = -a w_t onehot - b valid w; then through log-softmax.
-        coef_hot = a * self.w_t
-        gx = self.softmax * coef_hot.reshape(-1, 1)
+        # d loss / d logp = -a w_t onehot - b valid w; then through log-softmax. An ignored
+        # target's row gets exactly 0, as PyTorch's: also where the mean divides by a total
+        # weight of 0 (every target ignored), or its incoming gradient is inf or NaN.
         module = array_module(gy)
+        coef_hot = module.where(self.valid, a * self.w_t, 0)
+        gx = self.softmax * coef_hot.reshape(-1, 1)
         gx[module.arange(m), self.safe] -= coef_hot
         if eps:
-            bv = (b * self.valid).reshape(-1, 1)
+            bv = module.where(self.valid, b, 0).reshape(-1, 1)
             w = module.ones(c, gy.dtype) if self.weight is None else self.weight
             gx += bv * (self.softmax * w.sum() - w)
         return gx, None, None
@@ -95,16 +97,21 @@ class NLLLoss(Function):
     def forward(self, logp, t, weight, ignore_index, reduction):
         safe, valid, w_t = _targets(t, weight, ignore_index, logp.dtype)
         self.shape, self.safe, self.w_t, self.reduction = logp.shape, safe, w_t, reduction
+        self.valid = valid
         self.n_valid = w_t.sum()
         module = array_module(logp)
-        nll = -w_t * logp[module.arange(logp.shape[0]), safe]
+        # An ignored target adds exactly 0, even where its log-probability is NaN (as PyTorch).
+        nll = module.where(valid, -w_t * logp[module.arange(logp.shape[0]), safe], 0)
         return module.asarray(_reduce(nll, reduction, self.n_valid), dtype=logp.dtype)
 
     def backward(self, gy):
         scale = gy / self.n_valid if self.reduction == "mean" else gy
         module = array_module(gy)
         gx = module.zeros(self.shape, gy.dtype)
-        gx[module.arange(self.shape[0]), self.safe] = -scale * self.w_t
+        # An ignored target's gradient is exactly 0 (as PyTorch's), even where every target
+        # is ignored and the mean's scale is 0/0.
+        gx[module.arange(self.shape[0]), self.safe] = module.where(self.valid,
+                                                                   -scale * self.w_t, 0)
         return gx, None, None
 
 
