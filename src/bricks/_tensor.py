@@ -297,8 +297,6 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self.retains_grad:
             return
-        import weakref
-
         _RETAINING[id(self)] = self
         ref = weakref.ref(self)
 

@@ -11,6 +11,7 @@ observers that ``add_observer`` installed.
 from __future__ import annotations
 
 import threading
+import weakref
 from functools import partial
 from typing import Any, Callable
 from weakref import ref as _weakref
@@ -270,8 +271,6 @@ class AccumulateGrad:
     next_functions: tuple = ()
 
     def __init__(self, variable: Any) -> None:
-        import weakref
-
         self._variable = weakref.ref(variable)  # weak: the cache below must not keep it alive
 
     @property
@@ -298,8 +297,6 @@ def _node_of(parent: Any) -> Any:
         return None
     node = _ACCUMULATORS.get(id(parent))
     if node is None or node.variable is not parent:
-        import weakref
-
         node = _ACCUMULATORS[id(parent)] = AccumulateGrad(parent)
         weakref.finalize(parent, _ACCUMULATORS.pop, id(parent), None)
     return node
